@@ -1,0 +1,110 @@
+"""Artifacts, atomic writes and the content-addressed cache.
+
+Nothing a user already has is ever half-written: every file goes to a temporary
+name beside its target and is renamed into place, which is atomic on POSIX.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+
+def sha256_file(path: str | Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def sha256_json(data: Any) -> str:
+    """Stable hash of JSON-able data (sorted keys, no whitespace)."""
+    blob = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+    return hashlib.sha256(blob.encode()).hexdigest()
+
+
+@contextmanager
+def atomic_path(target: str | Path) -> Iterator[Path]:
+    """Yield a temporary path beside ``target``; rename it into place on success."""
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part" + target.suffix, dir=target.parent)
+    os.close(fd)
+    try:
+        yield Path(tmp)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def atomic_write_bytes(target: str | Path, data: bytes) -> Path:
+    with atomic_path(target) as tmp:
+        tmp.write_bytes(data)
+    return Path(target)
+
+
+def atomic_write_text(target: str | Path, text: str) -> Path:
+    return atomic_write_bytes(target, text.encode("utf-8"))
+
+
+def atomic_write_json(target: str | Path, data: Any) -> Path:
+    return atomic_write_text(target, json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n")
+
+
+@dataclass(frozen=True)
+class Output:
+    """A file a renderer wrote, before it is hashed into an ``Artifact``."""
+
+    path: Path
+    media_type: str
+    meta: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Artifact:
+    path: str  # relative to the campaign's output root
+    sha256: str
+    bytes: int
+    media_type: str
+    job: str
+    phase: str
+    channel: str
+    unit: str
+    brief: str | None
+    format: str
+    renderer: str
+    inputs_hash: str
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+class Cache:
+    """Content-addressed store for work shared between jobs (a TTS item, a rendered still).
+
+    Keys are hashes of the inputs; two processes making the same entry at once
+    both write a temp file and the second rename wins with identical bytes.
+    """
+
+    def __init__(self, root: str | Path):
+        self.root = Path(root)
+
+    def path(self, key: str, suffix: str = "") -> Path:
+        return self.root / key[:2] / f"{key}{suffix}"
+
+    def get_or_make(self, inputs: Any, suffix: str, make: Callable[[Path], None]) -> Path:
+        target = self.path(sha256_json(inputs), suffix)
+        if not target.exists():
+            with atomic_path(target) as tmp:
+                make(tmp)
+        return target

@@ -1,0 +1,191 @@
+"""The campaign model: phases, channels, units, briefs.
+
+Pydantic models with ``extra="forbid"`` so a misspelt key is an error, not a
+silently ignored setting. Cross-references (phase, channel, unit ids) and dates
+are checked by ``studio.loader`` where the file and line are known.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from .text import SLUG_PATTERN
+from .units import Level, Unit, UnitTree
+
+Slug = Field(pattern=SLUG_PATTERN)
+Priority = Literal["normal", "priority", "emergency"]
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Window(Model):
+    start: date
+    end: date
+
+
+class Phase(Model):
+    """A campaign phase (Đợt) or sub-phase; ``daily`` asks for a bulletin each day."""
+
+    id: str = Slug
+    name: str
+    start: date
+    end: date
+    content_lines: list[str] = []
+    peak: Window | None = None
+    daily: bool = False
+    subphases: list[Phase] = []
+
+    def days(self) -> list[date]:
+        from datetime import timedelta
+
+        return [self.start + timedelta(days=i) for i in range((self.end - self.start).days + 1)]
+
+
+class Channel(Model):
+    """A distribution channel of the plan and the asset formats it needs."""
+
+    id: str = Slug
+    name: str
+    unit_level: Level = "province"
+    formats: list[str]
+
+
+class Audience(Model):
+    id: str = Slug
+    name: str
+
+
+class BrandKit(Model):
+    colors: dict[str, str] = {
+        "primary": "#C8102E", "accent": "#FFCD00", "ink": "#1A1A1A", "paper": "#FFFFFF", "muted": "#6B6B6B",
+    }
+    fonts: dict[str, str] = {"heading": "BeVietnamPro-Bold", "body": "NotoSans-Regular", "serif": "NotoSerif-Regular"}
+    logo: str | None = None
+
+
+class AudioSettings(Model):
+    engine: str = "espeak-ng"
+    voice: str = "vi"
+    target_lufs: float = -16.0
+    true_peak_db: float = -1.5
+    bitrate_kbps: int = 128
+    sample_rate: int = 44100
+    highpass_hz: int = 120
+    jingle: bool = True
+    abbreviations: dict[str, str] = {}
+
+
+class StorageTarget(Model):
+    id: str = Slug
+    url: str
+    endpoint_url: str | None = None
+    region: str | None = None
+
+
+class Campaign(Model):
+    id: str = Slug
+    title: str
+    issuer: str
+    language: str = "vi"
+    plan_ref: str = ""
+    brand: BrandKit = BrandKit()
+    phases: list[Phase]
+    channels: list[Channel]
+    audiences: list[Audience] = []
+    units_file: str = "units.yaml"
+    audio: AudioSettings = AudioSettings()
+    storage: list[StorageTarget] = []
+
+    # Filled by the loader, not read from campaign.yaml.
+    root: str = ""
+    units: list[Unit] = []
+    briefs: list[Brief] = []
+
+    def all_phases(self) -> list[Phase]:
+        """Phases and sub-phases, depth first, in plan order."""
+        out: list[Phase] = []
+
+        def walk(phases: list[Phase]) -> None:
+            for phase in phases:
+                out.append(phase)
+                walk(phase.subphases)
+
+        walk(self.phases)
+        return out
+
+    def phase(self, phase_id: str) -> Phase:
+        for phase in self.all_phases():
+            if phase.id == phase_id:
+                return phase
+        raise KeyError(phase_id)
+
+    def phase_with_children(self, phase_id: str) -> list[str]:
+        phase = self.phase(phase_id)
+        out = [phase.id]
+        for sub in phase.subphases:
+            out += self.phase_with_children(sub.id)
+        return out
+
+    def channel(self, channel_id: str) -> Channel:
+        return next(c for c in self.channels if c.id == channel_id)
+
+    def brief(self, brief_id: str) -> Brief:
+        return next(b for b in self.briefs if b.id == brief_id)
+
+    def unit_tree(self) -> UnitTree:
+        return UnitTree(self.units)
+
+
+class Stat(Model):
+    label: str
+    value: float
+    unit: str = ""
+    source: str = ""
+    illustrative: bool = False
+
+
+class Approval(Model):
+    status: Literal["draft", "approved"] = "draft"
+    by: str | None = None
+    at: datetime | None = None
+
+
+class Image(Model):
+    path: str
+    alt: str = ""
+
+
+class Brief(Model):
+    id: str = Slug
+    phase: str
+    title: str
+    headline: str
+    key_messages: list[str] = []
+    body: str = ""
+    stats: list[Stat] = []
+    slogans: list[str] = []
+    channels: list[str]
+    formats: list[str] = []
+    targets: list[str] = []
+    audiences: list[str] = []
+    priority: Priority = "normal"
+    approval: Approval = Approval()
+    start: date | None = None
+    end: date | None = None
+    images: list[Image] = []
+    template: str | None = None
+
+    # Filled by the loader.
+    source: str = ""
+
+    @property
+    def approved(self) -> bool:
+        return self.approval.status == "approved"
+
+
+Campaign.model_rebuild()

@@ -1,0 +1,273 @@
+"""Load a campaign folder and report every problem at once, with file and line.
+
+A problem reads ``briefs/dot-2-thanh-tuu.yaml:14: stats[2].value: cần một số,
+nhận được "12,5%"``: the designer sees where, which field and what to do. YAML
+nodes keep their line numbers, so any pydantic error path maps back to a line.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from .campaign import Brief, Campaign, Phase
+from .formats import FORMATS
+from .text import nfc
+from .units import Unit, UnitTree
+
+
+@dataclass(frozen=True)
+class Problem:
+    file: str
+    line: int
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        return f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
+
+
+class CampaignError(Exception):
+    """Raised with every problem found in a campaign folder."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+@dataclass
+class YamlDoc:
+    """Parsed YAML data plus its node tree, for line lookups."""
+
+    file: str
+    data: Any
+    node: yaml.Node | None
+
+    def line(self, loc: tuple) -> int:
+        """1-based line of the deepest node along ``loc`` that exists."""
+        node = self.node
+        if node is None:
+            return 0
+        line = node.start_mark.line + 1
+        for key in loc:
+            child = None
+            if isinstance(node, yaml.MappingNode):
+                for k, v in node.value:
+                    if k.value == str(key):
+                        child = v
+                        line = k.start_mark.line + 1
+                        break
+            elif isinstance(node, yaml.SequenceNode) and isinstance(key, int) and key < len(node.value):
+                child = node.value[key]
+            if child is None:
+                return line
+            node = child
+            line = node.start_mark.line + 1
+        return line
+
+
+def read_yaml(path: Path, root: Path, problems: list[Problem]) -> YamlDoc | None:
+    rel = str(path.relative_to(root)) if path.is_relative_to(root) else str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = nfc(yaml.safe_load(text))
+    except FileNotFoundError:
+        problems.append(Problem(rel, 0, "", "không tìm thấy tệp"))
+        return None
+    except UnicodeDecodeError:
+        problems.append(Problem(rel, 0, "", "tệp không phải UTF-8: lưu lại với mã hóa UTF-8"))
+        return None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark else 0
+        problems.append(Problem(rel, line, "", f"lỗi cú pháp YAML: {getattr(exc, 'problem', exc)}"))
+        return None
+    return YamlDoc(rel, data, node)
+
+
+def field_path(loc: tuple) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def describe(error: dict) -> str:
+    """A Vietnamese message for a pydantic error, saying what was expected."""
+    kind, value = error["type"], error.get("input")
+    shown = json.dumps(value, ensure_ascii=False, default=str)
+    if kind == "missing":
+        return "thiếu trường bắt buộc"
+    if kind == "extra_forbidden":
+        return "trường không được hỗ trợ (gõ sai tên?)"
+    if kind in {"float_parsing", "float_type", "int_parsing", "int_type", "int_from_float"}:
+        return f"cần một số, nhận được {shown} (dùng dấu chấm thập phân, ví dụ 12.5)"
+    if kind.startswith("date") or kind.startswith("datetime"):
+        return f"cần ngày dạng YYYY-MM-DD, nhận được {shown}"
+    if kind == "string_pattern_mismatch":
+        return f"mã không hợp lệ {shown}: chỉ dùng chữ thường không dấu, số và dấu gạch ngang (ví dụ dot-1)"
+    if kind == "literal_error":
+        return f"giá trị {shown} không hợp lệ: {error['ctx']['expected']}"
+    if kind in {"string_type", "list_type", "dict_type", "model_type", "bool_type", "bool_parsing"}:
+        expected = {"string_type": "chuỗi văn bản", "list_type": "danh sách", "dict_type": "bảng khóa–giá trị",
+                    "model_type": "bảng khóa–giá trị", "bool_type": "true/false", "bool_parsing": "true/false"}[kind]
+        return f"cần {expected}, nhận được {shown}"
+    return error["msg"]
+
+
+def validate_model(model: type, doc: YamlDoc, problems: list[Problem], prefix: tuple = (), **extra):
+    data = doc.data if isinstance(doc.data, dict) else None
+    if data is None:
+        problems.append(Problem(doc.file, 1, "", "tệp phải là một bảng khóa–giá trị YAML"))
+        return None
+    try:
+        return model.model_validate({**data, **extra})
+    except ValidationError as exc:
+        for err in exc.errors():
+            loc = prefix + tuple(err["loc"])
+            problems.append(Problem(doc.file, doc.line(loc), field_path(loc), describe(err)))
+        return None
+
+
+# --- cross checks ---------------------------------------------------------------
+
+def check_phases(campaign: Campaign, doc: YamlDoc, problems: list[Problem]) -> None:
+    def check(phases: list[Phase], loc: tuple, parent: Phase | None) -> None:
+        ordered = sorted(enumerate(phases), key=lambda ip: ip[1].start)
+        for i, phase in enumerate(phases):
+            here = loc + (i,)
+            if phase.end < phase.start:
+                problems.append(Problem(doc.file, doc.line(here + ("end",)), field_path(here + ("end",)),
+                                        f"ngày kết thúc {phase.end} trước ngày bắt đầu {phase.start}"))
+            if parent and not (parent.start <= phase.start and phase.end <= parent.end):
+                problems.append(Problem(doc.file, doc.line(here), field_path(here),
+                                        f"giai đoạn {phase.id} ({phase.start} – {phase.end}) nằm ngoài "
+                                        f"{parent.id} ({parent.start} – {parent.end})"))
+            if phase.peak and not (phase.start <= phase.peak.start <= phase.peak.end <= phase.end):
+                problems.append(Problem(doc.file, doc.line(here + ("peak",)), field_path(here + ("peak",)),
+                                        "thời gian cao điểm phải nằm trong giai đoạn"))
+            check(phase.subphases, here + ("subphases",), phase)
+        for (_, a), (j, b) in zip(ordered, ordered[1:]):
+            if b.start <= a.end:
+                problems.append(Problem(doc.file, doc.line(loc + (j, "start")), field_path(loc + (j, "start")),
+                                        f"giai đoạn {b.id} bắt đầu {b.start}, chồng lên {a.id} (đến {a.end})"))
+
+    check(campaign.phases, ("phases",), None)
+    ids = [p.id for p in campaign.all_phases()]
+    for dup in sorted({i for i in ids if ids.count(i) > 1}):
+        problems.append(Problem(doc.file, doc.line(("phases",)), "phases", f"mã giai đoạn {dup} bị trùng"))
+
+
+def check_channels(campaign: Campaign, doc: YamlDoc, problems: list[Problem]) -> None:
+    for i, channel in enumerate(campaign.channels):
+        for j, fmt in enumerate(channel.formats):
+            if fmt not in FORMATS:
+                loc = ("channels", i, "formats", j)
+                problems.append(Problem(doc.file, doc.line(loc), field_path(loc),
+                                        f"định dạng {fmt!r} không có; chọn một trong: {', '.join(sorted(FORMATS))}"))
+
+
+def check_units(units: list[Unit], doc: YamlDoc, problems: list[Problem]) -> None:
+    ids = {u.id for u in units}
+    for i, unit in enumerate(units):
+        for field, refs in (("parent", [unit.parent] if unit.parent else []), ("successors", unit.successors)):
+            for ref in refs:
+                if ref not in ids:
+                    problems.append(Problem(doc.file, doc.line((i, field)), field_path((i, field)),
+                                            f"đơn vị {ref!r} không có trong danh sách đơn vị"))
+    if sum(u.level == "province" for u in units) != 1:
+        problems.append(Problem(doc.file, 1, "", "cần đúng một đơn vị cấp tỉnh (level: province)"))
+
+
+def check_brief(brief: Brief, campaign: Campaign, tree: UnitTree, doc: YamlDoc, problems: list[Problem]) -> None:
+    def add(loc: tuple, message: str) -> None:
+        problems.append(Problem(doc.file, doc.line(loc), field_path(loc), message))
+
+    phases = {p.id: p for p in campaign.all_phases()}
+    phase = phases.get(brief.phase)
+    if phase is None:
+        add(("phase",), f"giai đoạn {brief.phase!r} không có; chọn một trong: {', '.join(phases)}")
+    channels = {c.id: c for c in campaign.channels}
+    for i, cid in enumerate(brief.channels):
+        if cid not in channels:
+            add(("channels", i), f"kênh {cid!r} không có; chọn một trong: {', '.join(channels)}")
+    wanted = {f for cid in brief.channels if cid in channels for f in channels[cid].formats}
+    for i, fmt in enumerate(brief.formats):
+        if fmt not in wanted:
+            add(("formats", i), f"định dạng {fmt!r} không thuộc các kênh của tin bài ({', '.join(sorted(wanted))})")
+    for i, uid in enumerate(brief.targets):
+        if uid not in tree:
+            add(("targets", i), f"đơn vị {uid!r} không có trong {campaign.units_file}")
+    audiences = {a.id for a in campaign.audiences}
+    for i, aid in enumerate(brief.audiences):
+        if aid not in audiences:
+            add(("audiences", i), f"đối tượng {aid!r} không có trong campaign.yaml")
+    if brief.start and brief.end and brief.end < brief.start:
+        add(("end",), f"ngày kết thúc {brief.end} trước ngày bắt đầu {brief.start}")
+    if phase:
+        for field in ("start", "end"):
+            day: date | None = getattr(brief, field)
+            if day and not (phase.start <= day <= phase.end):
+                add((field,), f"ngày {day} nằm ngoài giai đoạn {phase.id} ({phase.start} – {phase.end})")
+    for i, stat in enumerate(brief.stats):
+        if not stat.illustrative and not stat.source:
+            add(("stats", i, "source"), "số liệu thật cần ghi nguồn; nếu là số liệu minh họa, đặt illustrative: true")
+    if brief.approval.status == "approved" and not (brief.approval.by and brief.approval.at):
+        add(("approval",), "tin bài đã duyệt cần ghi người duyệt (by) và thời điểm (at)")
+
+
+# --- entry point ----------------------------------------------------------------
+
+def load_campaign(folder: str | Path) -> Campaign:
+    """Load and validate ``folder``; raise ``CampaignError`` listing every problem."""
+    root = Path(folder).resolve()
+    problems: list[Problem] = []
+    if not (root / "campaign.yaml").is_file():
+        raise CampaignError([Problem(str(folder), 0, "", "không có campaign.yaml: hãy chỉ tới thư mục chiến dịch")])
+    doc = read_yaml(root / "campaign.yaml", root, problems)
+    campaign = validate_model(Campaign, doc, problems) if doc else None
+    if campaign is None:
+        raise CampaignError(problems)
+    check_phases(campaign, doc, problems)
+    check_channels(campaign, doc, problems)
+
+    units: list[Unit] = []
+    unit_doc = read_yaml(root / campaign.units_file, root, problems)
+    if unit_doc is not None:
+        if not isinstance(unit_doc.data, list):
+            problems.append(Problem(unit_doc.file, 1, "", "tệp đơn vị phải là một danh sách"))
+        else:
+            for i, item in enumerate(unit_doc.data):
+                wrapped = YamlDoc(unit_doc.file, item, unit_doc.node.value[i] if unit_doc.node else None)
+                unit = validate_model(Unit, wrapped, problems, prefix=(i,)) if isinstance(item, dict) else None
+                if unit:
+                    units.append(unit)
+            check_units(units, unit_doc, problems)
+    tree = UnitTree(units)
+
+    briefs: list[Brief] = []
+    seen: dict[str, str] = {}
+    for path in sorted((root / "briefs").glob("*.yaml")):
+        bdoc = read_yaml(path, root, problems)
+        if bdoc is None:
+            continue
+        brief = validate_model(Brief, bdoc, problems, source=bdoc.file)
+        if brief is None:
+            continue
+        if brief.id in seen:
+            problems.append(Problem(bdoc.file, bdoc.line(("id",)), "id", f"mã tin bài {brief.id} đã dùng ở {seen[brief.id]}"))
+        seen[brief.id] = bdoc.file
+        check_brief(brief, campaign, tree, bdoc, problems)
+        briefs.append(brief)
+
+    if problems:
+        raise CampaignError(problems)
+    return campaign.model_copy(update={"root": str(root), "units": units, "briefs": briefs})

@@ -1,0 +1,80 @@
+"""The build pipeline with a small renderer registered by the test itself."""
+
+import json
+
+import pytest
+
+from studio import renderers
+from studio.artifacts import Output, atomic_write_text
+from studio.build import build
+
+
+class CountingRenderer(renderers.Renderer):
+    kind = "bulletin"
+    version = "test"
+
+    def __init__(self):
+        self.calls = 0
+
+    def render(self, job, ctx):
+        self.calls += 1
+        path = ctx.job_path(job, ".txt")
+        atomic_write_text(path, f"{job.id}\n")
+        return [Output(path, "text/plain")]
+
+
+@pytest.fixture
+def counting(monkeypatch):
+    renderer = CountingRenderer()
+    monkeypatch.setattr(renderers, "REGISTRY", {"bulletin": renderer})
+    monkeypatch.setattr(renderers, "BUILTIN", ())
+    return renderer
+
+
+def test_build_writes_manifest_and_skips_unchanged(counting, example_campaign, tmp_path):
+    report = build(example_campaign, tmp_path, ["dot-1"], workers=1)
+    assert report.ok and report.rendered == 62 and counting.calls == 62
+    assert set(report.unsupported) >= {"deck-16x9", "pano-4000x2000"}
+    manifest = json.loads((tmp_path / "ninh-thuan-2025" / "dot-1" / "manifest.json").read_text())
+    assert len(manifest["artifacts"]) == 62
+    art = manifest["artifacts"][0]
+    assert set(art) >= {"path", "sha256", "bytes", "media_type", "channel", "unit", "brief", "format",
+                        "renderer", "inputs_hash"}
+    assert (tmp_path / "ninh-thuan-2025" / art["path"]).is_file()
+
+    again = build(example_campaign, tmp_path, ["dot-1"], workers=1)
+    assert again.rendered == 0 and again.reused == 62 and counting.calls == 62
+    assert len(json.loads((tmp_path / "ninh-thuan-2025" / "dot-1" / "manifest.json").read_text())["artifacts"]) == 62
+
+
+def test_changed_brief_or_missing_file_is_rendered_again(counting, example_campaign, tmp_path):
+    build(example_campaign, tmp_path, ["dot-1"], workers=1)
+    victim = tmp_path / "ninh-thuan-2025" / "dot-1" / "truyen-thanh-co-so" / "xa-phuoc-binh" / "bulletin.txt"
+    victim.unlink()
+    report = build(example_campaign, tmp_path, ["dot-1"], workers=1)
+    assert report.rendered == 1 and victim.exists()
+
+    brief = example_campaign.brief("dot1-thi-dua")
+    changed = example_campaign.model_copy(update={"briefs": [
+        b if b.id != brief.id else brief.model_copy(update={"headline": "Tiêu đề mới"})
+        for b in example_campaign.briefs]})
+    report = build(changed, tmp_path, ["dot-1"], workers=1)
+    assert report.rendered == 62  # every commune bulletin of the phase draws on that brief
+
+
+def test_failures_are_reported_not_fatal(monkeypatch, example_campaign, tmp_path):
+    class Broken(CountingRenderer):
+        def render(self, job, ctx):
+            if job.unit == "xa-phuoc-binh":
+                raise RuntimeError("hỏng")
+            return super().render(job, ctx)
+
+    monkeypatch.setattr(renderers, "REGISTRY", {"bulletin": Broken()})
+    monkeypatch.setattr(renderers, "BUILTIN", ())
+    report = build(example_campaign, tmp_path, ["dot-1"], workers=1)
+    assert report.rendered == 61
+    assert report.failures == [{"job": "dot-1/truyen-thanh-co-so/xa-phuoc-binh/bulletin", "phase": "dot-1",
+                                "channel": "truyen-thanh-co-so", "brief": None, "format": "bulletin",
+                                "unit": "xa-phuoc-binh", "error": "RuntimeError: hỏng"}]
+    status = json.loads((tmp_path / "ninh-thuan-2025" / "dot-1" / "status.json").read_text())
+    assert status["failures"][0]["unit"] == "xa-phuoc-binh"

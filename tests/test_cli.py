@@ -1,0 +1,62 @@
+import json
+import subprocess
+import sys
+
+from typer.testing import CliRunner
+
+from studio.cli import app
+
+runner = CliRunner()
+
+
+def test_validate_ok(example_path):
+    result = runner.invoke(app, ["validate", str(example_path)])
+    assert result.exit_code == 0, result.output
+    assert "Hợp lệ" in result.output
+
+
+def test_validate_errors_exit_2(campaign_copy):
+    (campaign_copy / "briefs" / "x.yaml").write_text("id: x\nphase: dot-9\ntitle: t\nheadline: h\nchannels: [khong]\n",
+                                                    encoding="utf-8")
+    result = runner.invoke(app, ["validate", str(campaign_copy)])
+    assert result.exit_code == 2
+    assert "briefs/x.yaml:2: phase: giai đoạn 'dot-9' không có" in result.output
+    assert "briefs/x.yaml:5: channels[0]: kênh 'khong' không có" in result.output
+
+
+def test_validate_missing_folder_exit_2(tmp_path):
+    assert runner.invoke(app, ["validate", str(tmp_path / "none")]).exit_code == 2
+
+
+def test_plan_json_lists_all_phases(example_path):
+    result = runner.invoke(app, ["plan", str(example_path), "--json"])
+    assert result.exit_code == 0
+    jobs = json.loads(result.output)
+    assert {j["phase"] for j in jobs} == {"dot-1", "dot-2-1", "dot-2-2", "dot-3"}
+    assert all(j["id"].startswith(j["phase"] + "/") for j in jobs)
+
+
+def test_plan_unknown_phase_exit_2(example_path):
+    result = runner.invoke(app, ["plan", str(example_path), "--phase", "dot-9"])
+    assert result.exit_code == 2
+
+
+def test_new_brief_template_validates_after_filling(campaign_copy):
+    result = runner.invoke(app, ["new-brief", str(campaign_copy), "--phase", "dot-3", "--id", "tin-moi"])
+    assert result.exit_code == 0, result.output
+    assert runner.invoke(app, ["validate", str(campaign_copy)]).exit_code == 0
+    assert runner.invoke(app, ["new-brief", str(campaign_copy), "--phase", "dot-3", "--id", "../x"]).exit_code == 2
+
+
+def test_units_import_round_trip(tmp_path, example_path):
+    out = tmp_path / "units.yaml"
+    result = runner.invoke(app, ["units", "import", str(example_path / "data/ninh-thuan-units-2024.csv"),
+                                 "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert out.read_text(encoding="utf-8") == (example_path / "units.yaml").read_text(encoding="utf-8")
+
+
+def test_console_script_help_on_every_command():
+    for cmd in (["--help"], ["validate", "--help"], ["plan", "--help"], ["build", "--help"], ["units", "import", "--help"]):
+        proc = subprocess.run([sys.executable, "-m", "studio.cli", *cmd], capture_output=True, text=True)
+        assert proc.returncode == 0, proc.stderr
