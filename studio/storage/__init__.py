@@ -65,12 +65,14 @@ def open_storage(url: str, **options) -> Storage:
     """``/path`` or ``file:///path`` → local folder; ``s3://bucket/prefix`` → S3-compatible."""
     scheme = url.split("://", 1)[0] if "://" in url else "file"
     if scheme not in BACKENDS:
-        from . import local  # noqa: F401  (registers itself)
-        try:
-            from . import s3  # noqa: F401
-        except ModuleNotFoundError as exc:
-            if exc.name != f"{__name__}.s3":
-                raise
+        import importlib
+
+        for name in ("local", "s3"):  # each backend module registers itself
+            try:
+                importlib.import_module(f"{__name__}.{name}")
+            except ModuleNotFoundError as exc:
+                if exc.name != f"{__name__}.{name}":
+                    raise
     if scheme not in BACKENDS:
         raise StorageError(f"không hỗ trợ kho lưu trữ {scheme}:// (dùng thư mục hoặc s3://bucket/tiền-tố)")
     return BACKENDS[scheme](url, **options)
