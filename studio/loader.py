@@ -21,6 +21,8 @@ from .formats import FORMATS
 from .text import nfc
 from .units import Unit, UnitTree
 
+Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: ~5x faster
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -77,8 +79,12 @@ def read_yaml(path: Path, root: Path, problems: list[Problem]) -> YamlDoc | None
     rel = str(path.relative_to(root)) if path.is_relative_to(root) else str(path)
     try:
         text = path.read_text(encoding="utf-8")
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = nfc(yaml.safe_load(text))
+        loader = Loader(text)  # parse once: keep the node tree (for line numbers) and build data from it
+        try:
+            node = loader.get_single_node()
+            data = nfc(loader.construct_document(node)) if node is not None else None
+        finally:
+            loader.dispose()
     except FileNotFoundError:
         problems.append(Problem(rel, 0, "", "không tìm thấy tệp"))
         return None
