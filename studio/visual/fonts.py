@@ -1,0 +1,106 @@
+"""Font registry: the TTFs shipped in ``assets/fonts``, never a system font lookup.
+
+A font is named by its file stem (``BeVietnamPro-Bold``); templates may also
+name a brand role (``heading``, ``body``, ``serif``) that the campaign's brand
+kit maps to a stem, so one change in campaign.yaml restyles every template.
+Metrics come from fontTools (unkerned advances, the same widths reportlab uses),
+so a line measured here never overflows in any backend.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from fontTools.ttLib import TTFont
+
+FONT_DIR = Path(__file__).resolve().parents[2] / "assets" / "fonts"
+
+
+class FontError(LookupError):
+    """A font name that is not in assets/fonts, or a character no font can draw."""
+
+
+def available() -> list[str]:
+    return sorted(p.stem for p in FONT_DIR.glob("*.ttf"))
+
+
+def font_path(name: str) -> Path:
+    """Path of a shipped font by stem; a clear error listing the choices otherwise."""
+    path = FONT_DIR / f"{name}.ttf"
+    if "/" in name or not path.is_file():
+        raise FontError(f"không có phông chữ {name!r} trong {FONT_DIR}; các phông có sẵn: {', '.join(available())}")
+    return path
+
+
+def resolve(name: str, brand_fonts: dict[str, str] | None = None) -> Path:
+    """A brand role (``heading``) or a font stem → the TTF path."""
+    if brand_fonts and name in brand_fonts:
+        name = brand_fonts[name]
+    return font_path(name)
+
+
+@dataclass(frozen=True)
+class FontMetrics:
+    path: str
+    upm: int
+    ascent: float  # ink-safe ascent in em (covers stacked Vietnamese marks on capitals)
+    descent: float  # positive, in em
+    family: str
+    bold: bool
+    italic: bool
+    advances: dict[int, float]  # code point → advance in em
+
+    def covers(self, char: str) -> bool:
+        return ord(char) in self.advances
+
+    def ink(self, text: str) -> tuple[float, float]:
+        """(ascent, descent) in em of the glyphs actually in ``text``: the tight, clip-free box."""
+        bounds = [glyph_bounds(self.path, c) for c in set(text) if not c.isspace()]
+        if not bounds:
+            return self.ascent, self.descent
+        return max(0.0, max(b[1] for b in bounds)), max(0.0, -min(b[0] for b in bounds))
+
+    def width(self, text: str) -> float:
+        """Advance width of ``text`` in em (no kerning: an upper bound for every backend)."""
+        adv = self.advances
+        return sum(adv.get(ord(c), 0.0) for c in text)
+
+
+@lru_cache(maxsize=None)
+def metrics(path: str | Path) -> FontMetrics:
+    font = TTFont(str(path), lazy=True)
+    upm = font["head"].unitsPerEm
+    hhea, os2 = font["hhea"], font["OS/2"]
+    hmtx = font["hmtx"].metrics
+    advances = {cp: hmtx[g][0] / upm for cp, g in font.getBestCmap().items()}
+    names = font["name"]
+    # Legacy (nameID 1/2) family and style: how office apps address a face.
+    family = str(names.getDebugName(1))
+    sub = str(names.getDebugName(2) or "Regular")
+    return FontMetrics(
+        path=str(path), upm=upm,
+        ascent=max(hhea.ascent, os2.usWinAscent) / upm,
+        descent=max(-hhea.descent, os2.usWinDescent) / upm,
+        family=family, bold=sub.startswith("Bold"),
+        italic="Italic" in sub, advances=advances,
+    )
+
+
+@lru_cache(maxsize=None)
+def _ttfont(path: str) -> TTFont:
+    return TTFont(path, lazy=True)
+
+
+@lru_cache(maxsize=None)
+def glyph_bounds(path: str, char: str) -> tuple[float, float]:
+    """(yMin, yMax) of a character's glyph in em, composites resolved by fontTools."""
+    font = _ttfont(path)
+    name = font.getBestCmap().get(ord(char))
+    if name is None:
+        return 0.0, 0.0
+    glyph = font["glyf"][name]
+    glyph.recalcBounds(font["glyf"])
+    upm = font["head"].unitsPerEm
+    return getattr(glyph, "yMin", 0) / upm, getattr(glyph, "yMax", 0) / upm

@@ -1,0 +1,155 @@
+"""Text layout shared by every backend: glyph check, wrapping and auto-fit.
+
+Sizes and boxes are in scene units (px or mm); widths come from the font's own
+advances (``fonts.metrics``), so the raster, PDF and slide backends all draw the
+lines decided here. Lines break only at spaces (Vietnamese syllables are
+space-separated, so a syllable is never split) and at explicit newlines.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..text import nfc
+from .fonts import FontError, FontMetrics, metrics
+
+
+class FitError(ValueError):
+    """Text that cannot fit its box even at the smallest allowed size."""
+
+
+class MissingGlyphError(FontError):
+    """A character that neither the font nor its declared fallbacks can draw."""
+
+
+@dataclass(frozen=True)
+class FitResult:
+    size: float  # font size (em) in scene units
+    lines: tuple[str, ...]
+    line_height: float = 1.2  # baseline distance in em
+    ascent: float = 1.0  # ink-safe ascent in em: first baseline sits at top + ascent × size
+    descent: float = 0.3
+
+    @property
+    def height(self) -> float:
+        """Height of the text block, from the top of the tallest mark to the lowest descender."""
+        if not self.lines:
+            return 0.0
+        return self.size * ((len(self.lines) - 1) * self.line_height + self.ascent + self.descent)
+
+    def baselines(self, top: float) -> list[float]:
+        return [top + self.size * (self.ascent + i * self.line_height) for i in range(len(self.lines))]
+
+
+def describe_char(char: str) -> str:
+    return f"{char!r} (U+{ord(char):04X} {unicodedata.name(char, 'không tên')})"
+
+
+def pick_font(text: str, candidates: list[Path]) -> Path:
+    """The first font that has every character of ``text``; an error naming the first missing one otherwise."""
+    needed = {c for c in nfc(text) if not c.isspace()}
+    for path in candidates:
+        m = metrics(path)
+        if all(m.covers(c) for c in needed):
+            return path
+    m = metrics(candidates[0])
+    missing = sorted(c for c in needed if not any(metrics(p).covers(c) for p in candidates)) or \
+        sorted(c for c in needed if not m.covers(c))
+    names = ", ".join(Path(p).stem for p in candidates)
+    raise MissingGlyphError(f"ký tự {describe_char(missing[0])} không có trong phông {names}"
+                            + (f" (cùng {len(missing) - 1} ký tự khác)" if len(missing) > 1 else "")
+                            + "; thay ký tự đó hoặc khai báo phông dự phòng (fallback) có ký tự này")
+
+
+def _paragraph_words(text: str, m: FontMetrics) -> list[list[tuple[str, float]]]:
+    return [[(w, m.width(w)) for w in para.split()] for para in text.split("\n")]
+
+
+def _wrap(paragraphs: list[list[tuple[str, float]]], space: float, width_em: float) -> list[str] | None:
+    """Greedy wrap at a width given in em; None when a single word is wider than the box."""
+    lines: list[str] = []
+    for words in paragraphs:
+        line: list[str] = []
+        used = 0.0
+        for word, w in words:
+            if w > width_em:
+                return None
+            if line and used + space + w > width_em:
+                lines.append(" ".join(line))
+                line, used = [word], w
+            else:
+                used = used + space + w if line else w
+                line.append(word)
+        lines.append(" ".join(line))
+    return lines
+
+
+def wrap_text(text: str, font_path: str | Path, size: float, box_w: float) -> list[str] | None:
+    m = metrics(font_path)
+    return _wrap(_paragraph_words(nfc(text), m), m.width(" "), box_w / size)
+
+
+def fit_text(text: str, font_path: str | Path, box_w: float, box_h: float, min_size: float, max_size: float,
+             line_height: float = 1.2, max_lines: int | None = None, step: float = 1.0,
+             balance: bool = False) -> FitResult:
+    """Largest size in [min_size, max_size] (on a ``step`` grid) at which ``text`` fits the box.
+
+    Raises ``FitError`` (Vietnamese message) when even ``min_size`` overflows; a
+    missing glyph raises ``MissingGlyphError`` before any measuring.
+    """
+    text = nfc(text).strip()
+    font_path = pick_font(text, [Path(font_path)])
+    m = metrics(font_path)
+    paragraphs = _paragraph_words(text, m)
+    space = m.width(" ")
+    ascent, descent = m.ink(text)  # the marks actually present: Ể reaches higher than E
+    block = ascent + descent
+
+    def attempt(size: float) -> list[str] | None:
+        lines = _wrap(paragraphs, space, box_w / size)
+        if lines is None or (max_lines and len(lines) > max_lines):
+            return None
+        if size * ((len(lines) - 1) * line_height + block) > box_h + 1e-9:
+            return None
+        return lines
+
+    steps = max(0, int((max_size - min_size) / step + 1e-9))
+    lines = attempt(min_size)
+    if lines is None:
+        longest = max((w for para in paragraphs for w in para), key=lambda item: item[1], default=("", 0.0))
+        if longest[1] * min_size > box_w:
+            why = f"từ {longest[0]!r} rộng hơn khung"
+        else:
+            need = len(_wrap(paragraphs, space, box_w / min_size) or [])
+            why = f"cần {need} dòng" + (f", tối đa {max_lines}" if max_lines else "")
+        raise FitError(f"chữ không vừa khung {box_w:g}×{box_h:g} ngay cả ở cỡ nhỏ nhất {min_size:g} ({why}; "
+                       f"{len(text)} ký tự): rút gọn nội dung hoặc chọn mẫu khác")
+    lo, hi = 0, steps  # invariant: size(lo) fits
+    best = lines
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        found = attempt(min_size + mid * step)
+        if found is None:
+            hi = mid - 1
+        else:
+            lo, best = mid, found
+    size = min_size + lo * step
+    if balance and len(best) > 1:
+        best = _balanced(paragraphs, space, box_w / size, len(best))
+    return FitResult(size=size, lines=tuple(best), line_height=line_height, ascent=ascent, descent=descent)
+
+
+def _balanced(paragraphs, space: float, width_em: float, count: int) -> list[str]:
+    """Narrowest wrap with the same number of lines: no lonely last word in a headline."""
+    lo, hi = 0.0, width_em
+    best = _wrap(paragraphs, space, width_em)
+    for _ in range(12):
+        mid = (lo + hi) / 2
+        lines = _wrap(paragraphs, space, mid)
+        if lines is not None and len(lines) <= count:
+            hi, best = mid, lines
+        else:
+            lo = mid
+    return best

@@ -1,0 +1,357 @@
+"""The scene model: a template (Jinja2 → YAML) becomes absolutely positioned layers.
+
+A template is open data: ``templates/infographic/<name>.yaml`` or
+``templates/panels/<name>.yaml``, rendered by a sandboxed Jinja2 environment with
+the brief, brand kit, phase, unit and canvas size as variables. Brief text is
+never parsed as template or YAML: every ``{{ … }}`` string output is replaced by
+an opaque token and put back into the parsed tree, so ``&``, ``<``, quotes,
+``{{ }}`` and newlines in a brief reach the backends literally.
+
+Text layers are laid out here (``layout.fit_text``), once, so the raster, PDF and
+slide backends all draw the same lines at the same size.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import math
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import yaml
+from jinja2 import FileSystemLoader, StrictUndefined, TemplateError, meta, pass_context
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+from ..text import nfc
+from .fonts import FontError, resolve
+from .layout import FitError, FitResult, fit_text, pick_font
+
+TEMPLATE_ROOT = Path(__file__).resolve().parents[2] / "templates"
+TEMPLATE_DIRS = ("infographic", "panels")
+LAYER_TYPES = ("rect", "ellipse", "line", "polygon", "text", "image", "qr")
+FAMILY_TEMPLATES = {"pano": "pano", "poster": "poster", "leaflet": "leaflet"}
+DEFAULT_INFOGRAPHIC = "key-number"
+
+
+class SceneError(ValueError):
+    """A template or brief that cannot become a scene; the message names brief, template and layer."""
+
+
+@dataclass
+class Layer:
+    type: str
+    name: str
+    x: float = 0.0
+    y: float = 0.0
+    w: float = 0.0
+    h: float = 0.0
+    props: dict[str, Any] = field(default_factory=dict)
+    fit: FitResult | None = None  # text layers: the laid-out lines
+    font: Path | None = None  # text layers: the font actually used (primary or fallback)
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self.props.get(key, default)
+
+
+@dataclass
+class Page:
+    background: str
+    layers: list[Layer]
+
+
+@dataclass
+class Scene:
+    """Canvas in template units (px for screens, mm for print) with laid-out layers, page by page."""
+
+    width: float
+    height: float
+    units: str
+    pages: list[Page]
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def layers(self) -> list[Layer]:
+        return self.pages[0].layers
+
+    @property
+    def background(self) -> str:
+        return self.pages[0].background
+
+    def texts(self, page: int | None = None) -> list[str]:
+        """Every text layer's lines joined, in drawing order (for tests, alt text, search)."""
+        pages = self.pages if page is None else [self.pages[page]]
+        return [" ".join(layer.fit.lines) for p in pages for layer in p.layers if layer.fit]
+
+
+# --- template environment -------------------------------------------------------------
+
+_TOKENS: contextvars.ContextVar[list[str]] = contextvars.ContextVar("scene_tokens")
+_TOKEN = re.compile("\ue000(\\d+)\ue001")
+
+
+@pass_context  # needs run time: Jinja would otherwise finalize constants once, at compile time
+def _finalize(_context, value: Any) -> Any:
+    """Every string a template outputs becomes a token: data, never YAML or markup."""
+    if value is None:
+        return "null"
+    if isinstance(value, str):
+        table = _TOKENS.get()
+        table.append(value)
+        return f"\ue000{len(table) - 1}\ue001"
+    return value
+
+
+def _num(value: float, digits: int = 1) -> str:
+    """Vietnamese number style: 1.234,5 (dot thousands, comma decimals)."""
+    text = f"{value:,.{digits}f}" if value != int(value) else f"{int(value):,d}"
+    return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+
+
+def _date(value: Any, fmt: str = "%d/%m/%Y") -> str:
+    if isinstance(value, str):
+        value = date.fromisoformat(value)
+    return value.strftime(fmt)
+
+
+_ENV = ImmutableSandboxedEnvironment(
+    loader=FileSystemLoader([str(TEMPLATE_ROOT / d) for d in TEMPLATE_DIRS]),
+    undefined=StrictUndefined, finalize=_finalize, autoescape=False, trim_blocks=True, lstrip_blocks=True,
+    keep_trailing_newline=True,
+)
+def _shade(hex_color: str, factor: float) -> str:
+    """Darken (factor < 1) or lighten (factor > 1) a brand colour, so shades follow the brand kit."""
+    rgb = [int(hex_color[i:i + 2], 16) for i in (1, 3, 5)]
+    if factor <= 1:
+        rgb = [round(c * factor) for c in rgb]
+    else:
+        rgb = [round(c + (255 - c) * (factor - 1)) for c in rgb]
+    return "#" + "".join(f"{min(255, max(0, c)):02X}" for c in rgb)
+
+
+def _star(cx: float, cy: float, r: float, inner: float = 0.382, rotation: float = 0.0) -> list[list[float]]:
+    """Points of a five-pointed star (the flag's star), as a polygon layer's ``points``."""
+    pts = []
+    for i in range(10):
+        radius = r if i % 2 == 0 else r * inner
+        angle = math.radians(rotation - 90 + i * 36)
+        pts.append([round(cx + radius * math.cos(angle), 3), round(cy + radius * math.sin(angle), 3)])
+    return pts
+
+
+_ENV.filters.update(num=_num, vndate=_date, shade=_shade)
+_ENV.globals.update(star=_star)
+
+
+def template_names() -> list[str]:
+    """Template names; ``_*.yaml`` files are partials for ``{% include %}``, not templates."""
+    return sorted({p.stem for d in TEMPLATE_DIRS for p in (TEMPLATE_ROOT / d).glob("*.yaml") if not p.stem.startswith("_")})
+
+
+def template_path(name: str) -> Path:
+    for d in TEMPLATE_DIRS:
+        path = TEMPLATE_ROOT / d / f"{name}.yaml"
+        if re.fullmatch(r"[a-z0-9-]+", name) and path.is_file():
+            return path
+    raise SceneError(f"không có mẫu {name!r}; các mẫu có sẵn: {', '.join(template_names())}")
+
+
+def template_sources(name: str) -> list[Path]:
+    """The template file and every file it includes or imports, recursively (for the inputs hash)."""
+    seen: dict[str, Path] = {}
+    todo = [template_path(name).name]
+    while todo:
+        file_name = todo.pop()
+        if file_name in seen:
+            continue
+        source, path, _ = _ENV.loader.get_source(_ENV, file_name)
+        seen[file_name] = Path(path)
+        todo += [ref for ref in meta.find_referenced_templates(_ENV.parse(source)) if ref]
+    return list(seen.values())
+
+
+def default_template(family: str, brief=None) -> str:
+    """Infographics follow the brief's choice; print families have their own template."""
+    if family in FAMILY_TEMPLATES:
+        return FAMILY_TEMPLATES[family]
+    return (brief.template if brief is not None and brief.template else None) or DEFAULT_INFOGRAPHIC
+
+
+def _untoken(node: Any, table: list[str]) -> Any:
+    if isinstance(node, str):
+        whole = _TOKEN.fullmatch(node)
+        if whole:
+            return table[int(whole.group(1))]
+        return _TOKEN.sub(lambda m: table[int(m.group(1))], node)
+    if isinstance(node, list):
+        return [_untoken(v, table) for v in node]
+    if isinstance(node, dict):
+        return {_untoken(k, table): _untoken(v, table) for k, v in node.items()}
+    return node
+
+
+def render_template(name: str, context: dict[str, Any]) -> dict[str, Any]:
+    """Render a template to plain data (dict) with every brief string kept literal."""
+    path = template_path(name)
+    table: list[str] = []
+    reset = _TOKENS.set(table)
+    try:
+        source = _ENV.get_template(path.name).render(**context)
+    except TemplateError as exc:
+        raise SceneError(f"mẫu {path}: lỗi Jinja2: {exc}") from exc
+    finally:
+        _TOKENS.reset(reset)
+    try:
+        data = yaml.load(nfc(source), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    except yaml.YAMLError as exc:
+        raise SceneError(f"mẫu {path}: kết quả không phải YAML hợp lệ: {exc}") from exc
+    if not isinstance(data, dict):
+        raise SceneError(f"mẫu {path}: cần một ánh xạ có 'layers' hoặc 'pages'")
+    return _untoken(data, nfc(table))
+
+
+# --- building the scene -----------------------------------------------------------------
+
+def _phase_timeline(campaign, current: str) -> list[dict[str, Any]]:
+    out = []
+    for phase in campaign.phases:
+        ids = campaign.phase_with_children(phase.id)
+        out.append({"id": phase.id, "name": phase.name, "start": phase.start, "end": phase.end,
+                    "current": current in ids, "lines": len(phase.content_lines),
+                    "subphases": [{"id": s.id, "name": s.name, "start": s.start, "end": s.end,
+                                   "current": s.id == current} for s in phase.subphases]})
+    return out
+
+
+def context_for(campaign, brief, width: float, height: float, units: str, unit=None) -> dict[str, Any]:
+    stats = [s.model_dump() for s in brief.stats]
+    phase = campaign.phase(brief.phase)
+    return {
+        "W": width, "H": height, "units": units, "u": min(width, height) / 100,
+        "portrait": height > width * 1.2, "landscape": width > height * 1.3,
+        "brand": campaign.brand.model_dump(), "campaign": {"title": campaign.title, "issuer": campaign.issuer},
+        "brief": {**brief.model_dump(include={"id", "title", "headline", "key_messages", "body", "slogans"}),
+                  "stats": stats, "images": [i.model_dump() for i in brief.images]},
+        "illustrative": any(s["illustrative"] for s in stats),
+        "phase": {"id": phase.id, "name": phase.name, "start": phase.start, "end": phase.end},
+        "phases": _phase_timeline(campaign, phase.id),
+        "unit": {"id": unit.id, "name": unit.display_name} if unit is not None else None,
+    }
+
+
+def _num_field(raw: dict, key: str, where: str, default: float | None = None) -> float:
+    value = raw.get(key, default)
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        raise SceneError(f"{where}: trường {key!r} phải là số, nhận được {value!r}") from None
+
+
+def _color(value: Any, colors: dict[str, str], where: str) -> str | None:
+    if value in (None, "none", "transparent"):
+        return None
+    value = colors.get(value, value)
+    if not isinstance(value, str) or not re.fullmatch(r"#[0-9A-Fa-f]{6}", value):
+        raise SceneError(f"{where}: màu {value!r} không hợp lệ (dùng #RRGGBB hoặc tên màu của bộ nhận diện)")
+    return value.upper()
+
+
+COLOR_KEYS = ("fill", "color", "stroke", "background")
+
+
+def _layer(raw: dict, index: int, ctx: dict[str, Any]) -> Layer:
+    name = str(raw.get("name") or f"#{index + 1}")
+    where = f"{ctx['where']}, lớp {name!r}"
+    kind = raw.get("type")
+    if kind not in LAYER_TYPES:
+        raise SceneError(f"{where}: loại lớp {kind!r} không hợp lệ; dùng {', '.join(LAYER_TYPES)}")
+    props = {k: v for k, v in raw.items() if k not in ("type", "name", "x", "y", "w", "h")}
+    for key in COLOR_KEYS:
+        if key in props:
+            props[key] = _color(props[key], ctx["colors"], where)
+    if kind in ("line", "polygon"):
+        try:
+            props["points"] = [(float(px), float(py)) for px, py in props["points"]]
+        except (KeyError, TypeError, ValueError):
+            raise SceneError(f"{where}: cần 'points' là danh sách [x, y]") from None
+        xs, ys = [p[0] for p in props["points"]], [p[1] for p in props["points"]]
+        return Layer(kind, name, min(xs), min(ys), max(xs) - min(xs), max(ys) - min(ys), props)
+    layer = Layer(kind, name, _num_field(raw, "x", where), _num_field(raw, "y", where),
+                  _num_field(raw, "w", where), _num_field(raw, "h", where), props)
+    if layer.w <= 0 or layer.h <= 0:
+        raise SceneError(f"{where}: kích thước lớp phải dương (w={layer.w:g}, h={layer.h:g})")
+    if kind == "text":
+        _layout_text(layer, ctx, where)
+    elif kind == "image":
+        layer.props["path"] = str(_asset(props.get("path"), ctx, where))
+    elif kind == "qr" and not str(props.get("data", "")).strip():
+        raise SceneError(f"{where}: lớp QR cần 'data' (đường liên kết)")
+    return layer
+
+
+def _asset(value: Any, ctx: dict[str, Any], where: str) -> Path:
+    """An image path from a brief or brand kit: relative to the campaign folder, never outside it."""
+    root = Path(ctx["root"]).resolve()
+    path = (root / str(value or "")).resolve()
+    if not path.is_relative_to(root) or not path.is_file():
+        raise SceneError(f"{where}: không tìm thấy ảnh {value!r} trong thư mục chiến dịch {root}")
+    return path
+
+
+def _layout_text(layer: Layer, ctx: dict[str, Any], where: str) -> None:
+    text = nfc(str(layer.get("text", "")))
+    if layer.get("uppercase"):
+        text = text.upper()
+    layer.props["text"] = text
+    try:
+        fonts = [resolve(f, ctx["fonts"]) for f in [layer.get("font", "body"), *layer.get("fallback", [])]]
+        layer.font = pick_font(text, fonts)
+    except FontError as exc:
+        raise SceneError(f"{where}: {exc}") from None
+    size = layer.get("size", [12, 12])
+    lo, hi = (size, size) if isinstance(size, (int, float)) else (float(size[0]), float(size[-1]))
+    step = 1.0 if ctx["units"] == "px" else 0.1
+    if ctx["units"] != "px":  # print sizes are in mm; keep the grid fine
+        step = max(0.1, round((hi - lo) / 200, 1)) if hi > lo else 0.1
+    try:
+        layer.fit = fit_text(text, layer.font, layer.w, layer.h, lo, hi, float(layer.get("line_height", 1.2)),
+                             layer.get("max_lines"), step, bool(layer.get("balance", False)))
+    except FitError as exc:
+        raise SceneError(f"{where}: {exc}") from None
+
+
+def build_scene(data: dict[str, Any], width: float, height: float, units: str, *, colors: dict[str, str],
+                fonts: dict[str, str], root: str | Path, where: str, meta: dict[str, Any] | None = None) -> Scene:
+    """Plain scene data (from a template or any caller) → a laid-out ``Scene``."""
+    ctx = {"colors": colors, "fonts": fonts, "root": root or ".", "units": units, "where": where}
+    raw_pages = data.get("pages") or [{"background": data.get("background"), "layers": data.get("layers") or []}]
+    safe = float(data.get("safe") or 0)
+    pages = []
+    for number, raw in enumerate(raw_pages, 1):
+        here = {**ctx, "where": where if len(raw_pages) == 1 else f"{where}, trang {number}"}
+        background = _color(raw.get("background") or data.get("background") or colors.get("paper", "#FFFFFF"),
+                            colors, here["where"])
+        layers = [_layer(item, i, here) for i, item in enumerate(raw.get("layers") or []) if item]
+        for layer in layers:
+            if layer.type == "text" and safe and not (safe - 1e-6 <= layer.x and layer.x + layer.w <= width - safe + 1e-6
+                                                      and safe - 1e-6 <= layer.y and layer.y + layer.h <= height - safe + 1e-6):
+                raise SceneError(f"{here['where']}, lớp {layer.name!r}: khung chữ ra ngoài vùng an toàn "
+                                 f"(lề {safe:g} {units}); sửa vị trí lớp trong mẫu")
+        pages.append(Page(background or "#FFFFFF", layers))
+    return Scene(float(width), float(height), units, pages, dict(meta or {}))
+
+
+def scene_for(campaign, brief, template: str, width: float, height: float, units: str = "px", unit=None) -> Scene:
+    """The laid-out scene of ``brief`` with ``template`` on a ``width``×``height`` canvas (px or mm)."""
+    if units not in ("px", "mm"):
+        raise SceneError(f"đơn vị {units!r} không hợp lệ: dùng px hoặc mm")
+    where = f"tin bài {brief.id} ({brief.source or 'không rõ tệp'}), mẫu {template}"
+    data = render_template(template, context_for(campaign, brief, width, height, units, unit))
+    from .alt import alt_text
+
+    meta = {"brief": brief.id, "template": template, "unit": unit.id if unit is not None else None,
+            "alt": alt_text(campaign, brief, unit)}
+    return build_scene(data, width, height, units, colors=campaign.brand.colors, fonts=campaign.brand.fonts,
+                       root=campaign.root, where=where, meta=meta)
