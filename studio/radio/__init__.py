@@ -1,0 +1,193 @@
+"""Commune loudspeaker bulletins (truyền thanh cơ sở): script, spoken form, TTS, broadcast MP3.
+
+Registers the ``bulletin`` renderer (formats ``bulletin`` and ``bulletin-daily``)
+and offers ``narrate_brief`` to the video renderer: the same voices, cache and
+loudness target, with sentence timings for subtitles.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from mutagen.mp3 import MP3
+
+from ..artifacts import Output, atomic_write_text
+from ..plan import briefs_for
+from ..renderers import Renderer, register
+from . import audio
+from .normalize import normalizer_for, spoken
+from .script import PAUSE_S, announcer_text, build_script, template_paths
+from .speech import VERSION as CHAIN_VERSION, Voice, find_voiceover, loudness_of
+from .tts import ENGINES, Auto, TTSError, get_engine
+
+if TYPE_CHECKING:
+    from ..build import BuildContext
+    from ..campaign import Brief
+    from ..plan import RenderJob
+
+__all__ = ["BulletinRenderer", "Narration", "narrate_brief", "spoken", "voice_for", "ENGINES", "TTSError",
+           "get_engine"]
+
+JINGLE_GAP_S = 0.4
+SENTENCE_GAP_S = 0.35
+
+
+def voice_for(ctx: BuildContext, engine: str | None = None) -> Voice:
+    """The voice a build uses: ``engine`` argument, else the build option, else ``campaign.audio.engine``."""
+    options = dict(ctx.options_for("bulletin"))
+    name = engine or options.pop("engine", None) or ctx.campaign.audio.engine
+    options.pop("engine", None)
+    return Voice.for_campaign(ctx.cache, ctx.campaign.audio, name, ctx.campaign.root, **options)
+
+
+# --- narration for video ----------------------------------------------------------------
+
+@dataclass
+class Narration:
+    """A loudness-normalised WAV and the written sentences it reads, with their times (seconds)."""
+
+    audio_path: Path
+    segments: list[tuple[float, float, str]] = field(default_factory=list)
+    engine: str = ""
+    note: str = ""
+
+    @property
+    def duration_s(self) -> float:
+        return audio.duration(self.audio_path)
+
+
+def split_sentences(text: str) -> list[str]:
+    return [s.strip() for s in re.split(r"(?<=[.!?…])\s+", text.strip()) if s.strip()]
+
+
+def narrate_brief(ctx: BuildContext, brief: Brief, engine: str | None = None,
+                  parts: tuple[str, ...] = ("headline", "key_messages")) -> Narration:
+    """Read a brief's headline and key messages (or other ``parts``: ``body``, ``slogans``).
+
+    Each written sentence is read in its spoken form; ``segments`` holds the
+    written sentence with its start and end in the WAV, for subtitles. A recorded
+    ``voiceovers/<brief id>.*`` replaces the synthesised voice (one segment then).
+    """
+    voice = voice_for(ctx, engine)
+    sentences: list[str] = []
+    for part in parts:
+        value = getattr(brief, part)
+        for text in (value if isinstance(value, list) else [value]):
+            sentences += split_sentences(text)
+    recorded = find_voiceover(ctx.campaign.root, brief.id)
+    if recorded:
+        wav = voice.recording(recorded)
+        return Narration(wav, [(0.0, audio.duration(wav), " ".join(sentences))], "voice-over", voice.note)
+    speak = normalizer_for(ctx.campaign.audio.abbreviations)
+    wavs = [voice.speech(speak(s)) for s in sentences]
+    if not wavs:
+        raise TTSError(f"{brief.source or brief.id}: tin bài không có câu nào để đọc ({', '.join(parts)}).")
+    segments, parts_out, t = [], [], 0.0
+    for sentence, wav in zip(sentences, wavs):
+        length = audio.duration(wav)
+        segments.append((round(t, 3), round(t + length, 3), sentence))
+        parts_out += [wav, SENTENCE_GAP_S]
+        t += length + SENTENCE_GAP_S
+    key = {"narration": [str(w.name) for w in wavs], "gap": SENTENCE_GAP_S}
+
+    def make(tmp: Path) -> None:
+        # Sentences are each on target; one gain brings back what their limiters cost.
+        loud = [loudness_of(w) for w in wavs]
+        level = _integrated((lufs, audio.duration(w)) for (lufs, _), w in zip(loud, wavs))
+        gain = min(voice.loud.target_lufs - level, voice.loud.true_peak_db - 0.3 - max(peak for _, peak in loud))
+        joined = tmp.with_name(tmp.name + ".join.wav")
+        try:
+            audio.join(parts_out[:-1], joined)
+            audio.run(["-y", "-i", str(joined), "-af", f"volume={gain:.2f}dB", "-c:a", "pcm_s16le", "-f", "wav",
+                       str(tmp)], "ghép lời đọc")
+        finally:
+            joined.unlink(missing_ok=True)
+
+    path = ctx.cache.get_or_make(key, ".wav", make)
+    return Narration(path, segments, voice.engine_name, voice.note)
+
+
+# --- the bulletin renderer -----------------------------------------------------------
+
+class BulletinRenderer(Renderer):
+    """One commune's bulletin for a phase or a day: announcer script, spoken text, MP3."""
+
+    kind = "bulletin"
+    version = "1"
+
+    def voiceovers(self, job: RenderJob, ctx: BuildContext) -> dict[str, Path]:
+        found = {b.id: find_voiceover(ctx.campaign.root, b.id) for b in briefs_for(ctx.campaign, job, ctx.tree)}
+        return {k: v for k, v in found.items() if v}
+
+    @staticmethod
+    def segments(voice: Voice, script, voiceovers: dict[str, Path], jingle: bool) -> list:
+        """The bulletin's MP3 segments in order: items (recorded ones replace TTS), jingles around."""
+        wavs: list[Path] = []
+        for item in script.items:
+            recorded = voiceovers.get(item.brief_id) if item.brief_id else None
+            wavs.append(voice.recording(recorded) if recorded else voice.speech(item.spoken))
+        segments = [voice.segment(w, PAUSE_S) for w in wavs]
+        if jingle:
+            opening = "alert" if script.priority == "emergency" else "intro"
+            segments = ([voice.segment(voice.jingle(opening), JINGLE_GAP_S)] + segments
+                        + [voice.segment(voice.jingle("outro"), 0.0)])
+        return segments
+
+    def template_files(self, job: RenderJob, ctx: BuildContext) -> list[Path]:
+        return [*template_paths(ctx.campaign.root), *self.voiceovers(job, ctx).values()]
+
+    def inputs(self, job: RenderJob, ctx: BuildContext) -> dict[str, Any]:
+        return {**super().inputs(job, ctx), "audio": ctx.campaign.audio.model_dump(mode="json"),
+                "chain": CHAIN_VERSION}
+
+    def render(self, job: RenderJob, ctx: BuildContext) -> list[Output]:
+        campaign = ctx.campaign
+        unit = ctx.tree[job.unit]
+        phase = campaign.phase(job.phase)
+        voiceovers = self.voiceovers(job, ctx)
+        script = build_script(campaign, phase, unit, briefs_for(campaign, job, ctx.tree), job.day, voiceovers)
+        voice = voice_for(ctx)
+        try:
+            segments = self.segments(voice, script, voiceovers, campaign.audio.jingle)
+        except TTSError as exc:
+            if voice.requested != "auto" or voice.engine_name != "gtts":
+                raise
+            # gTTS answered the probe but failed mid-build: this and later bulletins fall back.
+            Auto.give_up(str(exc))
+            voice = voice_for(ctx)
+            segments = self.segments(voice, script, voiceovers, campaign.audio.jingle)
+
+        mp3 = ctx.job_path(job, ".mp3")
+        date = job.day or phase.start.isoformat()
+        title = f"Bản tin {phase.name}" + (f" ngày {job.day}" if job.day else "") + f" — {unit.display_name}"
+        audio.join_mp3([s.path for s in segments], mp3, audio.Tags(
+            title=title, station=script.station, commune=unit.display_name, phase=phase.name, date=date,
+            priority=script.priority, album=campaign.title))
+        seconds = round(MP3(str(mp3)).info.length, 2)
+        meta = {"engine": voice.engine_name, "engine_requested": voice.requested, "duration_s": seconds,
+                "lufs": round(_integrated((s.lufs, s.seconds) for s in segments), 2),
+                "true_peak_db": round(max(s.true_peak for s in segments), 2),
+                "priority": script.priority, "day": job.day, "unit_name": unit.display_name,
+                "voiceovers": sorted(voiceovers), "estimated_reading_s": round(script.total_s, 1)}
+        if voice.note:
+            meta["engine_note"] = voice.note
+        script_path = atomic_write_text(ctx.job_path(job, ".script.txt"), announcer_text(script, campaign.root))
+        spoken_path = atomic_write_text(ctx.job_path(job, ".spoken.txt"), script.spoken_text)
+        text_meta = {"priority": script.priority, "day": job.day, "unit_name": unit.display_name}
+        return [Output(mp3, "audio/mpeg", meta),
+                Output(script_path, "text/plain; charset=utf-8", {**text_meta, "role": "announcer-script"}),
+                Output(spoken_path, "text/plain; charset=utf-8", {**text_meta, "role": "spoken-form"})]
+
+
+def _integrated(parts) -> float:
+    """Integrated loudness of joined parts from theirs: ``(lufs, seconds)`` pairs, energy mean weighted by length."""
+    parts = [(lufs, seconds) for lufs, seconds in parts if lufs > -70 and seconds > 0]
+    total = sum(seconds for _, seconds in parts)
+    return 10 * math.log10(sum(10 ** (lufs / 10) * s for lufs, s in parts) / total) if total else -99.0
+
+
+register(BulletinRenderer())
