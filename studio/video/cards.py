@@ -1,0 +1,62 @@
+"""Opening and closing cards from the brand kit, drawn once per brief and size.
+
+Brand colours and fonts only; every text is fitted by the shared layout module
+(``fit_text``), so a long headline shrinks or wraps but is never clipped.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PIL import Image, ImageDraw, ImageFont
+
+from ..text import nfc
+from ..visual.fonts import resolve
+from ..visual.layout import fit_text
+
+
+def _draw_block(draw: ImageDraw.ImageDraw, text: str, font: Path, box: tuple[float, float, float, float],
+                color: str, min_size: float, max_size: float, max_lines: int | None = None) -> float:
+    """Fit ``text`` in ``box`` (x, y, w, h), draw it centred; return the bottom of the text."""
+    x, y, w, h = box
+    fit = fit_text(text, font, w, h, min_size, max_size, line_height=1.2, max_lines=max_lines, balance=True)
+    pil = ImageFont.truetype(str(font), round(fit.size), layout_engine=ImageFont.Layout.RAQM)
+    top = y + (h - fit.height) / 2
+    for line, base in zip(fit.lines, fit.baselines(top)):
+        draw.text((x + w / 2, base), line, font=pil, fill=color, anchor="ms")
+    return top + fit.height
+
+
+def card(kind: str, campaign, brief, width: int, height: int, target: Path) -> Path:
+    """Draw the ``opening`` (headline) or ``closing`` (slogan, issuer) card as a PNG."""
+    colors, fonts = campaign.brand.colors, campaign.brand.fonts
+    primary, accent = colors.get("primary", "#C8102E"), colors.get("accent", "#FFCD00")
+    paper = colors.get("paper", "#FFFFFF")
+    heading, body = resolve("heading", fonts), resolve("body", fonts)
+    image = Image.new("RGB", (width, height), primary)
+    draw = ImageDraw.Draw(image)
+    unit = min(width, height)
+    margin = round(width * 0.08)
+    inner = width - 2 * margin
+    bar = round(unit * 0.012)
+    draw.rectangle((0, 0, width, bar), fill=accent)
+    draw.rectangle((0, height - bar, width, height), fill=accent)
+    if kind == "opening":
+        _draw_block(draw, nfc(campaign.issuer).upper(), body, (margin, height * 0.08, inner, height * 0.1),
+                    accent, unit * 0.02, unit * 0.032, max_lines=2)
+        bottom = _draw_block(draw, nfc(brief.headline), heading, (margin, height * 0.25, inner, height * 0.4),
+                             paper, unit * 0.04, unit * 0.085)
+        draw.rectangle((width / 2 - unit * 0.06, bottom + unit * 0.03, width / 2 + unit * 0.06,
+                        bottom + unit * 0.03 + bar), fill=accent)
+        _draw_block(draw, nfc(brief.title), body, (margin, height * 0.7, inner, height * 0.17),
+                    paper, unit * 0.024, unit * 0.04, max_lines=3)
+    else:
+        slogan = nfc(brief.slogans[0]) if brief.slogans else nfc(brief.headline)
+        _draw_block(draw, slogan, heading, (margin, height * 0.18, inner, height * 0.5), accent,
+                    unit * 0.04, unit * 0.08)
+        _draw_block(draw, nfc(campaign.issuer), body, (margin, height * 0.74, inner, height * 0.08),
+                    paper, unit * 0.02, unit * 0.034, max_lines=2)
+        _draw_block(draw, nfc(campaign.title), body, (margin, height * 0.82, inner, height * 0.1),
+                    paper, unit * 0.016, unit * 0.026, max_lines=3)
+    image.save(target, format="PNG", compress_level=1)
+    return target

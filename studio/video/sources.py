@@ -1,0 +1,85 @@
+"""What a video is made of, taken from the other renderers: narration and stills.
+
+The voice track and its sentence timings come from the radio pipeline (same TTS
+engine, same loudness target, same cache entries as the bulletins); the stills are
+the brief's infographic scenes from the visual renderer, laid out at the video's
+own size. Cards are drawn here from the brand kit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..artifacts import sha256_file
+from . import cards
+
+CARD_VERSION = 1
+
+
+@dataclass(frozen=True)
+class Narration:
+    audio_path: Path
+    segments: list[tuple[float, float, str]]  # (start, end, written text), narration time
+    engine: str = ""
+    note: str = ""  # e.g. why another TTS engine than the one asked for was used
+
+
+def narration(ctx, brief) -> Narration:
+    """The brief's narration (headline and key messages) from ``studio.radio.narrate_brief``."""
+    from ..radio import narrate_brief
+
+    found = narrate_brief(ctx, brief)
+    return Narration(Path(found.audio_path), [tuple(s) for s in found.segments], found.engine, found.note)
+
+
+def card(ctx, brief, kind: str, width: int, height: int) -> Path:
+    brand = ctx.campaign.brand
+    fonts = [cards.resolve(role, brand.fonts) for role in ("heading", "body")]
+    key = {"card": kind, "v": CARD_VERSION, "size": [width, height], "brand": brand.model_dump(mode="json"),
+           "fonts": [sha256_file(f) for f in fonts], "issuer": ctx.campaign.issuer, "title": ctx.campaign.title,
+           "brief": [brief.headline, brief.title, brief.slogans[:1]]}
+    return ctx.cache.get_or_make(key, ".png",
+                                 lambda tmp: cards.card(kind, ctx.campaign, brief, width, height, tmp))
+
+
+def stills(ctx, brief, width: int, height: int) -> list[Path]:
+    """The brief's infographic scenes rendered at the video size (visual renderer).
+
+    The brief's own template must render (its errors are the user's to fix); the
+    extra scenes that only add variety are skipped when they do not fit this brief.
+    """
+    from ..visual.layout import FitError
+    from ..visual.raster import render_png
+    from ..visual.scene import SceneError, scene_for, template_path
+
+    out = []
+    for i, template in enumerate(still_templates(brief)):
+        key = {"still": template, "size": [width, height], "brief": brief.model_dump(mode="json", exclude={"source"}),
+               "brand": ctx.campaign.brand.model_dump(mode="json"),
+               "campaign": [ctx.campaign.issuer, ctx.campaign.title],
+               "phases": [[p.id, p.name, str(p.start), str(p.end)] for p in ctx.campaign.all_phases()],
+               "files": [sha256_file(template_path(template))]}
+
+        def make(tmp: Path, template=template) -> None:
+            render_png(scene_for(ctx.campaign, brief, template, width, height, "px"), tmp)
+
+        try:
+            out.append(ctx.cache.get_or_make(key, ".png", make))
+        except (SceneError, FitError):
+            if i == 0:
+                raise
+    return out
+
+
+#: Scenes added after the brief's own: its figures as a chart, then where the campaign stands.
+EXTRA_TEMPLATES = ("stat-chart", "timeline")
+
+
+def still_templates(brief) -> list[str]:
+    from ..visual.scene import default_template, template_names
+
+    own = default_template("infographic", brief)
+    extras = [t for t in EXTRA_TEMPLATES if t != own and t in template_names()
+              and (t != "stat-chart" or len(brief.stats) >= 2)]
+    return [own, *extras]

@@ -1,0 +1,189 @@
+"""Subtitles: narration sentences → readable cues → ``.srt`` and burned-in PNGs.
+
+Cues are drawn by Pillow (raqm shaping, so Vietnamese stacked marks are right)
+and overlaid by ffmpeg, which avoids libass and its font lookup entirely. Lines are
+wrapped by the shared layout module (``studio.visual.layout``) with the font's own
+advances, which are an upper bound of what Pillow draws: a line never overflows
+its box. A sentence too long for the allowed lines becomes several cues, timed in
+proportion to their length.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from PIL import Image, ImageDraw, ImageFont
+
+from ..artifacts import atomic_write_text, sha256_file
+from ..text import nfc
+from ..visual.fonts import metrics, resolve
+from ..visual.layout import pick_font, wrap_text
+from .timeline import Cue, Overlay, snap
+
+LINE_HEIGHT = 1.25
+
+
+@dataclass(frozen=True)
+class Style:
+    """Where and how big subtitles are for one frame size."""
+
+    width: int
+    height: int
+    font: Path
+    size: int
+    max_lines: int
+    box_w: int  # widest line allowed, px
+    bottom: int  # gap between the cue box and the bottom edge, px
+    pad: int
+
+    @classmethod
+    def for_frame(cls, width: int, height: int, font: Path) -> Style:
+        portrait = height > width
+        size = round(min(width, height) * (0.05 if portrait else 0.046))
+        margin = round(width * 0.07)
+        # Short-form apps cover the bottom fifth of a portrait video with their own buttons.
+        bottom = round(height * (0.2 if portrait else 0.07))
+        return cls(width, height, font, size, 3 if portrait else 2, width - 2 * margin, bottom, round(size * 0.35))
+
+
+def wrap(text: str, style: Style) -> list[str]:
+    lines = wrap_text(text, style.font, style.size, style.box_w)
+    if lines is None:
+        raise ValueError(f"một từ trong phụ đề rộng hơn khung hình: {text!r}")
+    return lines
+
+
+def split_cues(segments: list[tuple[float, float, str]], style: Style, offset: float = 0.0) -> list[Cue]:
+    """Sentence timings (narration time) → cues in video time that fit ``style.max_lines``."""
+    cues: list[Cue] = []
+    for start, end, text in segments:
+        text = " ".join(nfc(text).split())
+        if not text:
+            continue
+        parts = [text]
+        pieces = math.ceil(len(wrap(text, style)) / style.max_lines)
+        while True:
+            parts = _split_words(text, pieces)
+            if all(len(wrap(p, style)) <= style.max_lines for p in parts):
+                break
+            pieces += 1
+        total = sum(len(p) for p in parts)
+        t = start
+        for part in parts:
+            share = (end - start) * len(part) / total
+            cues.append(Cue(offset + t, offset + t + share, part))
+            t += share
+    return _monotonic(cues)
+
+
+def _split_words(text: str, pieces: int) -> list[str]:
+    """Split at spaces into ``pieces`` runs of about equal length, preferring breaks after punctuation."""
+    words = text.split()
+    if pieces <= 1 or len(words) <= 1:
+        return [text]
+    pieces = min(pieces, len(words))
+    ends, total = [], 0  # character count up to the end of each word
+    for word in words:
+        total += len(word) + (1 if ends else 0)
+        ends.append(total)
+    cuts, first = [], 0
+    for k in range(1, pieces):
+        target = total * k / pieces
+        last = len(words) - (pieces - k)  # leave one word at least for each remaining piece
+        cut = min(range(first, last), key=lambda i: abs(ends[i] - target)
+                  - (total / pieces * 0.3 if words[i][-1] in ",;:" else 0))
+        cuts.append(cut)
+        first = cut + 1
+    bounds = [-1, *cuts, len(words) - 1]
+    return [" ".join(words[a + 1:b + 1]) for a, b in zip(bounds, bounds[1:])]
+
+
+def _monotonic(cues: list[Cue], bridge: float = 0.6) -> list[Cue]:
+    """Snap to frames, sort, never let a cue run into the next one, bridge short pauses (no flicker)."""
+    cues = sorted((Cue(snap(c.start), snap(c.end), c.text) for c in cues), key=lambda c: c.start)
+    out = []
+    for i, cue in enumerate(cues):
+        end = cue.end
+        if i + 1 < len(cues):
+            following = cues[i + 1].start
+            end = following if following - end < bridge else min(end, following)
+        if end > cue.start:
+            out.append(Cue(cue.start, end, cue.text))
+    return out
+
+
+def srt_time(seconds: float) -> str:
+    ms = round(seconds * 1000)
+    h, rest = divmod(ms, 3_600_000)
+    m, rest = divmod(rest, 60_000)
+    s, ms = divmod(rest, 1000)
+    return f"{h:02d}:{m:02d}:{s:02d},{ms:03d}"
+
+
+def srt_text(cues: list[Cue]) -> str:
+    blocks = [f"{i}\n{srt_time(c.start)} --> {srt_time(c.end)}\n{nfc(c.text)}\n" for i, c in enumerate(cues, 1)]
+    return "\n".join(blocks)
+
+
+def write_srt(cues: list[Cue], target: str | Path) -> Path:
+    return atomic_write_text(target, srt_text(cues))
+
+
+def cue_image(text: str, style: Style) -> Image.Image:
+    """White text on a translucent dark box, cropped to the box (cheap to overlay)."""
+    lines = wrap(text, style)
+    m = metrics(style.font)
+    size, pad = style.size, style.pad
+    font = ImageFont.truetype(str(style.font), size, layout_engine=ImageFont.Layout.RAQM)
+    widths = [font.getlength(line) for line in lines]
+    box_w = math.ceil(max(widths) + 2 * pad)
+    box_h = math.ceil(size * ((len(lines) - 1) * LINE_HEIGHT + m.ascent + m.descent) + 2 * pad * 0.6)
+    box_w, box_h = box_w + box_w % 2, box_h + box_h % 2
+    image = Image.new("RGBA", (box_w, box_h), (0, 0, 0, 0))
+    draw = ImageDraw.Draw(image)
+    draw.rounded_rectangle((0, 0, box_w - 1, box_h - 1), radius=round(pad * 0.6), fill=(0, 0, 0, 200))
+    for i, line in enumerate(lines):
+        baseline = pad * 0.6 + size * (m.ascent + i * LINE_HEIGHT)
+        draw.text((box_w / 2, baseline), line, font=font, fill=(255, 255, 255, 255), anchor="ms")
+    return image
+
+
+def overlays(cues: list[Cue], style: Style, folder: Path, cache=None) -> list[Overlay]:
+    """One PNG per cue (made once per text and style through ``cache`` when given)."""
+    out = []
+    for cue in cues:
+        def make(path: Path, text=cue.text) -> None:
+            cue_image(text, style).save(path, format="PNG", compress_level=1)
+
+        if cache is not None:
+            key = {"subtitle": cue.text, "style": [style.width, style.height, _font_hash(style.font), style.size,
+                                                  style.box_w, style.pad, style.max_lines], "v": 2}
+            path = cache.get_or_make(key, ".png", make)
+        else:
+            path = folder / f"cue-{len(out):03d}.png"
+            make(path)
+        with Image.open(path) as im:
+            w, h = im.size
+        x = (style.width - w) // 2 // 2 * 2
+        y = (style.height - style.bottom - h) // 2 * 2
+        out.append(Overlay(path, cue.start, cue.end, x, y))
+    return out
+
+
+@lru_cache(maxsize=None)
+def _font_hash(path: Path) -> str:
+    return sha256_file(path)
+
+
+def subtitle_font(brand_fonts: dict[str, str] | None, text: str) -> Path:
+    """The brand's body font, or a shipped font that has every character of the subtitles."""
+    candidates = []
+    for name in ("body", "NotoSans-Regular", "BeVietnamPro-Regular"):
+        try:
+            candidates.append(resolve(name, brand_fonts))
+        except LookupError:
+            continue
+    return pick_font(text, candidates)
