@@ -1,0 +1,173 @@
+"""CLI: ``studio publish``, ``keys init``, ``verify``, ``access``, ``pull``.
+
+Every failure a user can cause (wrong key, wrong credentials, server down, tampered
+file) ends as one Vietnamese message and exit code 1, never a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Optional
+
+import typer
+from rich.console import Console
+
+console = Console(soft_wrap=True, highlight=False)
+err = Console(stderr=True, soft_wrap=True, highlight=False)
+
+DEFAULT_KEYS = Path("keys")
+DEFAULT_TARGET = "published"
+
+
+@contextmanager
+def user_errors():
+    from ..publish import PublishError
+    from ..publish.signing import SignatureError
+    from ..storage import StorageError
+
+    try:
+        yield
+    except (PublishError, StorageError, SignatureError, FileExistsError) as exc:
+        err.print(f"LỖI: {exc}", style="red", markup=False)
+        raise typer.Exit(1) from None
+
+
+def s3_options(endpoint_url: str | None, region: str | None, profile: str | None) -> dict:
+    return {k: v for k, v in {"endpoint_url": endpoint_url, "region": region, "profile": profile}.items() if v}
+
+
+EndpointOpt = typer.Option(None, "--endpoint-url", help="Máy chủ S3 (SeaweedFS, MinIO…); mặc định AWS_ENDPOINT_URL")
+RegionOpt = typer.Option(None, "--region", help="Vùng S3; mặc định AWS_REGION hoặc us-east-1")
+ProfileOpt = typer.Option(None, "--profile", help="Hồ sơ AWS (~/.aws/credentials); mặc định AWS_PROFILE")
+
+
+def register(app: typer.Typer) -> None:
+    from ..cli import load_or_exit, phase_ids
+
+    @app.command()
+    def publish(campaign: Path = typer.Argument(..., help="Thư mục chiến dịch (chứa campaign.yaml)"),
+                phase: str = typer.Option(..., help="Giai đoạn cần xuất bản (kèm các giai đoạn con)"),
+                to: Optional[str] = typer.Option(None, help="Đích: s3://bucket/tiền-tố, thư mục, hoặc mã kho trong "
+                                                            f"campaign.yaml (mặc định: {DEFAULT_TARGET}/)"),
+                out: Path = typer.Option(Path("outputs"), help="Thư mục build"),
+                include_drafts: bool = typer.Option(False, "--include-drafts",
+                                                    help="Đưa cả bản chưa duyệt vào tiền tố drafts/ riêng"),
+                key: Path = typer.Option(DEFAULT_KEYS / "province.key", help="Khóa bí mật ký manifest"),
+                by: Optional[str] = typer.Option(None, help="Người xuất bản (ghi vào nhật ký)"),
+                base_url: Optional[str] = typer.Option(None, help="Địa chỉ công khai của kho cho podcast/index"),
+                workers: int = typer.Option(2, help="Số luồng tải lên (máy chủ ở xa: tăng lên)"),
+                endpoint_url: Optional[str] = EndpointOpt, region: Optional[str] = RegionOpt,
+                profile: Optional[str] = ProfileOpt):
+        """Tải lên những gì đã build và đã duyệt; manifest có chữ ký được ghi sau cùng."""
+        from ..publish.publish import publish as run_publish
+
+        c = load_or_exit(campaign)
+        ids = phase_ids(c, phase)
+        options = s3_options(endpoint_url, region, profile)
+        target = to or DEFAULT_TARGET
+        for stored in c.storage:
+            if stored.id == target:
+                target = stored.url
+                options = {**s3_options(stored.endpoint_url, stored.region, None), **options}
+        with user_errors():
+            reports = run_publish(c, ids, out, target, key, include_drafts=include_drafts, by=by,
+                                  storage_options=options, base_url=base_url, workers=workers)
+        for r in reports:
+            label = "bản nháp" if r.status == "draft" else "đã duyệt"
+            console.print(f"{r.phase} ({label}) → {r.target}: {r.artifacts} tệp, tải lên {len(r.uploaded)} "
+                          f"({r.bytes_uploaded / 1e6:.1f} MB), giữ nguyên {r.skipped}, xóa {len(r.removed)}"
+                          + (f", chưa duyệt nên không xuất bản {len(r.held_back)}" if r.held_back else ""),
+                          markup=False)
+
+    keys_app = typer.Typer(help="Khóa ký số của tỉnh.", no_args_is_help=True)
+    app.add_typer(keys_app, name="keys")
+
+    @keys_app.command("init")
+    def keys_init(folder: Path = typer.Option(DEFAULT_KEYS, "--dir", help="Thư mục lưu khóa"),
+                  force: bool = typer.Option(False, "--force", help="Thay khóa đang có")):
+        """Tạo cặp khóa Ed25519 của tỉnh: province.key (bí mật, quyền 600) và province.pub (gửi các đơn vị)."""
+        from ..publish.signing import init_keys, key_id, load_public
+
+        with user_errors():
+            private, public = init_keys(folder, force)
+        console.print(f"Đã tạo {private} (giữ bí mật) và {public} (gửi cho các huyện, xã). "
+                      f"Mã khóa: {key_id(load_public(public))}", markup=False)
+
+    @app.command()
+    def verify(location: str = typer.Argument(..., help="Thư mục hoặc s3://… của một giai đoạn "
+                                                        "(…/<chiến-dịch>/<giai-đoạn>)"),
+               key: Path = typer.Option(DEFAULT_KEYS / "province.pub", help="Khóa công khai của tỉnh"),
+               unit: Optional[str] = typer.Option(None, help="Chỉ kiểm tra tệp của một đơn vị"),
+               endpoint_url: Optional[str] = EndpointOpt, region: Optional[str] = RegionOpt,
+               profile: Optional[str] = ProfileOpt):
+        """Kiểm tra chữ ký manifest và mã băm từng tệp; nêu tên tệp bị sửa, thêm, hoặc mất."""
+        from ..publish.signing import load_public
+        from ..publish.verify import verify as run_verify
+
+        with user_errors():
+            report = run_verify(location, load_public(key), unit, s3_options(endpoint_url, region, profile))
+        if report.signature_error:
+            err.print(f"CHỮ KÝ: {report.signature_error}", style="red", markup=False)
+        for label, paths in (("BỊ SỬA", report.altered), ("THÊM VÀO (không có trong manifest)", report.added),
+                             ("BỊ MẤT", report.removed)):
+            for path in paths:
+                err.print(f"{label}: {path}", style="red", markup=False)
+        if not report.ok:
+            err.print(f"KHÔNG ĐẠT: {location} — không dùng để phát.", style="bold red", markup=False)
+            raise typer.Exit(1)
+        console.print(f"ĐẠT: chữ ký hợp lệ, {report.checked} tệp đúng mã băm ({location}).", markup=False)
+
+    @app.command()
+    def access(campaign: Path = typer.Argument(..., help="Thư mục chiến dịch (chứa campaign.yaml)"),
+               bucket: str = typer.Option(..., help="Bucket S3 chứa bản xuất bản"),
+               prefix: str = typer.Option("", help="Tiền tố trong bucket (nếu xuất bản vào s3://bucket/tiền-tố)"),
+               out: Path = typer.Option(Path("access"), help="Thư mục ghi khóa và chính sách"),
+               account: str = typer.Option("123456789012", help="Mã tài khoản AWS cho bucket policy"),
+               links: Optional[str] = typer.Option(None, help="Tạo liên kết tải có hạn cho một giai đoạn: "
+                                                              "s3://bucket/…/<chiến-dịch>/<giai-đoạn>"),
+               expires: int = typer.Option(7 * 24 * 3600, help="Thời hạn liên kết (giây)"),
+               endpoint_url: Optional[str] = EndpointOpt, region: Optional[str] = RegionOpt,
+               profile: Optional[str] = ProfileOpt):
+        """Tạo khóa chỉ đọc cho từng huyện, xã (tệp SeaweedFS s3.config, bucket policy S3) và liên kết có hạn."""
+        from ..artifacts import atomic_write_text
+        from ..publish import open_location, split_phase_url
+        from ..publish.access import presigned_links, write_access
+        from ..publish.signing import loads
+
+        c = load_or_exit(campaign)
+        with user_errors():
+            written = write_access(c, out, bucket, prefix, endpoint_url, account)
+            console.print(f"Đã ghi {written[0]} (SeaweedFS -s3.config), {written[1]} (bucket policy cho các huyện), "
+                          f"{written[2]} (chính sách IAM từng đơn vị) và {len(written) - 3} tệp khóa trong "
+                          f"{out / 'credentials'} (quyền 600).", markup=False)
+            if links:
+                base, phase = split_phase_url(links)
+                storage = open_location(base, **s3_options(endpoint_url, region, profile))
+                manifest = loads(storage.get_bytes(f"{phase}/manifest.json"))
+                data = presigned_links(storage, manifest, expires)
+                path = atomic_write_text(out / f"links-{phase}.json", json.dumps(data, ensure_ascii=False, indent=1))
+                console.print(f"Đã ghi {path}: liên kết tải cho {len(data['units'])} đơn vị, hết hạn "
+                              f"{data['expires_at']}.", markup=False)
+
+    @app.command()
+    def pull(dest: Path = typer.Argument(..., help="Thư mục nhận tệp (chỉ chứa tệp đã kiểm tra)"),
+             unit: str = typer.Option(..., help="Mã đơn vị (huyện hoặc xã) của bạn"),
+             source: str = typer.Option(..., "--from", help="Địa chỉ giai đoạn: s3://bucket/…/<chiến-dịch>/<giai-đoạn>"),
+             key: Optional[Path] = typer.Option(None, help="Khóa công khai của tỉnh (province.pub); lần sau có thể bỏ"),
+             with_communes: bool = typer.Option(False, "--with-communes", help="Nhận cả tệp của các xã trực thuộc"),
+             endpoint_url: Optional[str] = EndpointOpt, region: Optional[str] = RegionOpt,
+             profile: Optional[str] = ProfileOpt):
+        """Tải tệp của đơn vị mình, kiểm tra chữ ký và mã băm; chạy lại để tiếp tục khi bị ngắt."""
+        from ..publish.pull import pull as run_pull
+
+        with user_errors():
+            report = run_pull(source, unit, dest, key, with_children=with_communes,
+                              storage_options=s3_options(endpoint_url, region, profile))
+        if not report.files:
+            console.print(f"Không có tệp nào cho đơn vị {unit} trong giai đoạn {report.phase}.", markup=False)
+            return
+        console.print(f"ĐÃ KIỂM TRA: {len(report.files)} tệp của {unit} ({report.phase}) trong {dest}: "
+                      f"tải mới {report.downloaded} ({report.bytes / 1e6:.1f} MB), đã có {report.already}.",
+                      markup=False)

@@ -1,0 +1,58 @@
+"""Distribution: publish a built phase to storage, sign it, and let units pull and verify it.
+
+``publish`` uploads what is approved and writes the signed manifest last; ``verify``
+and ``pull`` trust nothing but the province's public key; ``feeds`` gives every unit
+an index page and a podcast feed; ``access`` makes read-only credentials per unit.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from ..storage import StorageError, open_storage
+
+MANIFEST_KEY = "manifest.json"
+FORMAT = "studio-manifest/1"
+PRIORITY_RANK = {"normal": 0, "priority": 1, "emergency": 2}
+PRIORITY_NAMES = {"normal": "thường", "priority": "ưu tiên", "emergency": "khẩn cấp"}
+
+
+class PublishError(Exception):
+    """Publishing, verifying or pulling cannot go on; the message is Vietnamese and says what to do."""
+
+
+def join_url(url: str, *parts: str) -> str:
+    return "/".join([url.rstrip("/"), *(p.strip("/") for p in parts if p)])
+
+
+def open_location(url: str, **s3_options):
+    """Open a storage URL; S3 options (endpoint, region, profile…) only reach the S3 backend."""
+    if url.startswith("s3://"):
+        return open_storage(url, **s3_options)
+    return open_storage(url)
+
+
+def split_phase_url(url: str) -> tuple[str, str]:
+    """``…/<campaign>/<phase>`` → (campaign storage URL, phase id)."""
+    base, _, phase = url.rstrip("/").rpartition("/")
+    if not base or not phase or base.endswith(":/"):
+        raise PublishError(f"{url}: cần đường dẫn tới thư mục một giai đoạn, dạng s3://bucket/<chiến-dịch>/<giai-đoạn> "
+                           f"hoặc thư-mục/<chiến-dịch>/<giai-đoạn>")
+    return base, phase
+
+
+def write_secret(path: Path, data: bytes) -> Path:
+    """Write a file that is mode 0600 from its first byte (keys, credentials), then rename it in place."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.part")
+    tmp.unlink(missing_ok=True)
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(data)
+    os.replace(tmp, path)
+    return path
+
+
+__all__ = ["PublishError", "StorageError", "join_url", "open_location", "split_phase_url", "write_secret"]

@@ -1,0 +1,98 @@
+"""The S3 backend against the real SeaweedFS (scripts/services.sh start)."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from s3fixtures import *  # noqa: F401,F403  (fixtures)
+from s3fixtures import s3_client
+
+from studio.artifacts import sha256_file
+from studio.storage import StorageError, open_storage
+
+
+def test_roundtrip_keeps_sha256_in_metadata(bucket, tmp_path):
+    storage = open_storage(f"s3://{bucket}/pfx")
+    source = tmp_path / "a.txt"
+    source.write_text("Bản tin xã Phước Bình\n", encoding="utf-8")
+    digest = sha256_file(source)
+    storage.put_file("c/dot-1/a.txt", source, "text/plain", digest)
+    head = s3_client().head_object(Bucket=bucket, Key="pfx/c/dot-1/a.txt")
+    assert head["Metadata"]["sha256"] == digest and head["ContentType"] == "text/plain"
+    assert storage.info("c/dot-1/a.txt").sha256 == digest
+    assert storage.info("c/dot-1/none.txt") is None
+    storage.get_file("c/dot-1/a.txt", tmp_path / "back.txt")
+    assert sha256_file(tmp_path / "back.txt") == digest
+    assert [o.key for o in storage.list("c/")] == ["c/dot-1/a.txt"]
+    storage.delete("c/dot-1/a.txt")
+    assert storage.info("c/dot-1/a.txt") is None
+
+
+def test_multipart_upload_of_a_large_file(bucket, tmp_path):
+    storage = open_storage(f"s3://{bucket}", multipart_threshold=5 * 1024 * 1024,
+                           multipart_chunksize=5 * 1024 * 1024)
+    big = tmp_path / "video.mp4"
+    big.write_bytes(os.urandom(11 * 1024 * 1024))
+    digest = sha256_file(big)
+    storage.put_file("c/dot-1/video.mp4", big, "video/mp4", digest)
+    head = s3_client().head_object(Bucket=bucket, Key="c/dot-1/video.mp4")
+    assert head["ETag"].strip('"').endswith("-3")  # three parts: it really went multipart
+    assert head["Metadata"]["sha256"] == digest
+    storage.get_file("c/dot-1/video.mp4", tmp_path / "back.mp4")
+    assert sha256_file(tmp_path / "back.mp4") == digest
+
+
+def test_local_file_changed_since_build_is_refused(bucket, tmp_path):
+    storage = open_storage(f"s3://{bucket}")
+    source = tmp_path / "a.txt"
+    source.write_text("một")
+    with pytest.raises(StorageError, match="không khớp mã băm"):
+        storage.put_file("c/a.txt", source, "text/plain", "0" * 64)
+    assert storage.info("c/a.txt") is None
+
+
+def test_download_detects_object_replaced_behind_our_back(bucket, tmp_path):
+    storage = open_storage(f"s3://{bucket}")
+    source = tmp_path / "a.txt"
+    source.write_text("nội dung gốc")
+    storage.put_file("c/a.txt", source, "text/plain", sha256_file(source))
+    # Someone with write access swaps the body but leaves the old sha256 metadata.
+    s3_client().put_object(Bucket=bucket, Key="c/a.txt", Body=b"noi dung gia",
+                           Metadata={"sha256": sha256_file(source)})
+    with pytest.raises(StorageError, match="không khớp mã băm"):
+        storage.get_file("c/a.txt", tmp_path / "back.txt")
+    assert not (tmp_path / "back.txt").exists()  # nothing half-written
+
+
+def test_wrong_credentials_give_a_clear_vietnamese_error(bucket, monkeypatch, tmp_path):
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "sai-mat-khau")
+    storage = open_storage(f"s3://{bucket}")
+    with pytest.raises(StorageError) as info:
+        storage.put_bytes("c/a.json", b"{}", "application/json")
+    assert "sai thông tin đăng nhập" in str(info.value) and "AWS_SECRET_ACCESS_KEY" in str(info.value)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "khong-ton-tai")
+    with pytest.raises(StorageError, match="sai thông tin đăng nhập|từ chối"):
+        list(open_storage(f"s3://{bucket}").list(""))
+
+
+def test_missing_credentials_and_unreachable_server(monkeypatch, tmp_path):
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_PROFILE", "AWS_SESSION_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    storage = open_storage("s3://studio-khong-co", endpoint_url="http://127.0.0.1:8333")
+    with pytest.raises(StorageError, match="chưa có thông tin đăng nhập S3"):
+        storage.put_bytes("c/a.json", b"{}", "application/json")
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "x")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "y")
+    dead = open_storage("s3://studio", endpoint_url="http://127.0.0.1:9", max_attempts=2)
+    with pytest.raises(StorageError, match="không kết nối được tới máy chủ S3 http://127.0.0.1:9"):
+        dead.info("c/a.json")
+
+
+def test_keys_cannot_escape_the_prefix(bucket):
+    storage = open_storage(f"s3://{bucket}/pfx")
+    with pytest.raises(StorageError):
+        storage.put_bytes("../ngoai.txt", b"x", "text/plain")
