@@ -1,0 +1,444 @@
+"""The portal: FastAPI routes over the catalog, the tokens and the campaign.
+
+Two roles. An operator (one unit's token) sees the bulletins and files of its
+unit and district; a designer (province token) sees every asset of a phase,
+approves briefs and reads the audit log and batch status. Pages are plain
+server-rendered HTML (Jinja2, autoescaped) with a little CSS and no script.
+"""
+
+from __future__ import annotations
+
+import hmac
+import mimetypes
+import re
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import FastAPI, Form, Request
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from ..build import campaign_fingerprint
+from ..campaign import Campaign
+from ..text import human_size
+from ..formats import FORMATS
+from ..loader import CampaignError, load_campaign
+from ..storage import StorageError, open_storage
+from .approve import VIETNAM, ApprovalError, approve_brief, read_audit
+from .auth import Sessions, TokenRecord, TokenStore, secret_key, visible_units
+from .catalog import FEED_NAME, SIDECARS, Catalog, Item, valid_name, valid_slug
+from .verify import FILE_STATES, SIGNATURE_STATES
+
+HERE = Path(__file__).parent
+COOKIE = "studio_session"
+PRIORITY = {"emergency": ("Khẩn cấp", 0), "priority": ("Ưu tiên", 1), "normal": ("Thường", 2)}
+DAY_IN_NAME = re.compile(r"-(\d{4}-\d{2}-\d{2})$")
+
+
+@dataclass
+class Settings:
+    """Where the portal keeps its state, and how long a login lasts."""
+
+    state_dir: Path | None = None  # default: <campaign>/.studio-web (tokens, key, audit log)
+    session_hours: float = 8.0
+    secure_cookies: bool = False  # set True behind HTTPS
+    cache_seconds: float = 5.0
+    public_key: Path | None = None  # province Ed25519 public key, to check manifest signatures
+
+    def resolve(self, campaign_root: Path) -> Settings:
+        state = Path(self.state_dir) if self.state_dir else Path(campaign_root) / ".studio-web"
+        return Settings(state, self.session_hours, self.secure_cookies, self.cache_seconds, self.public_key)
+
+    @property
+    def tokens_file(self) -> Path:
+        return Path(self.state_dir) / "tokens.json"
+
+    @property
+    def audit_file(self) -> Path:
+        return Path(self.state_dir) / "audit.jsonl"
+
+
+def tokens_for(campaign_root: Path, settings: Settings | None = None) -> TokenStore:
+    return TokenStore((settings or Settings()).resolve(campaign_root).tokens_file)
+
+
+@dataclass(frozen=True)
+class Principal:
+    token: TokenRecord
+    csrf: str
+    visible: frozenset[str] = field(default_factory=frozenset)
+
+    @property
+    def designer(self) -> bool:
+        return self.token.role == "designer"
+
+    def may_see(self, unit: str) -> bool:
+        return self.designer or unit in self.visible
+
+
+class LoginRequired(Exception):
+    pass
+
+
+class Denied(Exception):
+    def __init__(self, status: int, message: str):
+        self.status, self.message = status, message
+
+
+class CampaignState:
+    """The loaded campaign, reloaded when its YAML files change (e.g. after an approval)."""
+
+    def __init__(self, campaign: Campaign):
+        self.campaign = campaign
+        self.root = Path(campaign.root)
+        self.stamp = campaign_fingerprint(self.root)
+        self.checked = time.monotonic()
+        self.error: str | None = None
+        self._lock = threading.Lock()
+        self._visible: dict[str, frozenset[str]] = {}
+
+    def visible(self, unit: str) -> frozenset[str]:
+        campaign = self.get()
+        if unit not in self._visible:
+            self._visible[unit] = visible_units(campaign.unit_tree(), unit)
+        return self._visible[unit]
+
+    def get(self, force: bool = False) -> Campaign:
+        if force or time.monotonic() - self.checked > 2:
+            with self._lock:
+                self.checked = time.monotonic()
+                stamp = campaign_fingerprint(self.root)
+                if stamp != self.stamp:
+                    try:
+                        self.campaign = load_campaign(self.root)
+                        self.error = None
+                        self._visible = {}
+                    except CampaignError as exc:  # keep serving the last good campaign, say why
+                        self.error = str(exc.problems[0])
+                    self.stamp = stamp
+        return self.campaign
+
+
+SECURITY_HEADERS = [
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"no-referrer"),
+    (b"x-frame-options", b"DENY"),
+    (b"content-security-policy", b"default-src 'self'; img-src 'self'; media-src 'self'; style-src 'self'; "
+                                 b"script-src 'none'; frame-ancestors 'none'; form-action 'self'"),
+]
+
+
+class SecurityHeaders:
+    """Plain ASGI middleware (cheaper than BaseHTTPMiddleware, and it does not buffer file streams)."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        cacheable = scope["path"].startswith(("/static/", "/tep/"))
+
+        async def with_headers(message):
+            if message["type"] == "http.response.start":
+                names = {k.lower() for k, _ in message.get("headers", [])}
+                extra = [(k, v) for k, v in SECURITY_HEADERS if k not in names]
+                if not cacheable and b"cache-control" not in names:
+                    extra.append((b"cache-control", b"no-store"))
+                message["headers"] = list(message.get("headers", [])) + extra
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
+
+
+def _fmt_date(value: str | date | None) -> str:
+    if not value:
+        return ""
+    day = date.fromisoformat(str(value)[:10])
+    return day.strftime("%d/%m/%Y")
+
+
+def _fmt_time(value: str | None) -> str:
+    if not value:
+        return ""
+    try:
+        return datetime.fromisoformat(str(value)).astimezone(VIETNAM).strftime("%H:%M %d/%m/%Y")
+    except ValueError:
+        return str(value)
+
+
+def _fmt_duration(seconds: Any) -> str:
+    try:
+        s = int(round(float(seconds)))
+    except (TypeError, ValueError):
+        return ""
+    return f"{s // 60}:{s % 60:02d}"
+
+
+def create_app(campaign: Campaign | str | Path, storage_url: str | None = None,
+               settings: Settings | None = None) -> FastAPI:
+    """The portal for one campaign, reading built or published output from ``storage_url``."""
+    if not isinstance(campaign, Campaign):
+        campaign = load_campaign(campaign)
+    settings = (settings or Settings()).resolve(Path(campaign.root))
+    state = CampaignState(campaign)
+    storage = open_storage(storage_url or (campaign.storage[0].url if campaign.storage else "outputs"))
+    catalog = Catalog(storage, campaign.id, lambda: [p.id for p in state.get().all_phases()], settings.cache_seconds)
+    if settings.public_key:
+        from ..publish.signing import load_public
+
+        catalog.verifier.public_key = load_public(settings.public_key)
+    tokens = TokenStore(settings.tokens_file)
+    sessions = Sessions(secret_key(Path(settings.state_dir) / "secret.key"), int(settings.session_hours * 3600))
+
+    env = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(["html", "xml"]),
+                      trim_blocks=True, lstrip_blocks=True)
+    env.filters.update(date=_fmt_date, time=_fmt_time, size=human_size, duration=_fmt_duration,
+                       url=lambda path: "/tep/" + quote(path))
+    env.globals.update(FILE_STATES=FILE_STATES, SIGNATURE_STATES=SIGNATURE_STATES, PRIORITY=PRIORITY,
+                       FORMATS=FORMATS)
+
+    app = FastAPI(title="Studio", docs_url=None, redoc_url=None, openapi_url=None)
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    app.state.catalog, app.state.tokens, app.state.settings = catalog, tokens, settings
+
+    def page(request: Request, template: str, status: int = 200, **context) -> HTMLResponse:
+        c = state.get()
+        html = env.get_template(template).render(
+            request=request, campaign=c, me=context.pop("me", None), campaign_error=state.error, **context)
+        return HTMLResponse(html, status_code=status)
+
+    def principal(request: Request) -> Principal:
+        data = sessions.read(request.cookies.get(COOKIE))
+        record = tokens.get(data["t"]) if data else None  # a revoked token ends its sessions
+        if record is None:
+            raise LoginRequired()
+        visible = frozenset() if record.role == "designer" else state.visible(record.unit)
+        return Principal(record, data["c"], visible)
+
+    def designer(request: Request) -> Principal:
+        me = principal(request)
+        if not me.designer:
+            raise Denied(403, "Trang này chỉ dành cho cán bộ thiết kế cấp tỉnh.")
+        return me
+
+    def check_csrf(me: Principal, value: str) -> None:
+        if not value or not hmac.compare_digest(me.csrf.encode(), value.encode()):
+            raise Denied(403, "Phiên biểu mẫu không hợp lệ (CSRF). Tải lại trang rồi thử lại.")
+
+    @app.exception_handler(LoginRequired)
+    async def _login(request: Request, exc: LoginRequired):
+        if request.url.path.startswith(("/tep/", "/nguon/")):  # media players and feed readers get a status
+            return Response("Cần đăng nhập.", status_code=401, media_type="text/plain; charset=utf-8")
+        return RedirectResponse("/dang-nhap", status_code=303)
+
+    @app.exception_handler(Denied)
+    async def _denied(request: Request, exc: Denied):
+        return page(request, "error.html", status=exc.status, message=exc.message)
+
+    @app.exception_handler(404)
+    async def _not_found(request: Request, exc):
+        return page(request, "error.html", status=404, message="Không tìm thấy trang hoặc tệp này.")
+
+    app.add_middleware(SecurityHeaders)
+
+    # --- login ---------------------------------------------------------------------
+
+    @app.get("/")
+    def home(request: Request):
+        me = principal(request)
+        return RedirectResponse("/thu-vien" if me.designer else f"/don-vi/{me.token.unit}", status_code=303)
+
+    @app.get("/dang-nhap")
+    def login_form(request: Request):
+        return page(request, "login.html")
+
+    @app.post("/dang-nhap")
+    def login(request: Request, token: str = Form("")):
+        record = tokens.check(token) if token else None
+        if record is None:
+            return page(request, "login.html", status=401, error="Mã truy cập không đúng hoặc đã bị thu hồi.")
+        cookie, _ = sessions.make(record.id)
+        response = RedirectResponse("/", status_code=303)
+        response.set_cookie(COOKIE, cookie, max_age=sessions.max_age, httponly=True, samesite="lax",
+                            secure=settings.secure_cookies, path="/")
+        return response
+
+    @app.post("/dang-xuat")
+    def logout(request: Request, csrf: str = Form("")):
+        check_csrf(principal(request), csrf)
+        response = RedirectResponse("/dang-nhap", status_code=303)
+        response.delete_cookie(COOKIE, path="/")
+        return response
+
+    # --- operator ------------------------------------------------------------------
+
+    def decorate(item: Item, c: Campaign) -> dict:
+        brief = next((b for b in c.briefs if b.id == item.brief), None)
+        phase = next((p for p in c.all_phases() if p.id == item.phase), None)
+        match = DAY_IN_NAME.search(item.stem)
+        day = item.meta.get("day") or (match.group(1) if match else None)
+        priority = item.meta.get("priority") or (brief.priority if brief else None)
+        if priority not in PRIORITY:  # a phase bulletin: the most urgent of the briefs it carries
+            ranks = [b.priority for b in c.briefs if b.phase == item.phase and item.channel in b.channels]
+            priority = min(ranks or ["normal"], key=lambda p: PRIORITY[p][1])
+        title = item.meta.get("title") or "; ".join(item.meta.get("titles") or []) or (brief.title if brief else
+                                           f"{FORMATS[item.format].name if item.format in FORMATS else item.format}"
+                                           f" — {phase.name if phase else item.phase}")
+        duration = item.meta.get("duration") or item.meta.get("duration_s")
+        return {"item": item, "brief": brief, "phase": phase, "day": day, "priority": priority, "title": title,
+                "duration": duration,
+                "state": catalog.check(item), "signature": catalog.signature(item.phase),
+                "script": item.sidecars.get(".script.txt"), "preview": item.sidecars.get(".preview.png"),
+                "poster": item.sidecars.get(".poster.png")}
+
+    def is_sidecar(item: Item) -> bool:
+        return any(item.name.endswith(s) for s in SIDECARS)
+
+    @app.get("/don-vi/{unit}")
+    def unit_page(request: Request, unit: str):
+        me = principal(request)
+        c = state.get()
+        tree = c.unit_tree()
+        if not valid_slug(unit) or unit not in tree:
+            raise Denied(404, "Không có đơn vị này.")
+        if not me.may_see(unit):
+            raise Denied(403, "Mã truy cập của bạn không được xem đơn vị này.")
+        scope = state.visible(unit)
+        today = datetime.now(VIETNAM).date().isoformat()
+        groups = []
+        for phase in sorted(c.all_phases(), key=lambda p: p.start, reverse=True):
+            items = [i for i in catalog.items(phase.id) if i.unit in scope and me.may_see(i.unit) and not is_sidecar(i)]
+            if not items:
+                continue
+            bulletins = sorted((decorate(i, c) for i in items if i.kind == "audio"),
+                               key=lambda d: (d["day"] or "", PRIORITY[d["priority"]][1]), reverse=True)
+            others = [decorate(i, c) for i in items if i.kind != "audio"]
+            groups.append({"phase": phase, "bulletins": bulletins, "others": others,
+                           "current": phase.start.isoformat() <= today <= phase.end.isoformat(),
+                           "status": catalog.status(phase.id)})
+        feeds = [(tree[u], f"/nguon/{u}/{FEED_NAME}") for u in sorted(scope) if me.may_see(u) and catalog.feed(u)]
+        return page(request, "unit.html", me=me, unit=tree[unit], groups=groups, today=today, feeds=feeds)
+
+    @app.get("/nguon/{unit}/" + FEED_NAME)
+    def feed(request: Request, unit: str):
+        me = principal(request)
+        if not valid_slug(unit):
+            return Response("Không có nguồn tin này.", status_code=404, media_type="text/plain; charset=utf-8")
+        if not me.may_see(unit):
+            return Response("Không được phép.", status_code=403, media_type="text/plain; charset=utf-8")
+        if not catalog.feed(unit):
+            return Response("Không có nguồn tin này.", status_code=404, media_type="text/plain; charset=utf-8")
+        return serve(catalog.feed(unit), "application/rss+xml; charset=utf-8", {"Cache-Control": "private, max-age=60"})
+
+    def serve(path: str, media: str, headers: dict) -> Response:
+        key = catalog.key(path)
+        root = getattr(storage, "root", None)
+        if root is not None:
+            local = Path(root) / key
+            if local.is_file():
+                return FileResponse(local, media_type=media, headers=headers)
+        else:
+            try:
+                return Response(storage.get_bytes(key), media_type=media, headers=headers)
+            except StorageError:
+                pass
+        return Response("Tệp đã bị xóa khỏi kho.", status_code=404, media_type="text/plain; charset=utf-8")
+
+    @app.get("/tep/{phase}/{channel}/{unit}/{name}")
+    def file(request: Request, phase: str, channel: str, unit: str, name: str, tai: int = 0):
+        me = principal(request)
+        if not (valid_slug(phase) and valid_slug(channel) and valid_slug(unit) and valid_name(name)):
+            return Response("Đường dẫn không hợp lệ.", status_code=404, media_type="text/plain; charset=utf-8")
+        if not me.may_see(unit):
+            return Response("Không được phép.", status_code=403, media_type="text/plain; charset=utf-8")
+        found = catalog.servable(phase, channel, unit, name)
+        if found is None:
+            return Response("Không có tệp này.", status_code=404, media_type="text/plain; charset=utf-8")
+        path = found.path if isinstance(found, Item) else found
+        media = found.media_type if isinstance(found, Item) else (mimetypes.guess_type(name)[0] or
+                                                                   "application/octet-stream")
+        if media.startswith("text/") and "charset" not in media:
+            media += "; charset=utf-8"
+        headers = {"Cache-Control": "private, max-age=300",
+                   "Content-Disposition": f'{"attachment" if tai else "inline"}; filename="{name}"'}
+        if isinstance(found, Item):
+            headers["X-Content-SHA256"] = found.sha256
+        return serve(path, media, headers)
+
+    # --- designer ------------------------------------------------------------------
+
+    @app.get("/thu-vien")
+    def gallery(request: Request, giai_doan: str = "", kenh: str = "", don_vi: str = ""):
+        me = designer(request)
+        c = state.get()
+        phases = c.all_phases()
+        for value in (giai_doan, kenh, don_vi):
+            if value and not valid_slug(value):
+                raise Denied(404, "Bộ lọc không hợp lệ.")
+        with_items = [p for p in phases if catalog.items(p.id)]
+        current = next((p for p in phases if p.id == giai_doan), None) or (with_items[0] if with_items else None)
+        if giai_doan and (current is None or current.id != giai_doan):
+            raise Denied(404, "Không có giai đoạn này.")
+        tree = c.unit_tree()
+        items = [i for i in catalog.items(current.id) if not is_sidecar(i)] if current else []
+        channels = sorted({i.channel for i in items})
+        units = sorted({i.unit for i in items if not kenh or i.channel == kenh})
+        shown = [i for i in items if (not kenh or i.channel == kenh) and (not don_vi or i.unit == don_vi)]
+        grouped: dict[str, list[dict]] = {}
+        for item in shown:
+            grouped.setdefault(item.channel, []).append(decorate(item, c))
+        names = {ch.id: ch.name for ch in c.channels}
+        return page(request, "gallery.html", me=me, phases=phases, with_items={p.id for p in with_items},
+                    current=current, channels=channels, units=units, kenh=kenh, don_vi=don_vi, grouped=grouped,
+                    channel_names=names, tree=tree, total=len(shown))
+
+    @app.get("/tin-bai")
+    def briefs(request: Request, ok: str = ""):
+        me = designer(request)
+        return page(request, "briefs.html", me=me, done=ok if valid_slug(ok) else "")
+
+    @app.post("/tin-bai/{brief_id}/duyet")
+    def approve(request: Request, brief_id: str, csrf: str = Form("")):
+        me = designer(request)
+        check_csrf(me, csrf)
+        c = state.get(force=True)
+        if not valid_slug(brief_id):
+            raise Denied(404, "Không có tin bài này.")
+        brief = next((b for b in c.briefs if b.id == brief_id), None)
+        if brief is None:
+            raise Denied(404, "Không có tin bài này.")
+        path = (Path(c.root) / brief.source).resolve()
+        if not path.is_relative_to(Path(c.root).resolve()):
+            raise Denied(404, "Không có tin bài này.")
+        try:
+            approve_brief(path, me.token.name, settings.audit_file,
+                          {"token": me.token.id, "role": me.token.role,
+                           "client": request.client.host if request.client else ""})
+        except ApprovalError as exc:
+            raise Denied(409, str(exc)) from exc
+        state.get(force=True)
+        return RedirectResponse(f"/tin-bai?ok={brief_id}", status_code=303)
+
+    @app.get("/nhat-ky")
+    def audit(request: Request):
+        me = designer(request)
+        return page(request, "audit.html", me=me, entries=read_audit(settings.audit_file))
+
+    @app.get("/trang-thai")
+    def status(request: Request):
+        me = designer(request)
+        c = state.get()
+        rows = [{"phase": p, "status": catalog.status(p.id), "signature": catalog.signature(p.id),
+                 "count": len(catalog.items(p.id))} for p in c.all_phases()]
+        rows = [r for r in rows if r["status"] or r["count"] or not r["phase"].subphases]  # Đợt 2 = its sub-phases
+        return page(request, "status.html", me=me, rows=rows, storage_url=storage.url)
+
+    return app
+
