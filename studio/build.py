@@ -1,7 +1,8 @@
 """The build pipeline: plan → render (skipping what is up to date) → manifest.
 
-``execute`` is the one implementation of "render this job": the in-process pool
-used by ``studio build`` and the Celery tasks in ``jobs/`` both call it.
+``execute`` is the one implementation of "render this job", ``plan_work`` of "what is
+not up to date" and ``finish_phases`` of "write the manifests": the in-process pool used
+by ``studio build`` and the Celery tasks in ``jobs/`` call the same three.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from . import renderers
-from .artifacts import Artifact, Cache, sha256_file, sha256_json
+from .artifacts import Artifact, Cache, atomic_write_json, sha256_file, sha256_json
 from .campaign import Campaign
 from .formats import FORMATS
 from .loader import load_campaign
@@ -75,6 +76,10 @@ def run_job(job: RenderJob, ctx: BuildContext, digest: str | None = None) -> lis
     if renderer is None:
         raise LookupError(f"chưa có trình kết xuất cho loại {job.kind!r} (định dạng {job.format})")
     digest = digest or inputs_hash(job, ctx)
+    # A worker killed mid-write leaves its temp file (never the target); one job is
+    # rendered by one worker at a time, so the job's own leftovers can go.
+    for stale in ctx.job_dir(job).glob(f".{job.stem}.*.part*"):
+        stale.unlink(missing_ok=True)
     artifacts = []
     for output in renderer.render(job, ctx):
         path = Path(output.path)
@@ -84,11 +89,45 @@ def run_job(job: RenderJob, ctx: BuildContext, digest: str | None = None) -> lis
             brief=job.brief, format=job.format, renderer=f"{renderer.kind}/{renderer.version}",
             inputs_hash=digest, meta=output.meta,
         ))
+    write_journal(ctx, digest, artifacts)
     return artifacts
+
+
+# --- the journal: a job's record, written as soon as its files are in place ----------
+# A crashed build (or a batch whose workers died) never wrote its manifest; the journal
+# lets the next run keep every job that did finish, so only what is missing is redone.
+
+def journal_path(ctx: BuildContext, digest: str) -> Path:
+    return ctx.cache.path(digest, ".job.json")
+
+
+def write_journal(ctx: BuildContext, digest: str, artifacts: list[Artifact]) -> None:
+    stamps = {}
+    for art in artifacts:
+        st = (ctx.out_root / art.path).stat()
+        stamps[art.path] = [st.st_size, st.st_mtime_ns]
+    atomic_write_json(journal_path(ctx, digest), {"artifacts": [a.to_dict() for a in artifacts], "stamps": stamps})
+
+
+def read_journal(ctx: BuildContext, digest: str) -> list[dict] | None:
+    """The job's artifacts if its journal exists and every file is still the one it wrote."""
+    try:
+        record = json.loads(journal_path(ctx, digest).read_text(encoding="utf-8"))
+    except (FileNotFoundError, ValueError):
+        return None
+    for path, (size, mtime_ns) in record["stamps"].items():
+        try:
+            st = (ctx.out_root / path).stat()
+        except FileNotFoundError:
+            return None
+        if (st.st_size, st.st_mtime_ns) != (size, mtime_ns):
+            return None
+    return record["artifacts"]
 
 
 # --- one entry point for pools and Celery workers ------------------------------------
 
+_CAMPAIGNS: dict[str, tuple[str, Campaign]] = {}
 _CONTEXTS: dict[str, BuildContext] = {}
 
 
@@ -100,9 +139,16 @@ def campaign_fingerprint(root: str | Path) -> str:
 
 
 def context_for(campaign_root: str, out: str, options: dict | None = None) -> BuildContext:
-    key = sha256_json([str(Path(campaign_root).resolve()), str(out), options or {}, campaign_fingerprint(campaign_root)])
+    """A long-lived worker's context: the campaign is loaded once and again only when one
+    of its files changed; contexts (one per output folder and options) share it."""
+    root = str(Path(campaign_root).resolve())
+    stamp = campaign_fingerprint(campaign_root)
+    if root not in _CAMPAIGNS or _CAMPAIGNS[root][0] != stamp:
+        _CAMPAIGNS[root] = (stamp, load_campaign(campaign_root))
+        _CONTEXTS.clear()
+    key = sha256_json([root, str(out), options or {}])
     if key not in _CONTEXTS:
-        _CONTEXTS[key] = BuildContext(load_campaign(campaign_root), Path(out), options or {})
+        _CONTEXTS[key] = BuildContext(_CAMPAIGNS[root][1], Path(out), options or {})
     return _CONTEXTS[key]
 
 
@@ -153,13 +199,51 @@ def plan_work(ctx: BuildContext, phase_ids: list[str] | None) -> tuple[list[tupl
             report.unsupported[job.format] = report.unsupported.get(job.format, 0) + 1
             continue
         digest = inputs_hash(job, ctx)
-        previous = existing.get(job.id, [])
-        if previous and all(a["inputs_hash"] == digest and _intact(ctx.out_root / a["path"], a) for a in previous):
+        previous = read_journal(ctx, digest)
+        if previous is None:
+            previous = existing.get(job.id, [])
+            if not (previous and all(a["inputs_hash"] == digest and _intact(ctx.out_root / a["path"], a)
+                                     for a in previous)):
+                previous = None
+        if previous is not None:
             kept.setdefault(job.phase, []).extend(previous)
             report.reused += 1
         else:
             todo.append((job, digest))
     return todo, kept, report
+
+
+def failure_record(job: RenderJob | dict, error: str) -> dict:
+    """How a failed job is reported everywhere: brief, format, unit and the error."""
+    j = job if isinstance(job, dict) else job.to_dict()
+    job_id = j.get("id") or RenderJob.from_dict({k: j[k] for k in RenderJob.__dataclass_fields__ if k in j}).id
+    return {"job": job_id, "phase": j["phase"], "channel": j["channel"], "brief": j["brief"],
+            "format": j["format"], "unit": j["unit"], "error": error}
+
+
+def finish_phases(ctx: BuildContext, phases: set[str] | list[str], kept: dict[str, list[dict]],
+                  fresh: dict[str, list[dict]], failures: list[dict], check_files: bool = True) -> list[Path]:
+    """Write each phase's manifest and status, last, once every artifact is in place.
+
+    Shared by the in-process build and the Celery manifest task. An artifact is listed
+    once (by path, the fresh one wins); with ``check_files`` (a local or shared output
+    folder) nothing is written while a listed file is missing.
+    """
+    finished = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    manifests = []
+    for phase in sorted(phases):
+        by_path = {a["path"]: a for a in kept.get(phase, []) + fresh.get(phase, [])}
+        missing = [p for p in by_path if check_files and not (ctx.out_root / p).is_file()]
+        if missing:
+            raise FileNotFoundError(f"giai đoạn {phase}: thiếu tệp {', '.join(missing[:5])}; chưa ghi manifest")
+        artifacts = list(by_path.values())
+        manifests.append(write_manifest(ctx.out_root, ctx.campaign.id, phase, artifacts))
+        write_status(ctx.out_root, phase, {
+            "finished_at": finished, "artifacts": len(artifacts),
+            "rendered": len({a["job"] for a in fresh.get(phase, [])}),
+            "failures": [f for f in failures if f["phase"] == phase],
+        })
+    return manifests
 
 
 def _intact(path: Path, art: dict) -> bool:
@@ -186,8 +270,7 @@ def build(campaign: Campaign, out: str | Path = DEFAULT_OUT, phase_ids: list[str
             fresh.setdefault(job.phase, []).extend(result["artifacts"])
             report.rendered += 1
         else:
-            report.failures.append({"job": job.id, "phase": job.phase, "channel": job.channel, "brief": job.brief,
-                                    "format": job.format, "unit": job.unit, "error": result["error"]})
+            report.failures.append(failure_record(job, result["error"]))
         if on_progress:
             on_progress(job, result["ok"])
 
@@ -195,20 +278,12 @@ def build(campaign: Campaign, out: str | Path = DEFAULT_OUT, phase_ids: list[str
         for job, digest in todo:
             collect(job, _execute_safely(*args, job.to_dict(), digest))
     else:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
+        with ProcessPoolExecutor(max_workers=min(workers, len(todo))) as pool:
             futures = {pool.submit(_execute_safely, *args, job.to_dict(), digest): job for job, digest in todo}
             for future in as_completed(futures):
                 collect(futures[future], future.result())
 
-    finished = datetime.now(timezone.utc).isoformat(timespec="seconds")
-    for phase in sorted(phases_touched):
-        artifacts = kept.get(phase, []) + fresh.get(phase, [])
-        report.manifests.append(write_manifest(ctx.out_root, campaign.id, phase, artifacts))
-        write_status(ctx.out_root, phase, {
-            "finished_at": finished, "artifacts": len(artifacts),
-            "rendered": sum(1 for j, _ in todo if j.phase == phase and j.id not in {f["job"] for f in report.failures}),
-            "failures": [f for f in report.failures if f["phase"] == phase],
-        })
+    report.manifests = finish_phases(ctx, phases_touched, kept, fresh, report.failures)
     report.seconds = time.perf_counter() - started
     return report
 

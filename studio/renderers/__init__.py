@@ -8,6 +8,7 @@ declares a ``studio.renderers`` entry point.
 from __future__ import annotations
 
 import importlib
+import os
 from importlib.metadata import entry_points
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -20,6 +21,7 @@ if TYPE_CHECKING:
 
 BUILTIN = ("studio.visual", "studio.deck", "studio.radio", "studio.video")
 REGISTRY: dict[str, "Renderer"] = {}
+_LOADED: set[tuple] = set()
 
 
 class Renderer:
@@ -58,7 +60,11 @@ def register(renderer: Renderer) -> Renderer:
 
 
 def load_plugins() -> dict[str, Renderer]:
-    for name in BUILTIN:
+    # STUDIO_PLUGINS (comma-separated modules) replaces the built-in list, e.g. for workers or tests.
+    names = tuple(n.strip() for n in os.environ.get("STUDIO_PLUGINS", "").split(",") if n.strip()) or BUILTIN
+    if (names, id(REGISTRY)) in _LOADED:  # scanning entry points costs ~40 ms: once per process
+        return REGISTRY
+    for name in names:
         try:
             importlib.import_module(name)
         except ModuleNotFoundError as exc:
@@ -66,6 +72,7 @@ def load_plugins() -> dict[str, Renderer]:
                 raise
     for ep in entry_points(group="studio.renderers"):
         ep.load()
+    _LOADED.add((names, id(REGISTRY)))
     return REGISTRY
 
 

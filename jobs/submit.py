@@ -1,0 +1,137 @@
+"""Send a batch to the Celery workers and follow it.
+
+Planning is the same ``plan_work`` as the in-process build, so a batch only holds
+jobs that are not already up to date (manifest or journal), and the manifest task
+lists those kept artifacts beside the fresh ones.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import redis
+from celery import chord
+from kombu.exceptions import OperationalError
+from kombu.utils.url import maybe_sanitize_url
+
+from studio.build import BuildContext, BuildReport, failure_record, plan_work
+from studio.campaign import Campaign
+from studio.formats import FORMATS
+from studio.plan import expand
+
+from . import batch
+from .app import BROKER_URL, app
+from .tasks import batch_failed, finish, publish, render, upload
+
+
+def submit(campaign: Campaign, out: str | Path, phase_ids: list[str] | None, options: dict | None = None,
+           storage: str | None = None, publish_to: str | None = None, key: str | Path | None = None,
+           ) -> tuple[str, BuildReport]:
+    """Plan, record the batch in Redis and send the canvas; return the batch id at once.
+
+    ``storage``: upload each job's files there (workers without a shared output folder);
+    ``publish_to`` + ``key``: publish and sign once the manifests are written.
+    """
+    out = Path(out).resolve()
+    options = options or {}
+    ctx = BuildContext(campaign, out, options)
+    todo, kept, report = plan_work(ctx, phase_ids)
+    batch_id = batch.new_id()
+    root = str(Path(campaign.root).resolve())
+    jobs = [{**job.to_dict(), "id": job.id, "digest": digest} for job, digest in todo]
+    batch.create(batch_id, {
+        "id": batch_id, "campaign": campaign.id, "campaign_root": root, "out": str(out), "options": options,
+        "phases": sorted({j.phase for j in expand(campaign, phase_ids)}), "requested": phase_ids,
+        "planned": report.planned, "reused": report.reused, "todo": len(todo),
+        "unsupported": report.unsupported, "storage": storage, "state": "queued",
+        "publish_to": publish_to, "key": str(Path(key).resolve()) if key else None,
+        "submitted_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+    }, jobs, kept)
+    header = []
+    for job in jobs:
+        sig = render.s(batch_id, root, str(out), options, {k: job[k] for k in job if k != "digest"}, job["digest"])
+        if storage:
+            sig = sig | upload.s(batch_id, str(ctx.out_root), campaign.id, storage)
+        header.append(sig)
+    body = finish.s(batch_id).on_error(batch_failed.s(batch_id))
+    canvas = chord(header, body) if header else finish.si([], batch_id)
+    if publish_to:
+        canvas = canvas | publish.s(batch_id)
+    canvas.apply_async()
+    return batch_id, report
+
+
+def wait(batch_id: str, on_progress=None, timeout: float | None = None, poll: float = 0.3) -> dict:
+    """Block until the batch's manifests are written (or it failed, or ``timeout`` passed)."""
+    deadline = time.monotonic() + timeout if timeout else None
+    while True:
+        meta = batch.meta(batch_id) or {}
+        if on_progress:
+            on_progress(min(batch.settled(batch_id), meta.get("todo", 0)), meta.get("todo", 0))
+        if meta.get("state") in ("finished", "failed"):
+            return meta
+        if deadline and time.monotonic() > deadline:
+            return {**meta, "state": "timeout"}
+        time.sleep(poll)
+
+
+def failures(batch_id: str) -> list[dict]:
+    return [failure_record(j, j.get("error") or "không rõ lỗi")
+            for j in sorted(batch.jobs(batch_id).values(), key=lambda j: j["id"]) if j["state"] == batch.FAILED]
+
+
+SERVER_ERRORS = (OperationalError, redis.exceptions.ConnectionError, redis.exceptions.TimeoutError)
+
+
+def server_problem(exc: Exception) -> str:
+    """What to tell a user whose broker or Redis is not there (passwords masked)."""
+    return (f"Không kết nối được hàng đợi Celery ({maybe_sanitize_url(BROKER_URL)}) hoặc Redis lưu lô việc "
+            f"({maybe_sanitize_url(batch.store_url())}): {str(exc).rstrip('.')}. Hãy khởi động Redis/RabbitMQ, hoặc đặt đúng "
+            f"STUDIO_BROKER_URL, STUDIO_RESULT_BACKEND.")
+
+
+def submit_and_wait(campaign: Campaign, out, phase_ids, options, console, storage: str | None = None,
+                    publish_to: str | None = None, key: str | Path | None = None) -> int:
+    """``studio build --celery``: send the batch, show progress, report like the in-process build."""
+    try:
+        return _submit_and_wait(campaign, out, phase_ids, options, console, storage, publish_to, key)
+    except SERVER_ERRORS as exc:
+        console.print(server_problem(exc), style="red", markup=False)
+        return 2
+
+
+def _submit_and_wait(campaign, out, phase_ids, options, console, storage, publish_to, key) -> int:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    started = time.perf_counter()
+    if not app.control.ping(timeout=1.0, limit=1):  # returns at the first reply
+        console.print("Chưa có Celery worker nào trả lời; lô việc sẽ chờ trong hàng đợi đến khi có worker "
+                      "(chạy: celery -A jobs worker).", style="yellow")
+    batch_id, report = submit(campaign, out, phase_ids, options, storage, publish_to, key)
+    console.print(f"Đã gửi lô {batch_id}: {report.planned - report.reused - sum(report.unsupported.values())} "
+                  f"việc cần tạo, {report.reused} giữ nguyên. Xem: studio batch status {batch_id}", markup=False)
+    for fmt, n in sorted(report.unsupported.items()):
+        console.print(f"Chưa có trình kết xuất cho định dạng {fmt} ({FORMATS[fmt].name}): bỏ qua {n} sản phẩm.",
+                      style="yellow")
+    timeout = float(os.environ.get("STUDIO_BATCH_TIMEOUT", "0")) or None
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=console) as progress:
+        bar = progress.add_task("Đang tạo sản phẩm (Celery)", total=None)
+        meta = wait(batch_id, lambda done, total: progress.update(bar, completed=done, total=total), timeout)
+    failed = failures(batch_id)
+    for f in failed:
+        console.print(f"LỖI {f['job']} (tin bài {f['brief'] or '—'}, định dạng {f['format']}, đơn vị {f['unit']}): "
+                      f"{f['error']}", style="red", markup=False)
+    if meta["state"] == "timeout":
+        console.print(f"Hết thời gian chờ; lô {batch_id} vẫn đang chạy. Xem: studio batch status {batch_id}")
+        return 3
+    if meta["state"] == "failed":
+        console.print(f"Lô {batch_id} thất bại: {meta.get('error')}", style="red", markup=False)
+        return 1
+    rendered = sum(1 for j in batch.jobs(batch_id).values() if j["state"] == batch.DONE)
+    console.print(f"Đã tạo {rendered}, giữ nguyên {report.reused}, lỗi {len(failed)}, trong "
+                  f"{time.perf_counter() - started:.1f} giây. Manifest: {', '.join(meta.get('manifests', []))}",
+                  markup=False)
+    return 1 if failed else 0

@@ -1,0 +1,178 @@
+"""Celery tasks: render one job, upload its files, write the manifests, publish.
+
+A phase batch is the canvas ``chord(group(render [| upload]), finish) [| publish]``:
+``upload`` copies each job's files to a store shared by the workers (when the output
+folder is not shared), ``publish`` is ``studio publish`` (signed manifest last).
+Each task is a thin wrapper over the function ``studio build`` runs in-process
+(``studio.build.execute``, ``studio.build.finish_phases``), plus bookkeeping in the
+batch record so ``studio batch status`` can tell what happened.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import datetime, timezone
+from functools import lru_cache
+from pathlib import Path
+
+import redis
+
+from studio.build import context_for, execute, failure_record, finish_phases
+from studio.storage import StorageError, open_storage
+
+from . import batch
+from .app import app
+
+# Errors worth trying again (a storage hiccup, a dropped connection); anything else
+# is a problem with the brief or the renderer and is reported, not retried.
+RETRYABLE = (StorageError, ConnectionError, TimeoutError)
+# Redis (batch record) unreachable while a task does its bookkeeping: Celery retries the task.
+INFRA = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError)
+MAX_RETRIES = 5
+FINISH_WAIT = 24 * 3600  # seconds the manifest task waits for jobs that never settle
+TASK = {"bind": True, "max_retries": MAX_RETRIES, "autoretry_for": INFRA, "retry_backoff": True}
+
+
+def backoff(retries: int) -> float:
+    """Exponential backoff with jitter: about 1, 2, 4, 8, 16 s, capped at one minute."""
+    return min(60.0, 2.0 ** retries) * (0.5 + random.random() / 2)
+
+
+@lru_cache(maxsize=8)
+def _storage(url: str):
+    """One storage client per worker process (an S3 client is costly to build)."""
+    return open_storage(url)
+
+
+def _error(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {exc}"
+
+
+@app.task(name="studio.render", **TASK)
+def render(self, batch_id: str, campaign_root: str, out: str, options: dict, job: dict, digest: str) -> dict:
+    """Render one job (the same ``execute`` as the in-process build)."""
+    job_id = job["id"]
+    plain = {k: v for k, v in job.items() if k != "id"}
+    batch.set_job(batch_id, job_id, batch.STARTED, worker=self.request.hostname, attempt=self.request.retries + 1)
+    try:
+        artifacts = execute(campaign_root, out, options, plain, digest)
+    except RETRYABLE as exc:
+        if self.request.retries < self.max_retries:
+            batch.set_job(batch_id, job_id, batch.RETRYING, error=_error(exc))
+            raise self.retry(exc=exc, countdown=backoff(self.request.retries))
+        batch.set_job(batch_id, job_id, batch.FAILED, error=_error(exc))
+        return {"job": job_id, "ok": False}
+    except Exception as exc:  # reported per job; one failure does not stop the batch
+        batch.set_job(batch_id, job_id, batch.FAILED, error=_error(exc))
+        return {"job": job_id, "ok": False}
+    batch.set_job(batch_id, job_id, batch.DONE, artifacts=artifacts, error=None)
+    return {"job": job_id, "ok": True}
+
+
+@app.task(name="studio.upload", **TASK)
+def upload(self, result: dict, batch_id: str, out_root: str, campaign_id: str, storage_url: str) -> dict:
+    """Copy a rendered job's files to shared storage (skipping objects already there)."""
+    if not result.get("ok"):
+        return result
+    state = batch.jobs(batch_id).get(result["job"], {})
+    try:
+        storage = _storage(storage_url)
+        for art in state.get("artifacts", []):
+            key = f"{campaign_id}/{art['path']}"
+            info = storage.info(key)
+            if info is None or info.size != art["bytes"] or (info.sha256 and info.sha256 != art["sha256"]):
+                storage.put_file(key, Path(out_root) / art["path"], art["media_type"], art["sha256"])
+    except RETRYABLE as exc:
+        if self.request.retries < self.max_retries:
+            raise self.retry(exc=exc, countdown=backoff(self.request.retries))
+        batch.set_job(batch_id, result["job"], batch.FAILED, error=f"tải lên thất bại: {_error(exc)}", force=True)
+        return {**result, "ok": False}
+    batch.set_job(batch_id, result["job"], batch.DONE, uploaded=True)
+    return result
+
+
+@app.task(name="studio.finish", **{**TASK, "max_retries": None})
+def finish(self, results: list, batch_id: str) -> dict:
+    """Chord callback: write each phase's manifest once every job of the batch is settled.
+
+    The batch record decides, not the chord count: if a redelivered task made the chord
+    fire early, this task waits (retries) until the record says every job is done or failed.
+    """
+    meta = batch.meta(batch_id)
+    if meta is None:  # the record expired or Redis was flushed: nothing to write a manifest from
+        raise LookupError(f"không còn hồ sơ của lô {batch_id} trong Redis; gửi lại lô")
+    states = batch.jobs(batch_id)
+    storage_url = meta.get("storage")
+    waiting = [j for j in states.values()
+               if j["state"] not in batch.FINAL or (storage_url and j["state"] == batch.DONE and not j.get("uploaded"))]
+    if waiting:
+        if self.request.retries * 2 > FINISH_WAIT:
+            batch.update_meta(batch_id, state="failed", error=f"{len(waiting)} việc không bao giờ xong, "
+                              f"ví dụ {waiting[0]['id']}: chạy lại lô để tạo phần còn thiếu")
+            return {"batch": batch_id, "failed": True}
+        raise self.retry(countdown=2, max_retries=None)
+    batch.update_meta(batch_id, state="writing")
+    try:
+        ctx = context_for(meta["campaign_root"], meta["out"], meta["options"])
+        fresh: dict[str, list[dict]] = {}
+        failures = []
+        for job in sorted(states.values(), key=lambda j: j["id"]):
+            if job["state"] == batch.DONE:
+                fresh.setdefault(job["phase"], []).extend(job["artifacts"])
+            else:
+                failures.append(failure_record(job, job.get("error") or "không rõ lỗi"))
+        # With shared storage the output folder need not be shared: the upload tasks vouch for the files.
+        manifests = finish_phases(ctx, meta["phases"], batch.kept(batch_id), fresh, failures, check_files=not storage_url)
+        if storage_url:
+            storage = _storage(storage_url)
+            for path in manifests + [p.with_name("status.json") for p in manifests]:
+                key = f"{ctx.campaign.id}/{path.relative_to(ctx.out_root).as_posix()}"
+                storage.put_bytes(key, path.read_bytes(), "application/json")
+    except Exception as exc:
+        batch.update_meta(batch_id, state="failed", error=_error(exc),
+                          finished_at=datetime.now(timezone.utc).isoformat(timespec="seconds"))
+        raise
+    summary = {"batch": batch_id, "manifests": [str(p) for p in manifests], "failures": len(failures),
+               "rendered": sum(1 for j in states.values() if j["state"] == batch.DONE)}
+    batch.update_meta(batch_id, state="publishing" if meta.get("publish_to") else "finished",
+                      manifests=summary["manifests"], failures=len(failures),
+                      finished_at=datetime.now(timezone.utc).isoformat(timespec="seconds"))
+    return summary
+
+
+@app.task(name="studio.publish", **TASK)
+def publish(self, summary: dict, batch_id: str) -> dict:
+    """After the manifests: the publisher uploads what is approved and signs (``studio publish``)."""
+    from studio.publish.publish import publish as publish_phases
+
+    meta = batch.meta(batch_id)
+    ctx = context_for(meta["campaign_root"], meta["out"], meta["options"])
+    try:
+        reports = publish_phases(ctx.campaign, meta["phases"], Path(meta["out"]), meta["publish_to"], Path(meta["key"]))
+    except RETRYABLE as exc:
+        if self.request.retries < self.max_retries:
+            raise self.retry(exc=exc, countdown=backoff(self.request.retries))
+        batch.update_meta(batch_id, state="failed", error=f"xuất bản thất bại: {_error(exc)}")
+        raise
+    except Exception as exc:  # PublishError says what to do; anything else is reported too
+        batch.update_meta(batch_id, state="failed", error=f"xuất bản thất bại: {_error(exc)}")
+        raise
+    published = [{"phase": r.phase, "target": r.target, "uploaded": len(r.uploaded), "skipped": r.skipped}
+                 for r in reports]
+    batch.update_meta(batch_id, state="finished", published=published)
+    return {**summary, "published": published}
+
+
+@app.task(name="studio.batch_failed")
+def batch_failed(request, exc, traceback, batch_id: str) -> None:
+    """Errback of the manifest task: a task crashed outside the render (e.g. Redis gone for good)."""
+    batch.update_meta(batch_id, state="failed", error=f"lỗi hệ thống, chưa ghi manifest: {_error(exc)}; "
+                      "chạy lại lô (chỉ phần còn thiếu được tạo)")
+
+
+@app.task(name="studio.tick", ignore_result=True)
+def tick(campaign_root: str, out: str, grace_hours: float = 6, hour: int = 6) -> list[dict]:
+    """Beat's guard task: submit the calendar runs that are due, report the missed ones."""
+    from .schedule import run_due
+
+    return run_due(campaign_root, out, grace_hours=grace_hours, hour=hour)

@@ -1,0 +1,99 @@
+"""Shared set-up for the jobs tests: a dedicated Redis (DB 5 broker, DB 6 results and
+batch records), real ``celery worker`` subprocesses, and the fake renderers."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+BROKER = "redis://127.0.0.1:6379/5"
+BACKEND = "redis://127.0.0.1:6379/6"
+# jobs.app reads these at import: set them before any test imports it.
+os.environ["STUDIO_BROKER_URL"] = BROKER
+os.environ["STUDIO_RESULT_BACKEND"] = BACKEND
+os.environ.pop("STUDIO_BATCH_STORE", None)
+
+
+def flush() -> None:
+    import redis
+
+    for url in (BROKER, BACKEND):
+        redis.Redis.from_url(url).flushdb()
+
+
+@pytest.fixture
+def redis_db():
+    from jobs.app import BROKER_URL
+
+    assert BROKER_URL == BROKER, "jobs.app was imported before the test environment was set"
+    flush()
+    yield
+    flush()
+
+
+@pytest.fixture
+def fakes(monkeypatch):
+    """The fake renderers, in-process, instead of the real ones."""
+    from studio import renderers
+
+    monkeypatch.setattr(renderers, "REGISTRY", {})
+    monkeypatch.setattr(renderers, "BUILTIN", ())
+    monkeypatch.delenv("STUDIO_PLUGINS", raising=False)
+    if str(ROOT / "tests") not in sys.path:
+        sys.path.insert(0, str(ROOT / "tests"))
+    import fake_renderers
+
+    monkeypatch.setattr(renderers, "REGISTRY", dict(fake_renderers.FAKES))
+    return fake_renderers
+
+
+class Worker:
+    """A real ``celery -A jobs worker`` (prefork, one process) in its own process group."""
+
+    def __init__(self, name: str, workdir: Path, env: dict | None = None):
+        self.name = f"{name}@test"
+        self.log = workdir / f"worker-{name}.log"
+        full_env = {**os.environ, "PYTHONPATH": f"{ROOT / 'tests'}{os.pathsep}{ROOT}",
+                    "STUDIO_PLUGINS": "fake_renderers", "STUDIO_VISIBILITY_TIMEOUT": "4",
+                    "STUDIO_RESTORE_INTERVAL": "1", "FAKE_RENDER_LOG": str(workdir / "renders.log"),
+                    "FAKE_CONTROL": str(workdir / "control.json"), **(env or {})}
+        with open(self.log, "wb") as log:
+            self.proc = subprocess.Popen(
+                [str(ROOT / ".venv" / "bin" / "celery"), "-A", "jobs", "worker", "--pool=prefork", "-c", "1",
+                 "--without-gossip", "--without-mingle", "--without-heartbeat", "-n", self.name,
+                 "--loglevel=INFO"], cwd=ROOT, env=full_env, stdout=log, stderr=subprocess.STDOUT,
+                start_new_session=True)
+        deadline = time.monotonic() + 30
+        while b" ready." not in self.log.read_bytes():
+            if self.proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"worker did not start:\n{self.log.read_text()}")
+            time.sleep(0.1)
+
+    def kill(self) -> None:
+        """SIGKILL the whole worker (main process and its pool child), like a machine dying."""
+        if self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait()
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+
+def control(workdir: Path, **values) -> None:
+    (workdir / "control.json").write_text(json.dumps(values))
+
+
+def render_log(workdir: Path) -> list[str]:
+    path = workdir / "renders.log"
+    return path.read_text().splitlines() if path.exists() else []

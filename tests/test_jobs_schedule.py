@@ -1,0 +1,106 @@
+"""The campaign calendar for beat, and the missed-run rule, with fixed "now" values."""
+
+import json
+import os
+import subprocess
+from datetime import datetime, timedelta
+
+import pytest
+from jobs_env import ROOT, fakes, redis_db  # noqa: F401  (fixtures)
+
+from jobs.schedule import TZ, calendar, decide, run_due
+
+# celery's Redis result backend calls redis-py's deprecated setex: not ours to fix.
+pytestmark = pytest.mark.filterwarnings("ignore:Call to deprecated setex:DeprecationWarning")
+
+GRACE = timedelta(hours=6)
+
+
+def at(text: str) -> datetime:
+    return datetime.fromisoformat(text).replace(tzinfo=TZ)
+
+
+def test_calendar_matches_the_phase_dates(example_campaign):
+    runs = calendar(example_campaign, hour=6)
+    assert [(r.at, r.phases) for r in runs] == [
+        (at("2025-01-01T06:00"), ("dot-1",)),
+        (at("2025-08-01T06:00"), ("dot-2", "dot-2-1")),  # a phase and its first sub-phase start together
+        (at("2025-09-24T06:00"), ("dot-2-2",)),
+        (at("2025-09-25T06:00"), ("dot-2-2",)),  # daily bulletins during the congress days
+        (at("2025-09-26T06:00"), ("dot-2-2",)),
+        (at("2025-09-27T06:00"), ("dot-3",)),
+    ]
+    starts = {p.id: p.start for p in example_campaign.all_phases()}
+    for run in runs:
+        for phase in run.phases:
+            phase_obj = example_campaign.phase(phase)
+            assert starts[phase] <= run.at.date() <= phase_obj.end
+    daily = [p for p in example_campaign.all_phases() if p.daily]
+    assert {r.at.date() for r in runs if r.phases == ("dot-2-2",)} == set(daily[0].days())
+
+
+def test_starting_beat_today_fires_nothing_from_2025(example_campaign):
+    runs = calendar(example_campaign)
+    due, missed = decide(runs, at("2026-11-28T10:00"), GRACE, set())
+    assert due == [] and missed == runs
+
+
+def test_missed_run_within_grace_runs_once_older_ones_are_reported(example_campaign):
+    runs = calendar(example_campaign)
+    # beat was down at 06:00 on the first congress day and came back at 09:30
+    due, missed = decide(runs, at("2025-09-24T09:30"), GRACE, set())
+    assert [r.at for r in due] == [at("2025-09-24T06:00")]
+    assert [r.at for r in missed] == [at("2025-01-01T06:00"), at("2025-08-01T06:00")]
+    # once recorded, the next tick does nothing
+    recorded = {r.key for r in due + missed}
+    assert decide(runs, at("2025-09-24T09:31"), GRACE, recorded) == ([], [])
+    # back only at 12:01: six hours and a minute late is too late
+    due, missed = decide(runs, at("2025-09-24T12:01"), GRACE, {runs[0].key, runs[1].key})
+    assert due == [] and [r.at for r in missed] == [at("2025-09-24T06:00")]
+    # exactly on time, and not before
+    assert decide(runs, at("2025-09-25T05:59"), GRACE, recorded)[0] == []
+    assert [r.at for r in decide(runs, at("2025-09-25T06:00"), GRACE, recorded)[0]] == [at("2025-09-25T06:00")]
+
+
+def test_guard_task_submits_a_due_run_once_and_records_missed(redis_db, fakes, example_path, tmp_path):
+    from jobs import batch
+    from jobs.schedule import recorded_runs
+
+    now = at("2025-09-24T07:00")
+    done = run_due(str(example_path), str(tmp_path / "out"), grace_hours=6, now=now)
+    submitted = [d for d in done if d["state"] == "submitted"]
+    assert [d["state"] for d in done].count("missed") == 2 and len(submitted) == 1
+    meta = batch.meta(submitted[0]["batch"])
+    assert meta["phases"] == ["dot-2-2"] and meta["todo"] > 0
+    assert run_due(str(example_path), str(tmp_path / "out"), grace_hours=6, now=now + timedelta(minutes=1)) == []
+    states = {k: json.loads(v)["state"] for k, v in recorded_runs("ninh-thuan-2025").items()}
+    assert sorted(states.values()) == ["missed", "missed", "submitted"]
+
+
+def test_beat_schedule_runs_the_guard_task_for_the_configured_campaign(example_path):
+    env = {**os.environ, "STUDIO_CAMPAIGN": str(example_path), "STUDIO_GRACE_HOURS": "12"}
+    code = "from jobs.app import app; e = app.conf.beat_schedule['studio-calendar']; print(e['task'], e['args'][0], e['kwargs'])"
+    out = subprocess.run([str(ROOT / ".venv" / "bin" / "python"), "-c", code], env=env, cwd=ROOT,
+                         capture_output=True, text=True, check=True).stdout
+    assert out.split(" ", 2)[:2] == ["studio.tick", str(example_path)] and "'grace_hours': 12.0" in out
+
+
+def test_schedule_command_prints_the_calendar(example_path):
+    from typer.testing import CliRunner
+
+    from studio.cli import app
+
+    result = CliRunner().invoke(app, ["schedule", str(example_path), "--now", "2025-09-24T07:00"])
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.output.split())
+    assert "24/09/2025 06:00" in text and "27/09/2025 06:00" in text and "sắp tới" in text
+
+
+def test_no_redis_gives_a_clear_error(monkeypatch):
+    from typer.testing import CliRunner
+
+    from studio.cli import app
+
+    monkeypatch.setenv("STUDIO_BATCH_STORE", "redis://127.0.0.1:1/0")  # nothing listens there
+    result = CliRunner().invoke(app, ["batch", "status", "20250101-000000-abcdef"])
+    assert result.exit_code == 2 and "Không kết nối được" in result.output and "Traceback" not in result.output
