@@ -91,11 +91,17 @@ def build(campaign: Path = CampaignArg,
           workers: int = typer.Option(0, help="Số tiến trình (0 = số lõi CPU)"),
           engine: Optional[str] = typer.Option(None, help="Bộ đọc TTS cho bản tin (espeak-ng, gtts, auto, piper)"),
           cmyk: bool = typer.Option(False, "--cmyk", help="PDF in ấn hệ màu CMYK"),
+          bleed: Optional[float] = typer.Option(None, "--bleed", help="Lề xén (bleed) của PDF in ấn, mm (mặc định 3)"),
+          deck_pdf: bool = typer.Option(False, "--deck-pdf", help="Xuất thêm PDF cho bài trình chiếu (cần LibreOffice)"),
+          music: Optional[Path] = typer.Option(None, "--music", help="Tệp nhạc nền cho video (tự giảm khi có lời đọc)"),
           celery: bool = typer.Option(False, "--celery", help="Gửi lô việc tới Celery worker thay vì chạy tại chỗ")):
     """Tạo mọi sản phẩm theo kế hoạch (chạy tại chỗ, không cần máy chủ) và ghi manifest.json cho từng giai đoạn."""
     c = load_or_exit(campaign)
     ids = phase_ids(c, phase)
-    options = build_options(engine=engine, cmyk=cmyk)
+    if music is not None and not music.is_file():
+        err.print(f"--music: không có tệp {music}")
+        raise typer.Exit(2)
+    options = build_options(engine=engine, cmyk=cmyk, bleed=bleed, deck_pdf=deck_pdf, music=music)
     if celery:
         from jobs.submit import submit_and_wait
 
@@ -119,12 +125,21 @@ def build(campaign: Path = CampaignArg,
         raise typer.Exit(1)
 
 
-def build_options(engine: str | None = None, cmyk: bool = False) -> dict:
+def build_options(engine: str | None = None, cmyk: bool = False, bleed: float | None = None,
+                  deck_pdf: bool = False, music: Path | None = None) -> dict:
+    """Renderer options by kind; only what differs from the defaults, so inputs hashes stay stable."""
     options: dict = {}
     if engine:
         options["bulletin"] = {"engine": engine}
-    if cmyk:
-        options["visual"] = {"cmyk": True}
+    visual: dict = {"cmyk": True} if cmyk else {}
+    if bleed is not None:
+        visual["bleed_mm"] = bleed
+    if visual:
+        options["visual"] = visual
+    if deck_pdf:
+        options["deck"] = {"pdf": True}
+    if music:
+        options["video"] = {"music": str(music.resolve())}
     return options
 
 
