@@ -115,6 +115,8 @@ def build(campaign: Path = CampaignArg,
     for fmt, n in sorted(report.unsupported.items()):
         err.print(f"Chưa có trình kết xuất cho định dạng {fmt} ({FORMATS[fmt].name}): bỏ qua {n} sản phẩm.",
                   style="yellow")
+    for note in engine_notes(report.manifests):
+        err.print(note, style="yellow", markup=False)
     for f in report.failures:
         err.print(f"LỖI {f['job']} (tin bài {f['brief'] or '—'}, định dạng {f['format']}, đơn vị {f['unit']}): "
                   f"{f['error']}", style="red", markup=False)
@@ -123,6 +125,17 @@ def build(campaign: Path = CampaignArg,
                   markup=False)
     if report.failures:
         raise typer.Exit(1)
+
+
+def engine_notes(manifests: list[Path]) -> list[str]:
+    """What a TTS engine said about itself (e.g. ``auto`` fell back to espeak-ng), once each."""
+    notes: list[str] = []
+    for path in manifests:
+        for art in json.loads(Path(path).read_text(encoding="utf-8"))["artifacts"]:
+            note = art.get("meta", {}).get("engine_note")
+            if note and note not in notes:
+                notes.append(note)
+    return notes
 
 
 def build_options(engine: str | None = None, cmyk: bool = False, bleed: float | None = None,

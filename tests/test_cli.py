@@ -60,3 +60,14 @@ def test_console_script_help_on_every_command():
     for cmd in (["--help"], ["validate", "--help"], ["plan", "--help"], ["build", "--help"], ["units", "import", "--help"]):
         proc = subprocess.run([sys.executable, "-m", "studio.cli", *cmd], capture_output=True, text=True)
         assert proc.returncode == 0, proc.stderr
+
+
+def test_engine_notes_collected_once_from_manifests(tmp_path):
+    from studio.cli import engine_notes
+    from studio.manifest import write_manifest
+
+    note = "gTTS không trả lời (không có mạng): dùng espeak-ng"
+    arts = [{"path": f"dot-1/truyen-thanh-co-so/{u}/bulletin.mp3", "meta": {"engine": "espeak-ng", "engine_note": note}}
+            for u in ("xa-a", "xa-b")] + [{"path": "dot-1/x/y/z.png", "meta": {}}]
+    manifest = write_manifest(tmp_path, "c", "dot-1", arts)
+    assert engine_notes([manifest]) == [note]

@@ -218,6 +218,12 @@ def test_scene_as_editable_slide(campaign, brief, tmp_path):
     assert len(slide.shapes) == len(scene.layers)  # one native shape per layer
     for shape in reopened.shapes:
         assert 0 <= shape.left <= prs.slide_width and shape.left + shape.width <= prs.slide_width + 1
+    # Line pitch is written in exact points, as measured by the layout, so the text keeps its fitted height.
+    headline = next(layer for layer in scene.layers if layer.fit and brief.headline.upper() in layer.get("text"))
+    shape = next(s for s in reopened.shapes if s.name == headline.name)
+    scale = prs.slide_width / scene.width / 12700  # template px -> pt
+    expected = headline.fit.size * headline.fit.line_height * scale
+    assert all(abs(p.line_spacing.pt - expected) < 0.05 for p in shape.text_frame.paragraphs)
 
 
 # --- renderer and CLI ----------------------------------------------------------------------

@@ -145,7 +145,8 @@ def _text(slide, layer: Layer, f: _Frame) -> None:
     for i, paragraph_text in enumerate(layer.get("text").split("\n")):
         para = tf.paragraphs[0] if i == 0 else tf.add_paragraph()
         para.alignment = ALIGN[layer.get("align", "left")]
-        para.line_spacing = float(layer.fit.line_height)
+        # Exact points, the pitch the layout measured (a multiple would scale the font's own line gap).
+        para.line_spacing = f.pt(layer.fit.size * layer.fit.line_height)
         run = para.add_run()
         run.text = paragraph_text
         font = run.font
