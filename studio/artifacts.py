@@ -31,23 +31,38 @@ def sha256_json(data: Any) -> str:
     return hashlib.sha256(blob.encode()).hexdigest()
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+FILE_MODE = 0o666 & ~_umask()  # what open() would give a new file
+SECRET_MODE = 0o600
+
+
 @contextmanager
-def atomic_path(target: str | Path) -> Iterator[Path]:
-    """Yield a temporary path beside ``target``; rename it into place on success."""
+def atomic_path(target: str | Path, mode: int = FILE_MODE) -> Iterator[Path]:
+    """Yield a temporary path beside ``target``; rename it into place, with ``mode``, on success.
+
+    The temporary file is created 0600, so a secret (``mode=SECRET_MODE``) is never
+    readable by others, not even while it is being written.
+    """
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part" + target.suffix, dir=target.parent)
     os.close(fd)
     try:
         yield Path(tmp)
+        os.chmod(tmp, mode)
         os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
 
 
-def atomic_write_bytes(target: str | Path, data: bytes) -> Path:
-    with atomic_path(target) as tmp:
+def atomic_write_bytes(target: str | Path, data: bytes, mode: int = FILE_MODE) -> Path:
+    with atomic_path(target, mode) as tmp:
         tmp.write_bytes(data)
     return Path(target)
 

@@ -65,7 +65,7 @@ class Worker:
                     "FAKE_CONTROL": str(workdir / "control.json"), **(env or {})}
         with open(self.log, "wb") as log:
             self.proc = subprocess.Popen(
-                [str(ROOT / ".venv" / "bin" / "celery"), "-A", "jobs", "worker", "--pool=prefork", "-c", "1",
+                [str(Path(sys.executable).parent / "celery"), "-A", "jobs", "worker", "--pool=prefork", "-c", "1",
                  "--without-gossip", "--without-mingle", "--without-heartbeat", "-n", self.name,
                  "--loglevel=INFO"], cwd=ROOT, env=full_env, stdout=log, stderr=subprocess.STDOUT,
                 start_new_session=True)

@@ -12,6 +12,7 @@ import json
 import os
 import socket
 import subprocess
+import sys
 import time
 import uuid
 from pathlib import Path
@@ -19,7 +20,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-WEED = ROOT / ".venv" / "bin" / "weed"
+WEED = Path(sys.executable).parent / "weed"  # installed in the same venv as the tests
 ENDPOINT = "http://127.0.0.1:8333"
 ADMIN = {"accessKey": "studio-test-admin", "secretKey": "studio-test-admin-secret"}  # see scripts/services.sh
 

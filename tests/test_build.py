@@ -78,3 +78,18 @@ def test_failures_are_reported_not_fatal(monkeypatch, example_campaign, tmp_path
                                 "unit": "xa-phuoc-binh", "error": "RuntimeError: hỏng"}]
     status = json.loads((tmp_path / "ninh-thuan-2025" / "dot-1" / "status.json").read_text())
     assert status["failures"][0]["unit"] == "xa-phuoc-binh"
+
+
+def test_outputs_are_readable_files_not_private_temp_modes(counting, example_campaign, tmp_path):
+    import os
+    import stat
+
+    from studio.artifacts import SECRET_MODE, atomic_write_bytes
+
+    build(example_campaign, tmp_path, ["dot-1"], workers=1)
+    mask = os.umask(0)
+    os.umask(mask)
+    for path in (tmp_path / "ninh-thuan-2025" / "dot-1").rglob("*.*"):
+        assert stat.S_IMODE(path.stat().st_mode) == 0o666 & ~mask, path
+    secret = atomic_write_bytes(tmp_path / "k.key", b"x", SECRET_MODE)
+    assert stat.S_IMODE(secret.stat().st_mode) == 0o600

@@ -7,9 +7,9 @@ an index page and a podcast feed; ``access`` makes read-only credentials per uni
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
+from ..artifacts import SECRET_MODE, atomic_write_bytes
 from ..storage import StorageError, open_storage
 
 MANIFEST_KEY = "manifest.json"
@@ -44,15 +44,7 @@ def split_phase_url(url: str) -> tuple[str, str]:
 
 def write_secret(path: Path, data: bytes) -> Path:
     """Write a file that is mode 0600 from its first byte (keys, credentials), then rename it in place."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.part")
-    tmp.unlink(missing_ok=True)
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(data)
-    os.replace(tmp, path)
-    return path
+    return atomic_write_bytes(path, data, SECRET_MODE)
 
 
 __all__ = ["PublishError", "StorageError", "join_url", "open_location", "split_phase_url", "write_secret"]

@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import os
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -20,7 +19,7 @@ from typing import Literal
 
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
-from ..artifacts import atomic_path
+from ..artifacts import SECRET_MODE, atomic_path
 from ..text import nfc
 from ..units import UnitTree
 
@@ -73,19 +72,17 @@ class TokenStore:
                              name=nfc(name), created=datetime.now(timezone.utc).isoformat(timespec="seconds"))
         records = self._read() + [record]
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        with atomic_path(self.path) as tmp:
+        with atomic_path(self.path, SECRET_MODE) as tmp:
             tmp.write_text(json.dumps({"tokens": [r.__dict__ for r in records]}, ensure_ascii=False, indent=2),
                            encoding="utf-8")
-            os.chmod(tmp, 0o600)
         return record, token
 
     def revoke(self, token_id: str) -> bool:
         records = self._read()
         kept = [r for r in records if r.id != token_id]
-        with atomic_path(self.path) as tmp:
+        with atomic_path(self.path, SECRET_MODE) as tmp:
             tmp.write_text(json.dumps({"tokens": [r.__dict__ for r in kept]}, ensure_ascii=False, indent=2),
                            encoding="utf-8")
-            os.chmod(tmp, 0o600)
         return len(kept) != len(records)
 
     def check(self, token: str) -> TokenRecord | None:
@@ -108,9 +105,8 @@ def secret_key(path: Path) -> bytes:
     except FileNotFoundError:
         key = secrets.token_bytes(32)
         path.parent.mkdir(parents=True, exist_ok=True)
-        with atomic_path(path) as tmp:
+        with atomic_path(path, SECRET_MODE) as tmp:
             tmp.write_bytes(key)
-            os.chmod(tmp, 0o600)
         return path.read_bytes()
 
 
