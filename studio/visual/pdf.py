@@ -76,34 +76,32 @@ class _Page:
                 x1 + b if x1 >= W - eps else x1, y1 + b if y1 >= H - eps else y1)
 
 
-def _rect(p: _Page, layer: Layer) -> None:
+def _paint(p: _Page, layer: Layer) -> dict[str, int]:
+    """Set the layer's fill and stroke on the canvas; return reportlab's stroke/fill flags."""
     fill, stroke = layer.get("fill"), layer.get("stroke")
-    radius = float(layer.get("radius", 0))
-    x0, y0, x1, y1 = p.bled(layer) if radius <= 0 else (layer.x, layer.y, layer.x + layer.w, layer.y + layer.h)
     sw = float(layer.get("stroke_width", 0))
     if fill:
         p.fill(fill)
     if stroke and sw > 0:
         p.stroke(stroke)
         p.c.setLineWidth(sw * p.k)
+    return {"stroke": int(bool(stroke and sw > 0)), "fill": int(bool(fill))}
+
+
+def _rect(p: _Page, layer: Layer) -> None:
+    radius = float(layer.get("radius", 0))
+    x0, y0, x1, y1 = p.bled(layer) if radius <= 0 else (layer.x, layer.y, layer.x + layer.w, layer.y + layer.h)
+    flags = _paint(p, layer)
     args = (p.X(x0), p.Y(y1), (x1 - x0) * p.k, (y1 - y0) * p.k)
-    do_stroke, do_fill = int(bool(stroke and sw > 0)), int(bool(fill))
     if radius > 0:
-        p.c.roundRect(*args, radius * p.k, stroke=do_stroke, fill=do_fill)
+        p.c.roundRect(*args, radius * p.k, **flags)
     else:
-        p.c.rect(*args, stroke=do_stroke, fill=do_fill)
+        p.c.rect(*args, **flags)
 
 
 def _ellipse(p: _Page, layer: Layer) -> None:
-    fill, stroke = layer.get("fill"), layer.get("stroke")
-    sw = float(layer.get("stroke_width", 0))
-    if fill:
-        p.fill(fill)
-    if stroke and sw > 0:
-        p.stroke(stroke)
-        p.c.setLineWidth(sw * p.k)
-    p.c.ellipse(p.X(layer.x), p.Y(layer.y + layer.h), p.X(layer.x + layer.w), p.Y(layer.y),
-                stroke=int(bool(stroke and sw > 0)), fill=int(bool(fill)))
+    flags = _paint(p, layer)
+    p.c.ellipse(p.X(layer.x), p.Y(layer.y + layer.h), p.X(layer.x + layer.w), p.Y(layer.y), **flags)
 
 
 def _polygon(p: _Page, layer: Layer) -> None:
