@@ -130,20 +130,42 @@ def describe(error: dict) -> str:
 
 
 def validate_model(model: type, doc: YamlDoc, problems: list[Problem], prefix: tuple = (), **extra):
+    return validate_fields(model, doc, problems, prefix, **extra)[0]
+
+
+def validate_fields(model: type, doc: YamlDoc, problems: list[Problem], prefix: tuple = (), **extra):
+    """Validate ``doc`` as ``model``; return the model (or None) and the top-level fields that failed."""
     data = doc.data if isinstance(doc.data, dict) else None
     if data is None:
         problems.append(Problem(doc.file, 1, "", "tệp phải là một bảng khóa–giá trị YAML"))
-        return None
+        return None, set()
     try:
-        return model.model_validate({**data, **extra})
+        return model.model_validate({**data, **extra}), set()
     except ValidationError as exc:
         for err in exc.errors():
             loc = prefix + tuple(err["loc"])
             problems.append(Problem(doc.file, doc.line(loc), field_path(loc), describe(err)))
+        return None, {str(err["loc"][0]) for err in exc.errors() if err["loc"]}
+
+
+def partial_brief(data: dict, bad: set[str], campaign: Campaign) -> Brief | None:
+    """The brief without its invalid fields (placeholders stand in), so cross checks still run.
+
+    One run then reports a wrong type, a bad date and an unknown unit of the same
+    brief together; checks that would read a placeholder are skipped.
+    """
+    good = {k: v for k, v in data.items() if k not in bad and k in Brief.model_fields}
+    filler = {"id": "x", "phase": campaign.all_phases()[0].id, "title": "", "headline": "", "channels": []}
+    try:
+        return Brief.model_validate({**{k: v for k, v in filler.items() if k not in good}, **good})
+    except ValidationError:
         return None
 
 
 # --- cross checks ---------------------------------------------------------------
+
+# A brief check on a field also reads these fields.
+DEPENDS_ON = {"formats": ("channels",), "start": ("phase", "end"), "end": ("phase", "start")}
 
 def check_phases(campaign: Campaign, doc: YamlDoc, problems: list[Problem]) -> None:
     def check(phases: list[Phase], loc: tuple, parent: Phase | None) -> None:
@@ -193,9 +215,12 @@ def check_units(units: list[Unit], doc: YamlDoc, problems: list[Problem]) -> Non
         problems.append(Problem(doc.file, 1, "", "cần đúng một đơn vị cấp tỉnh (level: province)"))
 
 
-def check_brief(brief: Brief, campaign: Campaign, tree: UnitTree, doc: YamlDoc, problems: list[Problem]) -> None:
+def check_brief(brief: Brief, campaign: Campaign, tree: UnitTree, doc: YamlDoc, problems: list[Problem],
+                invalid: frozenset[str] = frozenset()) -> None:
+    """Cross checks of one brief; fields in ``invalid`` already have an error and are not read."""
     def add(loc: tuple, message: str) -> None:
-        problems.append(Problem(doc.file, doc.line(loc), field_path(loc), message))
+        if not invalid & {str(loc[0]), *DEPENDS_ON.get(str(loc[0]), ())}:
+            problems.append(Problem(doc.file, doc.line(loc), field_path(loc), message))
 
     phases = {p.id: p for p in campaign.all_phases()}
     phase = phases.get(brief.phase)
@@ -265,13 +290,17 @@ def load_campaign(folder: str | Path) -> Campaign:
         bdoc = read_yaml(path, root, problems)
         if bdoc is None:
             continue
-        brief = validate_model(Brief, bdoc, problems, source=bdoc.file)
+        brief, invalid = validate_fields(Brief, bdoc, problems, source=bdoc.file)
         if brief is None:
-            continue
-        if brief.id in seen:
-            problems.append(Problem(bdoc.file, bdoc.line(("id",)), "id", f"mã tin bài {brief.id} đã dùng ở {seen[brief.id]}"))
-        seen[brief.id] = bdoc.file
-        check_brief(brief, campaign, tree, bdoc, problems)
+            brief = partial_brief(bdoc.data, invalid, campaign) if isinstance(bdoc.data, dict) else None
+            if brief is None:
+                continue
+        if "id" not in invalid:
+            if brief.id in seen:
+                problems.append(Problem(bdoc.file, bdoc.line(("id",)), "id",
+                                        f"mã tin bài {brief.id} đã dùng ở {seen[brief.id]}"))
+            seen.setdefault(brief.id, bdoc.file)
+        check_brief(brief, campaign, tree, bdoc, problems, frozenset(invalid))
         briefs.append(brief)
 
     if problems:

@@ -71,3 +71,15 @@ def test_engine_notes_collected_once_from_manifests(tmp_path):
             for u in ("xa-a", "xa-b")] + [{"path": "dot-1/x/y/z.png", "meta": {}}]
     manifest = write_manifest(tmp_path, "c", "dot-1", arts)
     assert engine_notes([manifest]) == [note]
+
+
+def test_validate_reports_type_date_and_unit_errors_of_one_brief_together(campaign_copy):
+    from tests.test_loader import BAD_BRIEF
+
+    (campaign_copy / "briefs" / "tin-loi.yaml").write_text(BAD_BRIEF, encoding="utf-8")
+    result = runner.invoke(app, ["validate", str(campaign_copy)])
+    assert result.exit_code == 2
+    lines = [line for line in result.output.splitlines() if line.startswith("briefs/tin-loi.yaml:")]
+    assert [line.split(": ")[0:2] for line in lines] == [
+        ["briefs/tin-loi.yaml:7", "stats[0].value"], ["briefs/tin-loi.yaml:10", "targets[0]"],
+        ["briefs/tin-loi.yaml:11", "start"]]
