@@ -16,7 +16,7 @@ from .timeline import Timeline
 
 class VideoRenderer(Renderer):
     kind = "video"
-    version = "1"
+    version = "2"  # 2: subtitles in a band below the picture
 
     def template_files(self, job, ctx):
         from ..visual.fonts import resolve

@@ -24,10 +24,10 @@ def timeline_for(ctx, brief, width: int, height: int, music: str | Path | None =
     voice_seconds = ffmpeg.audio_seconds(voice.audio_path)
     opening = sources.card(ctx, brief, "opening", width, height)
     closing = sources.card(ctx, brief, "closing", width, height)
-    shots = plan_shots((opening, closing), sources.stills(ctx, brief, width, height), voice_seconds,
-                       card_seconds=CARD_SECONDS, crossfade=CROSSFADE)
     text = " ".join(s[2] for s in voice.segments)
     style = subtitles.Style.for_frame(width, height, subtitles.subtitle_font(ctx.campaign.brand.fonts, text))
+    shots = plan_shots((opening, closing), sources.stills(ctx, brief, width, height, reserve=style.band()),
+                       voice_seconds, card_seconds=CARD_SECONDS, crossfade=CROSSFADE)
     cues = subtitles.split_cues(voice.segments, style, offset=CARD_SECONDS)
     tl = Timeline(width, height, shots, crossfade=CROSSFADE,
                   overlays=subtitles.overlays(cues, style, ctx.cache.root, ctx.cache),

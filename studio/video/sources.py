@@ -43,26 +43,35 @@ def card(ctx, brief, kind: str, width: int, height: int) -> Path:
                                  lambda tmp: cards.card(kind, ctx.campaign, brief, width, height, tmp))
 
 
-def stills(ctx, brief, width: int, height: int) -> list[Path]:
+def stills(ctx, brief, width: int, height: int, reserve: int = 0) -> list[Path]:
     """The brief's infographic scenes rendered at the video size (visual renderer).
 
-    The brief's own template must render (its errors are the user's to fix); the
-    extra scenes that only add variety are skipped when they do not fit this brief.
+    The scene is laid out above a band of ``reserve`` px in the brand's ink colour,
+    where the subtitles go, so they never cover a figure. The brief's own template
+    must render (its errors are the user's to fix); the extra scenes that only add
+    variety are skipped when they do not fit this brief.
     """
+    from PIL import Image
+
     from ..visual.layout import FitError
-    from ..visual.raster import render_png
+    from ..visual.raster import rasterize, save_image
     from ..visual.scene import SceneError, scene_for, template_path
 
+    ink = ctx.campaign.brand.colors.get("ink", "#1A1A1A")
     out = []
     for i, template in enumerate(still_templates(brief)):
-        key = {"still": template, "size": [width, height], "brief": brief.model_dump(mode="json", exclude={"source"}),
+        key = {"still": template, "size": [width, height], "reserve": reserve, "ink": ink,
+               "brief": brief.model_dump(mode="json", exclude={"source"}),
                "brand": ctx.campaign.brand.model_dump(mode="json"),
                "campaign": [ctx.campaign.issuer, ctx.campaign.title],
                "phases": [[p.id, p.name, str(p.start), str(p.end)] for p in ctx.campaign.all_phases()],
                "files": [sha256_file(template_path(template))]}
 
         def make(tmp: Path, template=template) -> None:
-            render_png(scene_for(ctx.campaign, brief, template, width, height, "px"), tmp)
+            picture = rasterize(scene_for(ctx.campaign, brief, template, width, height - reserve, "px"))
+            frame = Image.new("RGB", (width, height), ink)
+            frame.paste(picture.convert("RGB"), (0, 0))
+            save_image(frame, tmp, "png")
 
         try:
             out.append(ctx.cache.get_or_make(key, ".png", make))

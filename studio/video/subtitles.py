@@ -48,6 +48,16 @@ class Style:
         bottom = round(height * (0.2 if portrait else 0.07))
         return cls(width, height, font, size, 3 if portrait else 2, width - 2 * margin, bottom, round(size * 0.35))
 
+    def box_height(self, lines: int) -> int:
+        """Height of a cue box of ``lines`` lines (``cue_image`` draws exactly this)."""
+        m = metrics(self.font)
+        h = math.ceil(self.size * ((lines - 1) * LINE_HEIGHT + m.ascent + m.descent) + 2 * self.pad * 0.6)
+        return h + h % 2
+
+    def band(self) -> int:
+        """Height kept free at the bottom of the frame so no cue covers the picture."""
+        return self.bottom + self.box_height(self.max_lines) + self.pad
+
 
 def wrap(text: str, style: Style) -> list[str]:
     lines = wrap_text(text, style.font, style.size, style.box_w)
@@ -140,8 +150,7 @@ def cue_image(text: str, style: Style) -> Image.Image:
     font = ImageFont.truetype(str(style.font), size, layout_engine=ImageFont.Layout.RAQM)
     widths = [font.getlength(line) for line in lines]
     box_w = math.ceil(max(widths) + 2 * pad)
-    box_h = math.ceil(size * ((len(lines) - 1) * LINE_HEIGHT + m.ascent + m.descent) + 2 * pad * 0.6)
-    box_w, box_h = box_w + box_w % 2, box_h + box_h % 2
+    box_w, box_h = box_w + box_w % 2, style.box_height(len(lines))
     image = Image.new("RGBA", (box_w, box_h), (0, 0, 0, 0))
     draw = ImageDraw.Draw(image)
     draw.rounded_rectangle((0, 0, box_w - 1, box_h - 1), radius=round(pad * 0.6), fill=(0, 0, 0, 200))
