@@ -19,7 +19,6 @@ from kombu.utils.url import maybe_sanitize_url
 from studio.build import BuildContext, BuildReport, failure_record, plan_work
 from studio.campaign import Campaign
 from studio.formats import FORMATS
-from studio.plan import expand
 
 from . import batch
 from .app import BROKER_URL, app
@@ -43,7 +42,7 @@ def submit(campaign: Campaign, out: str | Path, phase_ids: list[str] | None, opt
     jobs = [{**job.to_dict(), "id": job.id, "digest": digest} for job, digest in todo]
     batch.create(batch_id, {
         "id": batch_id, "campaign": campaign.id, "campaign_root": root, "out": str(out), "options": options,
-        "phases": sorted({j.phase for j in expand(campaign, phase_ids)}), "requested": phase_ids,
+        "phases": report.phases, "requested": phase_ids,
         "planned": report.planned, "reused": report.reused, "todo": len(todo),
         "unsupported": report.unsupported, "storage": storage, "state": "queued",
         "publish_to": publish_to, "key": str(Path(key).resolve()) if key else None,

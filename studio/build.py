@@ -22,7 +22,6 @@ from typing import Any
 from . import renderers
 from .artifacts import Artifact, Cache, atomic_write_json, sha256_file, sha256_json
 from .campaign import Campaign
-from .formats import FORMATS
 from .loader import load_campaign
 from .manifest import read_manifest, write_manifest, write_status
 from .plan import RenderJob, expand
@@ -170,6 +169,7 @@ def _execute_safely(campaign_root: str, out: str, options: dict | None, job: dic
 @dataclass
 class BuildReport:
     planned: int = 0
+    phases: list[str] = field(default_factory=list)  # every phase the plan touches: each gets a manifest
     rendered: int = 0
     reused: int = 0
     unsupported: dict[str, int] = field(default_factory=dict)
@@ -187,6 +187,7 @@ def plan_work(ctx: BuildContext, phase_ids: list[str] | None) -> tuple[list[tupl
     report = BuildReport()
     jobs = expand(ctx.campaign, phase_ids)
     report.planned = len(jobs)
+    report.phases = sorted({j.phase for j in jobs})
     existing: dict[str, list[dict]] = {}
     for phase in {j.phase for j in jobs}:
         for art in (read_manifest(ctx.out_root, phase) or {}).get("artifacts", []):
@@ -261,7 +262,6 @@ def build(campaign: Campaign, out: str | Path = DEFAULT_OUT, phase_ids: list[str
     if on_start:
         on_start(len(todo))
     fresh: dict[str, list[dict]] = {}
-    phases_touched = {j.phase for j in expand(campaign, phase_ids)}
     workers = workers or os.cpu_count() or 1
     args = (campaign.root, str(out), options or {})
 
@@ -283,14 +283,9 @@ def build(campaign: Campaign, out: str | Path = DEFAULT_OUT, phase_ids: list[str
             for future in as_completed(futures):
                 collect(futures[future], future.result())
 
-    report.manifests = finish_phases(ctx, phases_touched, kept, fresh, report.failures)
+    report.manifests = finish_phases(ctx, report.phases, kept, fresh, report.failures)
     report.seconds = time.perf_counter() - started
     return report
-
-
-def formats_without_renderer(campaign: Campaign) -> list[str]:
-    loaded = renderers.load_plugins()
-    return sorted({f for c in campaign.channels for f in c.formats if FORMATS[f].kind not in loaded})
 
 
 def dumps(data: Any) -> str:
