@@ -70,6 +70,15 @@ def _check_written(target: Path, engine: str) -> None:
         raise TTSError(f"Bộ đọc {engine} không tạo ra âm thanh.")
 
 
+def _run_cli(command: list[str], text: str, target: Path, engine: str, label: str) -> None:
+    """Run a command-line engine; the text goes on stdin, never on the command line,
+    so nothing in it is read as an option."""
+    proc = subprocess.run(command, input=text.encode("utf-8"), capture_output=True, check=False)
+    if proc.returncode != 0:
+        raise TTSError(f"{label} lỗi: {proc.stderr.decode(errors='replace').strip()[-500:]}")
+    _check_written(target, engine)
+
+
 @lru_cache(maxsize=1)
 def _espeak_version() -> str:
     out = subprocess.run(["espeak-ng", "--version"], capture_output=True, text=True, check=False)
@@ -98,12 +107,8 @@ class EspeakNg(Engine):
     def synthesize(self, text: str, target: Path) -> None:
         if shutil.which("espeak-ng") is None:
             raise TTSError("Chưa cài espeak-ng (gói Debian espeak-ng): chạy bash scripts/dev để cài.")
-        # Text goes on stdin, never on the command line, so nothing in it is read as an option.
-        proc = subprocess.run(["espeak-ng", "-v", self.voice, "-s", str(self.speed), "-w", str(target)],
-                              input=text.encode("utf-8"), capture_output=True, check=False)
-        if proc.returncode != 0:
-            raise TTSError(f"espeak-ng lỗi: {proc.stderr.decode(errors='replace').strip()}")
-        _check_written(target, self.name)
+        _run_cli(["espeak-ng", "-v", self.voice, "-s", str(self.speed), "-w", str(target)], text, target,
+                 self.name, "espeak-ng")
 
 
 @register
@@ -168,11 +173,7 @@ class Piper(Engine):
         exe = shutil.which("piper")
         if exe is None:
             raise TTSError("Chưa cài Piper: pip install piper-tts (chương trình piper phải có trong PATH).")
-        proc = subprocess.run([exe, "--model", str(model), "--output_file", str(target)],
-                              input=text.encode("utf-8"), capture_output=True, check=False)
-        if proc.returncode != 0:
-            raise TTSError(f"Piper lỗi: {proc.stderr.decode(errors='replace').strip()[-500:]}")
-        _check_written(target, self.name)
+        _run_cli([exe, "--model", str(model), "--output_file", str(target)], text, target, self.name, "Piper")
 
 
 @register
