@@ -60,32 +60,30 @@ def init_keys(folder: Path, force: bool = False) -> tuple[Path, Path]:
     return private_path, public_path
 
 
-def load_private(path: Path) -> Ed25519PrivateKey:
-    path = Path(path)
+def _read_key(path: Path, load, kind: type, what: str, missing: str):
+    """Load a PEM key of ``kind`` from ``path``, or say in Vietnamese what is wrong with it."""
     try:
-        key = serialization.load_pem_private_key(path.read_bytes(), password=None)
+        key = load(Path(path).read_bytes())
     except FileNotFoundError:
-        raise SignatureError(f"{path}: không có khóa bí mật; tạo bằng: studio keys init") from None
+        raise SignatureError(f"{path}: {missing}") from None
     except ValueError as exc:
-        raise SignatureError(f"{path}: không đọc được khóa bí mật ({exc})") from None
-    if not isinstance(key, Ed25519PrivateKey):
+        raise SignatureError(f"{path}: không đọc được {what} ({exc})") from None
+    if not isinstance(key, kind):
         raise SignatureError(f"{path}: không phải khóa Ed25519")
+    return key
+
+
+def load_private(path: Path) -> Ed25519PrivateKey:
+    key = _read_key(path, lambda data: serialization.load_pem_private_key(data, password=None), Ed25519PrivateKey,
+                    "khóa bí mật", "không có khóa bí mật; tạo bằng: studio keys init")
     if os.stat(path).st_mode & 0o077:
         raise SignatureError(f"{path}: khóa bí mật đang để người khác đọc được; chạy: chmod 600 {path}")
     return key
 
 
 def load_public(path: Path) -> Ed25519PublicKey:
-    path = Path(path)
-    try:
-        key = serialization.load_pem_public_key(path.read_bytes())
-    except FileNotFoundError:
-        raise SignatureError(f"{path}: không có tệp khóa công khai (nhận tệp province.pub từ tỉnh)") from None
-    except ValueError as exc:
-        raise SignatureError(f"{path}: không đọc được khóa công khai ({exc})") from None
-    if not isinstance(key, Ed25519PublicKey):
-        raise SignatureError(f"{path}: không phải khóa Ed25519")
-    return key
+    return _read_key(path, serialization.load_pem_public_key, Ed25519PublicKey, "khóa công khai",
+                     "không có tệp khóa công khai (nhận tệp province.pub từ tỉnh)")
 
 
 def sign(data: dict[str, Any], private: Ed25519PrivateKey) -> dict[str, Any]:
