@@ -13,6 +13,7 @@ import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,18 @@ def sha256_file(path: str | Path) -> str:
         for chunk in iter(lambda: fh.read(1 << 20), b""):
             digest.update(chunk)
     return digest.hexdigest()
+
+
+@lru_cache(maxsize=1024)
+def _digest_of(path: str, size: int, mtime_ns: int) -> str:
+    return sha256_file(path)
+
+
+def file_digest(path: str | Path) -> str:
+    """``sha256_file`` remembered per process until the file changes (fonts and templates are
+    hashed for every job's inputs)."""
+    st = os.stat(path)
+    return _digest_of(str(path), st.st_size, st.st_mtime_ns)
 
 
 def sha256_json(data: Any) -> str:

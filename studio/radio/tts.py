@@ -25,7 +25,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, ClassVar
 
-from ..artifacts import atomic_write_bytes, sha256_file
+from ..artifacts import atomic_write_bytes, file_digest
 
 
 class TTSError(RuntimeError):
@@ -142,11 +142,6 @@ class GTTS(Engine):
         atomic_write_bytes(target, buffer.getvalue())
 
 
-@lru_cache(maxsize=8)
-def _digest(path: str, size: int, mtime_ns: int) -> str:
-    return sha256_file(path)  # a voice model is tens of MB: hash it once per process and version
-
-
 @register
 @dataclass
 class Piper(Engine):
@@ -164,9 +159,7 @@ class Piper(Engine):
         return path
 
     def identity(self) -> dict[str, Any]:
-        model = self.model()
-        stat = model.stat()
-        return {"engine": self.name, "model": _digest(str(model), stat.st_size, stat.st_mtime_ns)}
+        return {"engine": self.name, "model": file_digest(self.model())}  # tens of MB: hashed once per version
 
     def synthesize(self, text: str, target: Path) -> None:
         model = self.model()

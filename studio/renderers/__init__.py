@@ -13,7 +13,7 @@ from importlib.metadata import entry_points
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..artifacts import Output, sha256_file
+from ..artifacts import Output, file_digest
 
 if TYPE_CHECKING:
     from ..build import BuildContext
@@ -46,7 +46,8 @@ class Renderer:
             "unit": ctx.tree[job.unit].model_dump(mode="json"),
             "brand": campaign.brand.model_dump(mode="json"),
             "campaign": [campaign.id, campaign.title, campaign.issuer],
-            "files": {str(p): sha256_file(p) for p in self.template_files(job, ctx)},
+            # by folder/name and content, not absolute path: a moved checkout is not a change
+            "files": {f"{p.parent.name}/{p.name}": file_digest(p) for p in self.template_files(job, ctx)},
             "options": ctx.options_for(self.kind),
         }
 

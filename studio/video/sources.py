@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..artifacts import sha256_file
+from ..artifacts import file_digest
 from . import cards
 
 CARD_VERSION = 1
@@ -37,7 +37,7 @@ def card(ctx, brief, kind: str, width: int, height: int) -> Path:
     brand = ctx.campaign.brand
     fonts = [cards.resolve(role, brand.fonts) for role in ("heading", "body")]
     key = {"card": kind, "v": CARD_VERSION, "size": [width, height], "brand": brand.model_dump(mode="json"),
-           "fonts": [sha256_file(f) for f in fonts], "issuer": ctx.campaign.issuer, "title": ctx.campaign.title,
+           "fonts": [file_digest(f) for f in fonts], "issuer": ctx.campaign.issuer, "title": ctx.campaign.title,
            "brief": [brief.headline, brief.title, brief.slogans[:1]]}
     return ctx.cache.get_or_make(key, ".png",
                                  lambda tmp: cards.card(kind, ctx.campaign, brief, width, height, tmp))
@@ -65,7 +65,7 @@ def stills(ctx, brief, width: int, height: int, reserve: int = 0) -> list[Path]:
                "brand": ctx.campaign.brand.model_dump(mode="json"),
                "campaign": [ctx.campaign.issuer, ctx.campaign.title],
                "phases": [[p.id, p.name, str(p.start), str(p.end)] for p in ctx.campaign.all_phases()],
-               "files": [sha256_file(template_path(template))]}
+               "files": [file_digest(template_path(template))]}
 
         def make(tmp: Path, template=template) -> None:
             picture = rasterize(scene_for(ctx.campaign, brief, template, width, height - reserve, "px"))

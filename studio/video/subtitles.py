@@ -12,12 +12,11 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
 
-from ..artifacts import atomic_write_text, sha256_file
+from ..artifacts import atomic_write_text, file_digest
 from ..text import nfc
 from ..visual.fonts import metrics, resolve
 from ..visual.layout import pick_font, wrap_text
@@ -168,7 +167,7 @@ def overlays(cues: list[Cue], style: Style, folder: Path, cache=None) -> list[Ov
             cue_image(text, style).save(path, format="PNG", compress_level=1)
 
         if cache is not None:
-            key = {"subtitle": cue.text, "style": [style.width, style.height, _font_hash(style.font), style.size,
+            key = {"subtitle": cue.text, "style": [style.width, style.height, file_digest(style.font), style.size,
                                                   style.box_w, style.pad, style.max_lines], "v": 2}
             path = cache.get_or_make(key, ".png", make)
         else:
@@ -180,11 +179,6 @@ def overlays(cues: list[Cue], style: Style, folder: Path, cache=None) -> list[Ov
         y = (style.height - style.bottom - h) // 2 * 2
         out.append(Overlay(path, cue.start, cue.end, x, y))
     return out
-
-
-@lru_cache(maxsize=None)
-def _font_hash(path: Path) -> str:
-    return sha256_file(path)
 
 
 def subtitle_font(brand_fonts: dict[str, str] | None, text: str) -> Path:

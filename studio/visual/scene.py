@@ -13,6 +13,8 @@ slide backends all draw the same lines at the same size.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import contextvars
 import math
 import re
@@ -168,8 +170,14 @@ def template_sources(name: str) -> list[Path]:
             continue
         source, path, _ = _ENV.loader.get_source(_ENV, file_name)
         seen[file_name] = Path(path)
-        todo += [ref for ref in meta.find_referenced_templates(_ENV.parse(source)) if ref]
+        todo += _references(source)
     return list(seen.values())
+
+
+@lru_cache(maxsize=256)
+def _references(source: str) -> list[str]:
+    """Templates a source includes: parsing is ~20 ms, and every job of the template asks."""
+    return [ref for ref in meta.find_referenced_templates(_ENV.parse(source)) if ref]
 
 
 def default_template(family: str, brief=None) -> str:
