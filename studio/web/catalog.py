@@ -131,9 +131,6 @@ class Catalog:
             return out
         return self._cached(f"items:{phase}", make)
 
-    def all_items(self) -> list[Item]:
-        return [item for phase in self.phases() for item in self.items(phase)]
-
     def status(self, phase: str) -> dict | None:
         return self._cached(f"status:{phase}", lambda: self._json(f"{phase}/status.json"))
 
