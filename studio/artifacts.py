@@ -7,9 +7,11 @@ name beside its target and is renamed into place, which is atomic on POSIX.
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import os
 import tempfile
+import zipfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
@@ -86,6 +88,25 @@ def atomic_write_text(target: str | Path, text: str) -> Path:
 
 def atomic_write_json(target: str | Path, data: Any) -> Path:
     return atomic_write_text(target, json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n")
+
+
+ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)  # the earliest time a zip entry can carry
+
+
+def stable_zip(data: bytes) -> bytes:
+    """The same zip (entries, order, compression) with every entry time set to ``ZIP_EPOCH``.
+
+    Office files are zips whose writers stamp each entry with the time of saving: two
+    builds of the same deck would differ in those bytes alone.
+    """
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as target:
+        for info in source.infolist():
+            fixed = zipfile.ZipInfo(info.filename, ZIP_EPOCH)
+            fixed.compress_type, fixed.external_attr = info.compress_type, info.external_attr
+            target.writestr(fixed, source.read(info))
+    return out.getvalue()
 
 
 @dataclass(frozen=True)

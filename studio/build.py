@@ -15,72 +15,47 @@ from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 from . import renderers
-from .artifacts import Artifact, Cache, atomic_write_json, sha256_file, sha256_json
+from .artifacts import Artifact, atomic_write_json, sha256_file, sha256_json
 from .campaign import Campaign
+from .context import BuildContext, JobContext
 from .loader import load_campaign
 from .manifest import read_manifest, write_manifest, write_status
 from .plan import RenderJob, expand
-from .units import UnitTree
 
 DEFAULT_OUT = "outputs"
 
 
-@dataclass
-class BuildContext:
-    """What a renderer may read: the campaign, where to write, shared cache, options."""
-
-    campaign: Campaign
-    out: Path
-    options: dict[str, dict[str, Any]] = field(default_factory=dict)
-
-    @property
-    def out_root(self) -> Path:
-        """Campaign output root: ``<out>/<campaign id>``."""
-        return Path(self.out) / self.campaign.id
-
-    @cached_property
-    def tree(self) -> UnitTree:
-        return self.campaign.unit_tree()
-
-    @cached_property
-    def cache(self) -> Cache:
-        return Cache(Path(self.out) / ".cache")
-
-    def options_for(self, kind: str) -> dict[str, Any]:
-        return self.options.get(kind, {})
-
-    def job_dir(self, job: RenderJob) -> Path:
-        path = self.out_root / job.folder
-        path.mkdir(parents=True, exist_ok=True)
-        return path
-
-    def job_path(self, job: RenderJob, suffix: str) -> Path:
-        """Path of one of the job's files: ``<folder>/<stem><suffix>``."""
-        return self.job_dir(job) / f"{job.stem}{suffix}"
-
-
 def inputs_hash(job: RenderJob, ctx: BuildContext) -> str:
-    renderer = renderers.get(job.kind)
-    return sha256_json(renderer.inputs(job, ctx))
+    return renderers.get(job.kind).inputs(job, ctx).digest()
 
 
-def run_job(job: RenderJob, ctx: BuildContext, digest: str | None = None) -> list[Artifact]:
-    """Render one job and describe its files as artifacts."""
+def job_context(job: RenderJob, ctx: BuildContext) -> JobContext:
+    """What the job's renderer sees: its declared inputs, over the build's output folder and cache."""
     renderer = renderers.get(job.kind)
     if renderer is None:
         raise LookupError(f"chưa có trình kết xuất cho loại {job.kind!r} (định dạng {job.format})")
-    digest = digest or inputs_hash(job, ctx)
+    return JobContext(renderer.inputs(job, ctx), ctx.out_root, ctx.cache)
+
+
+def run_job(job: RenderJob, ctx: BuildContext) -> list[Artifact]:
+    """Render one job from its declared inputs and describe its files as artifacts.
+
+    The renderer sees a ``JobContext`` over the same ``JobInputs`` that are hashed,
+    so what it renders from and what decides "up to date" cannot drift apart.
+    """
+    job_ctx = job_context(job, ctx)
+    digest = job_ctx.inputs.digest()
+    renderer = renderers.get(job.kind)
     # A worker killed mid-write leaves its temp file (never the target); one job is
     # rendered by one worker at a time, so the job's own leftovers can go.
-    for stale in ctx.job_dir(job).glob(f".{job.stem}.*.part*"):
+    for stale in job_ctx.job_dir(job).glob(f".{job.stem}.*.part*"):
         stale.unlink(missing_ok=True)
     artifacts = []
-    for output in renderer.render(job, ctx):
+    for output in renderer.render(job, job_ctx):
         path = Path(output.path)
         artifacts.append(Artifact(
             path=str(path.relative_to(ctx.out_root)), sha256=sha256_file(path), bytes=path.stat().st_size,
@@ -151,15 +126,19 @@ def context_for(campaign_root: str, out: str, options: dict | None = None) -> Bu
     return _CONTEXTS[key]
 
 
-def execute(campaign_root: str, out: str, options: dict | None, job: dict, digest: str | None = None) -> list[dict]:
-    """Render one job given as plain values; return its artifacts as plain dicts."""
+def execute(campaign_root: str, out: str, options: dict | None, job: dict) -> list[dict]:
+    """Render one job given as plain values; return its artifacts as plain dicts.
+
+    The inputs hash is computed here, from the campaign as it is now, never taken
+    from the planner: a campaign edited since planning is rendered (and recorded) as it is.
+    """
     ctx = context_for(campaign_root, out, options)
-    return [a.to_dict() for a in run_job(RenderJob.from_dict(job), ctx, digest)]
+    return [a.to_dict() for a in run_job(RenderJob.from_dict(job), ctx)]
 
 
-def _execute_safely(campaign_root: str, out: str, options: dict | None, job: dict, digest: str) -> dict:
+def _execute_safely(campaign_root: str, out: str, options: dict | None, job: dict) -> dict:
     try:
-        return {"ok": True, "artifacts": execute(campaign_root, out, options, job, digest)}
+        return {"ok": True, "artifacts": execute(campaign_root, out, options, job)}
     except Exception as exc:  # reported per job; one failure does not stop the batch
         return {"ok": False, "error": f"{type(exc).__name__}: {exc}", "trace": traceback.format_exc()}
 
@@ -275,11 +254,11 @@ def build(campaign: Campaign, out: str | Path = DEFAULT_OUT, phase_ids: list[str
             on_progress(job, result["ok"])
 
     if workers <= 1 or len(todo) <= 1:
-        for job, digest in todo:
-            collect(job, _execute_safely(*args, job.to_dict(), digest))
+        for job, _ in todo:
+            collect(job, _execute_safely(*args, job.to_dict()))
     else:
         with ProcessPoolExecutor(max_workers=min(workers, len(todo))) as pool:
-            futures = {pool.submit(_execute_safely, *args, job.to_dict(), digest): job for job, digest in todo}
+            futures = {pool.submit(_execute_safely, *args, job.to_dict()): job for job, _ in todo}
             for future in as_completed(futures):
                 collect(futures[future], future.result())
 

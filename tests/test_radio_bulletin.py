@@ -146,14 +146,22 @@ def test_recorded_voiceover_replaces_its_item(built, campaign_copy, tmp_path):
     lufs, peak = audio.measure(ctx.out_root / mp3.path)
     assert abs(lufs - campaign.audio.target_lufs) <= 1.0 and peak <= -1.5
     # narration for video uses the recording too
-    narration = narrate_brief(ctx, campaign.brief("dot3-ket-qua-dai-hoi"))
+    narration = narrate_brief(video_context(ctx, "dot3-ket-qua-dai-hoi"), campaign.brief("dot3-ket-qua-dai-hoi"))
     assert narration.engine == "voice-over" and narration.duration_s == pytest.approx(4.0, abs=0.05)
+
+
+def video_context(ctx, brief_id: str):
+    """The context the video renderer gives a brief's video job (its declared inputs)."""
+    from studio.build import job_context
+
+    job = next(j for j in expand(ctx.campaign) if j.kind == "video" and j.brief == brief_id)
+    return job_context(job, ctx)
 
 
 def test_narrate_brief_for_video(built):
     ctx, _ = built
     brief = ctx.campaign.brief("dot1-y-nghia-thanh-tuu")
-    n = narrate_brief(ctx, brief)
+    n = narrate_brief(video_context(ctx, brief.id), brief)
     texts = [t for _, _, t in n.segments]
     assert texts[0] == brief.headline and texts[1:] == brief.key_messages  # written form, for subtitles
     assert "XV" in texts[0]

@@ -83,13 +83,21 @@ def rendered(short_campaign, tmp_path_factory):
     return videos
 
 
+def video_context(campaign, out_root: Path, ratio: str = "16x9"):
+    """The context the video renderer gives the brief's video job: its declared inputs."""
+    from studio.build import BuildContext, job_context
+    from studio.plan import expand
+
+    job = next(j for j in expand(campaign) if j.format == f"video-{ratio}" and j.brief == BRIEF)
+    return job_context(job, BuildContext(campaign, out_root))
+
+
 def narration_seconds(short_campaign, out_root: Path) -> tuple[float, list]:
-    from studio.build import BuildContext
     from studio.loader import load_campaign
     from studio.video import sources
 
     campaign = load_campaign(short_campaign)
-    voice = sources.narration(BuildContext(campaign, out_root), campaign.brief(BRIEF))
+    voice = sources.narration(video_context(campaign, out_root), campaign.brief(BRIEF))
     return ffmpeg.audio_seconds(voice.audio_path), voice.segments
 
 
@@ -279,21 +287,21 @@ def test_inputs_follow_voice_and_templates(example_campaign, tmp_path):
     renderer = VideoRenderer()
     job = RenderJob("dot-1", "truyen-hinh", "video-16x9", "video", "ninh-thuan", BRIEF)
     before = renderer.inputs(job, BuildContext(example_campaign, tmp_path))
-    assert any(p.endswith("key-number.yaml") for p in before["files"])
-    assert any(p.endswith(".ttf") for p in before["files"])
+    assert any(p.endswith("key-number.yaml") for p in before.files.values())
+    assert any(p.endswith("_frame.yaml") for p in before.files.values())  # what the stills include, too
+    assert any(p.endswith(".ttf") for p in before.files.values())
     south = example_campaign.audio.model_copy(update={"voice": "vi-vn-x-south"})
     changed = example_campaign.model_copy(update={"audio": south})
-    assert renderer.inputs(job, BuildContext(changed, tmp_path)) != before
+    assert renderer.inputs(job, BuildContext(changed, tmp_path)).digest() != before.digest()
 
 
 def test_square_timeline_fits_the_frame(rendered, short_campaign):
     """1:1: cards and stills at 1080×1080, every subtitle inside the frame (no encode needed)."""
-    from studio.build import BuildContext
     from studio.loader import load_campaign
     from studio.video.compose import timeline_for
 
     campaign = load_campaign(short_campaign)
-    ctx = BuildContext(campaign, rendered["9x16"].parents[4])  # same cache: the narration is reused
+    ctx = video_context(campaign, rendered["9x16"].parents[4])  # same cache: the narration is reused
     tl, cues, _ = timeline_for(ctx, campaign.brief(BRIEF), 1080, 1080)
     assert len(tl.shots) >= 3 and cues
     for shot in tl.shots:
@@ -307,13 +315,12 @@ def test_square_timeline_fits_the_frame(rendered, short_campaign):
 @pytest.mark.parametrize("size", [(1080, 1920), (1920, 1080)])
 def test_subtitles_never_cover_the_picture(short_campaign, tmp_path, size):
     """Stills are laid out above a band in the ink colour; every cue box sits inside that band."""
-    from studio.build import BuildContext
     from studio.loader import load_campaign
     from studio.video import sources
 
     width, height = size
     campaign = load_campaign(short_campaign)
-    ctx = BuildContext(campaign, tmp_path)
+    ctx = video_context(campaign, tmp_path)
     brief = campaign.brief(BRIEF)
     voice = sources.narration(ctx, brief)
     style = subtitles.Style.for_frame(width, height, subtitles.subtitle_font(campaign.brand.fonts, "Đại hội"))

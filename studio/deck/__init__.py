@@ -6,11 +6,10 @@ deck, ``convert`` the PDF through headless LibreOffice with the shipped fonts.
 
 from __future__ import annotations
 
-from pathlib import Path
+from dataclasses import replace
 
 from ..artifacts import Output
 from ..formats import FORMATS
-from ..plan import briefs_for
 from ..renderers import Renderer, register
 from ..visual.fonts import FONT_DIR
 
@@ -21,22 +20,26 @@ class DeckRenderer(Renderer):
     kind = "deck"
     version = "1"
 
-    def template_files(self, job, ctx) -> list[Path]:
-        """Shipped fonts, plus the infographic templates whose scenes become slides."""
-        from ..visual.scene import template_names, template_path
+    def inputs(self, job, ctx):
+        """The phase's briefs, every phase (the timeline slide), the brand, the shipped fonts (the
+        master and the PDF's font config use them all) and the files of the briefs' infographic scenes."""
+        from ..visual.scene import scene_files, template_names
 
-        names = {b.template for b in briefs_for(ctx.campaign, job, ctx.tree) if b.template}
-        templates = [template_path(n) for n in sorted(names & set(template_names()))]
-        partials = sorted({p for t in templates for p in t.parent.glob("_*.yaml")})
-        return [*templates, *partials, *sorted(FONT_DIR.glob("*.ttf"))]
+        inputs = super().inputs(job, ctx)
+        campaign = ctx.campaign
+        briefs = inputs.campaign.briefs
+        templates = sorted({b.template for b in briefs if b.template} & set(template_names()))
+        files = scene_files(campaign.root, campaign.brand, briefs, templates)
+        files.update({f"font:{p.name}": str(p) for p in sorted(FONT_DIR.glob("*.ttf"))})
+        return replace(inputs, files=files)
 
     def render(self, job, ctx) -> list[Output]:
         from .builder import build_deck
 
         campaign = ctx.campaign
         options = ctx.options_for(self.kind)
-        deck = build_deck(campaign, campaign.phase(job.phase), briefs_for(campaign, job, ctx.tree),
-                          scenes=options.get("scenes", True))
+        deck = build_deck(campaign, campaign.phase(job.phase), campaign.briefs, scenes=options.get("scenes", True),
+                          files=ctx.inputs.files)
         pptx = deck.save(ctx.job_path(job, ".pptx"))
         outputs = [Output(pptx, PPTX, {"slides": len(deck.slides), "layouts": [name for name, _ in deck.slides]})]
         if options.get("pdf"):

@@ -8,6 +8,7 @@ notes so the presenter has the whole text while the audience sees the points.
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -87,6 +88,7 @@ class DeckBuilder:
 
     campaign: Campaign
     phase: Phase
+    files: dict[str, str] | None = None  # a build job's declared inputs: images and scenes read only these
 
     def __post_init__(self) -> None:
         brand = self.campaign.brand
@@ -348,7 +350,8 @@ class DeckBuilder:
 
     def image(self, brief: Brief) -> None:
         for img in brief.images:
-            path = Path(self.campaign.root) / img.path
+            declared = (self.files or {}).get(f"image:{img.path}")
+            path = Path(declared) if declared else Path(self.campaign.root) / img.path
             if not path.is_file():
                 raise DeckError(f"tin bài {brief.id}: images: không thấy tệp ảnh {img.path} "
                                 "(đường dẫn tính từ thư mục chiến dịch)")
@@ -439,19 +442,21 @@ class DeckBuilder:
 
         if not brief.template or brief.template not in template_names():
             return  # no infographic template chosen (or not shipped yet): the deck stands without it
-        scene = scene_for(self.campaign, brief, brief.template, *SCENE_PX, units="px")
+        scene = scene_for(self.campaign, brief, brief.template, *SCENE_PX, units="px", files=self.files)
         slide = add_scene_slide(self.prs, scene, master.layout(self.prs, "blank"))
         slide.notes_slide.notes_text_frame.text = scene.meta.get("alt", brief.headline)
         self.slides.append(("blank", brief.id))
 
     def save(self, path: str | Path) -> Path:
-        from ..artifacts import atomic_path
+        """Write the deck atomically, byte-identical for identical content (no save-time stamps)."""
+        from ..artifacts import atomic_write_bytes, stable_zip
 
-        with atomic_path(path) as tmp:
-            self.prs.save(str(tmp))
-        return Path(path)
+        buffer = io.BytesIO()
+        self.prs.save(buffer)
+        return atomic_write_bytes(path, stable_zip(buffer.getvalue()))
 
 
-def build_deck(campaign: Campaign, phase: Phase, briefs: list[Brief], scenes: bool = True) -> DeckBuilder:
+def build_deck(campaign: Campaign, phase: Phase, briefs: list[Brief], scenes: bool = True,
+               files: dict[str, str] | None = None) -> DeckBuilder:
     """Build a phase deck in memory; ``.save(path)`` writes it atomically."""
-    return DeckBuilder(campaign, phase).build(briefs, scenes)
+    return DeckBuilder(campaign, phase, files).build(briefs, scenes)

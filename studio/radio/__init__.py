@@ -11,22 +11,24 @@ import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from mutagen.mp3 import MP3
 
 from ..artifacts import Output, atomic_write_text
+from ..context import JobContext, JobInputs, campaign_slice, phase_root
 from ..plan import briefs_for
 from ..renderers import Renderer, register
 from . import audio
 from .normalize import normalizer_for, spoken
 from .script import PAUSE_S, announcer_text, build_script, template_paths
-from .speech import VERSION as CHAIN_VERSION, Voice, find_voiceover, loudness_of
+from .speech import VERSION as CHAIN_VERSION
+from .speech import Voice, find_voiceover, loudness_of
 from .tts import ENGINES, Auto, TTSError, get_engine
 
 if TYPE_CHECKING:
-    from ..build import BuildContext
     from ..campaign import Brief
+    from ..context import BuildContext
     from ..plan import RenderJob
 
 __all__ = ["BulletinRenderer", "Narration", "narrate_brief", "spoken", "voice_for", "ENGINES", "TTSError",
@@ -36,7 +38,19 @@ JINGLE_GAP_S = 0.4
 SENTENCE_GAP_S = 0.35
 
 
-def voice_for(ctx: BuildContext, engine: str | None = None) -> Voice:
+def voiceover_files(root: str, briefs: list[Brief]) -> dict[str, str]:
+    """Recorded ``voiceovers/<brief id>.*`` of these briefs, as declared input files."""
+    found = {b.id: find_voiceover(root, b.id) for b in briefs}
+    return {f"voiceover:{brief_id}": str(path) for brief_id, path in found.items() if path}
+
+
+def declared_voiceovers(ctx: JobContext) -> dict[str, Path]:
+    """The voice-overs a job declared in its inputs, by brief id."""
+    return {name.removeprefix("voiceover:"): Path(path) for name, path in ctx.inputs.files.items()
+            if name.startswith("voiceover:")}
+
+
+def voice_for(ctx: BuildContext | JobContext, engine: str | None = None) -> Voice:
     """The voice a build uses: ``engine`` argument, else the build option, else ``campaign.audio.engine``."""
     options = dict(ctx.options_for("bulletin"))
     name = engine or options.pop("engine", None) or ctx.campaign.audio.engine
@@ -64,7 +78,7 @@ def split_sentences(text: str) -> list[str]:
     return [s.strip() for s in re.split(r"(?<=[.!?…])\s+", text.strip()) if s.strip()]
 
 
-def narrate_brief(ctx: BuildContext, brief: Brief, engine: str | None = None,
+def narrate_brief(ctx: JobContext, brief: Brief, engine: str | None = None,
                   parts: tuple[str, ...] = ("headline", "key_messages")) -> Narration:
     """Read a brief's headline and key messages (or other ``parts``: ``body``, ``slogans``).
 
@@ -78,7 +92,7 @@ def narrate_brief(ctx: BuildContext, brief: Brief, engine: str | None = None,
         value = getattr(brief, part)
         for text in (value if isinstance(value, list) else [value]):
             sentences += split_sentences(text)
-    recorded = find_voiceover(ctx.campaign.root, brief.id)
+    recorded = declared_voiceovers(ctx).get(brief.id)
     if recorded:
         wav = voice.recording(recorded)
         return Narration(wav, [(0.0, audio.duration(wav), " ".join(sentences))], "voice-over", voice.note)
@@ -119,10 +133,6 @@ class BulletinRenderer(Renderer):
     kind = "bulletin"
     version = "1"
 
-    def voiceovers(self, job: RenderJob, ctx: BuildContext) -> dict[str, Path]:
-        found = {b.id: find_voiceover(ctx.campaign.root, b.id) for b in briefs_for(ctx.campaign, job, ctx.tree)}
-        return {k: v for k, v in found.items() if v}
-
     @staticmethod
     def segments(voice: Voice, script, voiceovers: dict[str, Path], jingle: bool) -> list:
         """The bulletin's MP3 segments in order: items (recorded ones replace TTS), jingles around."""
@@ -137,19 +147,24 @@ class BulletinRenderer(Renderer):
                         + [voice.segment(voice.jingle("outro"), 0.0)])
         return segments
 
-    def template_files(self, job: RenderJob, ctx: BuildContext) -> list[Path]:
-        return [*template_paths(ctx.campaign.root), *self.voiceovers(job, ctx).values()]
-
-    def inputs(self, job: RenderJob, ctx: BuildContext) -> dict[str, Any]:
-        return {**super().inputs(job, ctx), "audio": ctx.campaign.audio.model_dump(mode="json"),
-                "chain": CHAIN_VERSION}
+    def inputs(self, job: RenderJob, ctx: BuildContext) -> JobInputs:
+        """The unit's briefs, the job's top-level phase, the unit, the audio settings, the
+        bulletin templates (campaign overrides first) and the briefs' recorded voice-overs."""
+        campaign = ctx.campaign
+        briefs = briefs_for(campaign, job, ctx.tree)
+        values = campaign_slice(campaign, briefs, [ctx.tree[job.unit]], phases=[phase_root(campaign, job.phase)],
+                                channels=[job.channel], audio=True, brand=False)
+        files = {f"template:radio/{p.name}": str(p) for p in template_paths(campaign.root)}
+        files.update(voiceover_files(campaign.root, briefs))
+        return JobInputs((self.kind, self.version), job.to_dict(), values, files,
+                         {self.kind: ctx.options_for(self.kind)}, {"chain": CHAIN_VERSION})
 
     def render(self, job: RenderJob, ctx: BuildContext) -> list[Output]:
         campaign = ctx.campaign
         unit = ctx.tree[job.unit]
         phase = campaign.phase(job.phase)
-        voiceovers = self.voiceovers(job, ctx)
-        script = build_script(campaign, phase, unit, briefs_for(campaign, job, ctx.tree), job.day, voiceovers)
+        voiceovers = declared_voiceovers(ctx)
+        script = build_script(campaign, phase, unit, campaign.briefs, job.day, voiceovers)
         voice = voice_for(ctx)
         try:
             segments = self.segments(voice, script, voiceovers, campaign.audio.jingle)

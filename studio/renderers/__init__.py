@@ -10,48 +10,35 @@ from __future__ import annotations
 import importlib
 import os
 from importlib.metadata import entry_points
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
-from ..artifacts import Output, file_digest
-
-if TYPE_CHECKING:
-    from ..build import BuildContext
-    from ..plan import RenderJob
+from ..artifacts import Output
+from ..context import BuildContext, JobContext, JobInputs, campaign_slice
+from ..plan import RenderJob, briefs_for
 
 BUILTIN = ("studio.visual", "studio.deck", "studio.radio", "studio.video")
-REGISTRY: dict[str, "Renderer"] = {}
+REGISTRY: dict[str, Renderer] = {}
 _LOADED: set[tuple] = set()
 
 
 class Renderer:
-    """Base class: ``render`` writes the job's files; ``inputs`` says what they depend on."""
+    """Base class: ``inputs`` says what a job renders from; ``render`` makes its files from exactly that.
+
+    The default ``inputs`` fits a renderer that reads the job's briefs, every phase,
+    the job's unit and channel, the brand kit and its own options; a renderer that
+    reads more (templates, fonts, audio settings, recordings) extends it.
+    """
 
     kind = ""
     version = "1"
 
-    def template_files(self, job: RenderJob, ctx: BuildContext) -> list[Path]:
-        """Files whose bytes change the output (templates, fonts); part of the inputs hash."""
-        return []
-
-    def inputs(self, job: RenderJob, ctx: BuildContext) -> dict[str, Any]:
-        from ..plan import briefs_for
-
+    def inputs(self, job: RenderJob, ctx: BuildContext) -> JobInputs:
         campaign = ctx.campaign
-        return {
-            "renderer": [self.kind, self.version],
-            "job": job.to_dict(),
-            "briefs": [b.model_dump(mode="json", exclude={"source", "approval"}) for b in briefs_for(campaign, job, ctx.tree)],
-            "phase": campaign.phase(job.phase).model_dump(mode="json", exclude={"subphases"}),
-            "unit": ctx.tree[job.unit].model_dump(mode="json"),
-            "brand": campaign.brand.model_dump(mode="json"),
-            "campaign": [campaign.id, campaign.title, campaign.issuer],
-            # by folder/name and content, not absolute path: a moved checkout is not a change
-            "files": {f"{p.parent.name}/{p.name}": file_digest(p) for p in self.template_files(job, ctx)},
-            "options": ctx.options_for(self.kind),
-        }
+        values = campaign_slice(campaign, briefs_for(campaign, job, ctx.tree), [ctx.tree[job.unit]],
+                                channels=[job.channel])
+        return JobInputs((self.kind, self.version), job.to_dict(), values,
+                         options={self.kind: ctx.options_for(self.kind)})
 
-    def render(self, job: RenderJob, ctx: BuildContext) -> list[Output]:
+    def render(self, job: RenderJob, ctx: JobContext) -> list[Output]:
         raise NotImplementedError
 
 

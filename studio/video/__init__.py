@@ -8,6 +8,7 @@ See docs/video.md for the design and the benchmark.
 from __future__ import annotations
 
 from ..artifacts import Output
+from ..context import JobInputs
 from ..formats import FORMATS
 from ..renderers import Renderer, register
 from .ffmpeg import VideoError
@@ -18,23 +19,31 @@ class VideoRenderer(Renderer):
     kind = "video"
     version = "2"  # 2: subtitles in a band below the picture
 
-    def template_files(self, job, ctx):
-        from ..visual.fonts import resolve
-        from ..visual.scene import template_path
-        from .sources import still_templates
-
-        brief = ctx.campaign.brief(job.brief)
-        fonts = {resolve(role, ctx.campaign.brand.fonts) for role in ("heading", "body")}
-        return sorted(fonts) + [template_path(t) for t in still_templates(brief)]
-
     def inputs(self, job, ctx):
-        """Besides the brief and templates: the voice (engine, loudness) and the music bed."""
-        from ..artifacts import sha256_file
+        """The brief, every phase (stills draw the timeline), the brand, the audio settings and the
+        voice's options, the stills' and cards' files, the brief's voice-over and the music bed."""
+        from ..context import campaign_slice
+        from ..radio import voiceover_files
         from ..radio.speech import VERSION
+        from ..visual.fonts import resolve
+        from ..visual.scene import scene_files
+        from .sources import CARD_VERSION, still_templates
+        from .subtitles import SUBTITLE_FONTS
 
-        music = ctx.options_for(self.kind).get("music")
-        return {**super().inputs(job, ctx), "audio": ctx.campaign.audio.model_dump(mode="json"),
-                "voice": [ctx.options_for("bulletin"), VERSION], "music": sha256_file(music) if music else None}
+        campaign = ctx.campaign
+        brief = campaign.brief(job.brief)
+        values = campaign_slice(campaign, [brief], [ctx.tree[job.unit]], channels=[job.channel], audio=True)
+        files = scene_files(campaign.root, campaign.brand, [brief], still_templates(brief))
+        for name in ("heading", "body", *SUBTITLE_FONTS):
+            path = resolve(name, campaign.brand.fonts)
+            files[f"font:{path.name}"] = str(path)
+        files.update(voiceover_files(campaign.root, [brief]))
+        options = dict(ctx.options_for(self.kind))
+        if options.get("music"):
+            files["music"] = options.pop("music")  # by content, not by where it lies
+        return JobInputs((self.kind, self.version), job.to_dict(), values, files,
+                         {self.kind: options, "bulletin": ctx.options_for("bulletin")},
+                         {"chain": VERSION, "cards": CARD_VERSION})
 
     def render(self, job, ctx) -> list[Output]:
         from .compose import make_video
@@ -42,8 +51,7 @@ class VideoRenderer(Renderer):
         options = FORMATS[job.format].options
         brief = ctx.campaign.brief(job.brief)
         stem = ctx.job_path(job, "")
-        return make_video(ctx, brief, options["width"], options["height"], stem,
-                          music=ctx.options_for(self.kind).get("music"))
+        return make_video(ctx, brief, options["width"], options["height"], stem, music=ctx.inputs.files.get("music"))
 
 
 register(VideoRenderer())

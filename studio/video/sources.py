@@ -15,6 +15,7 @@ from ..artifacts import file_digest
 from . import cards
 
 CARD_VERSION = 1
+SCENE_FILES = ("template", "font", "image")  # the kinds of declared file a still reads
 
 
 @dataclass(frozen=True)
@@ -55,20 +56,22 @@ def stills(ctx, brief, width: int, height: int, reserve: int = 0) -> list[Path]:
 
     from ..visual.layout import FitError
     from ..visual.raster import rasterize, save_image
-    from ..visual.scene import SceneError, scene_for, template_path
+    from ..visual.scene import SceneError, scene_for
 
     ink = ctx.campaign.brand.colors.get("ink", "#1A1A1A")
+    files = ctx.inputs.files
+    # A still depends on the campaign slice and the scene's files (templates with what they
+    # include, fonts, images): all of them key the cache, so no edit leaves a stale still.
+    scene = {name: file_digest(path) for name, path in sorted(files.items()) if name.split(":")[0] in SCENE_FILES}
     out = []
     for i, template in enumerate(still_templates(brief)):
         key = {"still": template, "size": [width, height], "reserve": reserve, "ink": ink,
-               "brief": brief.model_dump(mode="json", exclude={"source"}),
-               "brand": ctx.campaign.brand.model_dump(mode="json"),
-               "campaign": [ctx.campaign.issuer, ctx.campaign.title],
-               "phases": [[p.id, p.name, str(p.start), str(p.end)] for p in ctx.campaign.all_phases()],
-               "files": [file_digest(template_path(template))]}
+               "values": [brief.model_dump(mode="json", exclude={"source", "approval"}),
+                          ctx.campaign.model_dump(mode="json", include={"title", "issuer", "brand", "phases"})],
+               "files": scene}
 
         def make(tmp: Path, template=template) -> None:
-            picture = rasterize(scene_for(ctx.campaign, brief, template, width, height - reserve, "px"))
+            picture = rasterize(scene_for(ctx.campaign, brief, template, width, height - reserve, "px", files=files))
             frame = Image.new("RGB", (width, height), ink)
             frame.paste(picture.convert("RGB"), (0, 0))
             save_image(frame, tmp, "png")

@@ -181,10 +181,14 @@ def overlays(cues: list[Cue], style: Style, folder: Path, cache=None) -> list[Ov
     return out
 
 
+#: Shipped fonts subtitles fall back to when the brand's body font lacks a character.
+SUBTITLE_FONTS = ("NotoSans-Regular", "BeVietnamPro-Regular")
+
+
 def subtitle_font(brand_fonts: dict[str, str] | None, text: str) -> Path:
     """The brand's body font, or a shipped font that has every character of the subtitles."""
     candidates = []
-    for name in ("body", "NotoSans-Regular", "BeVietnamPro-Regular"):
+    for name in ("body", *SUBTITLE_FONTS):
         try:
             candidates.append(resolve(name, brand_fonts))
         except LookupError:

@@ -13,18 +13,16 @@ format (PDF with bleed and crop marks + a ~2000 px PNG preview) a plan lists.
 
 from __future__ import annotations
 
-from functools import lru_cache
-from pathlib import Path
+from dataclasses import replace
 
 from ..artifacts import Output, atomic_write_text
 from ..formats import FORMATS
 from ..renderers import Renderer, register
-from .fonts import FONT_DIR
 from .layout import FitError, FitResult, MissingGlyphError, fit_text
 from .pdf import DEFAULT_BLEED_MM, render_pdf
 from .pptx import add_scene_slide, render_pptx
 from .raster import preview, render_png, render_raster, save_image
-from .scene import Scene, SceneError, default_template, scene_for, template_sources
+from .scene import Scene, SceneError, default_template, scene_files, scene_for
 
 __all__ = ["Scene", "SceneError", "FitError", "FitResult", "MissingGlyphError", "scene_for", "render_png",
            "render_raster", "render_pdf", "render_pptx", "add_scene_slide", "fit_text", "VisualRenderer",
@@ -38,24 +36,19 @@ def job_scene(job, ctx) -> Scene:
     brief = campaign.brief(job.brief)
     unit = ctx.tree[job.unit] if job.unit in ctx.tree and ctx.tree[job.unit].level != "province" else None
     template = default_template(fmt["family"], brief)
-    return scene_for(campaign, brief, template, fmt["width"], fmt["height"], fmt["units"], unit)
-
-
-@lru_cache(maxsize=64)
-def _fonts_named(templates: tuple[Path, ...], brand_fonts: tuple[str, ...]) -> list[Path]:
-    text = "".join(p.read_text(encoding="utf-8") for p in templates)
-    return [p for p in sorted(FONT_DIR.glob("*.ttf")) if p.stem in text or p.stem in brand_fonts]
+    return scene_for(campaign, brief, template, fmt["width"], fmt["height"], fmt["units"], unit, ctx.inputs.files)
 
 
 class VisualRenderer(Renderer):
     kind = "visual"
     version = "1"
 
-    def template_files(self, job, ctx) -> list[Path]:
-        """The job's template, the partials it includes and the fonts they or the brand kit name."""
-        fmt = FORMATS[job.format].options
-        templates = tuple(template_sources(default_template(fmt["family"], ctx.campaign.brief(job.brief))))
-        return [*templates, *_fonts_named(templates, tuple(sorted(ctx.campaign.brand.fonts.values())))]
+    def inputs(self, job, ctx):
+        """The brief, every phase (templates draw the campaign's timeline), the unit, and the scene's files."""
+        inputs = super().inputs(job, ctx)
+        brief = ctx.campaign.brief(job.brief)
+        template = default_template(FORMATS[job.format].options["family"], brief)
+        return replace(inputs, files=scene_files(ctx.campaign.root, ctx.campaign.brand, [brief], [template]))
 
     def render(self, job, ctx) -> list[Output]:
         scene = job_scene(job, ctx)

@@ -41,6 +41,12 @@ def resolve(name: str, brand_fonts: dict[str, str] | None = None) -> Path:
     return font_path(name)
 
 
+def fonts_named(text: str, brand_fonts: dict[str, str]) -> list[Path]:
+    """Shipped fonts a template source may use: named by stem in its text, or by the brand kit."""
+    wanted = set(brand_fonts.values())
+    return [p for p in sorted(FONT_DIR.glob("*.ttf")) if p.stem in text or p.stem in wanted]
+
+
 @dataclass(frozen=True)
 class FontMetrics:
     path: str

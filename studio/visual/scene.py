@@ -13,13 +13,12 @@ slide backends all draw the same lines at the same size.
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 import contextvars
 import math
 import re
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -27,8 +26,9 @@ import yaml
 from jinja2 import FileSystemLoader, StrictUndefined, TemplateError, meta, pass_context
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
+from ..artifacts import file_digest
 from ..text import nfc
-from .fonts import FontError, resolve
+from .fonts import FontError, fonts_named, resolve
 from .layout import FitError, FitResult, fit_text, pick_font
 
 TEMPLATE_ROOT = Path(__file__).resolve().parents[2] / "templates"
@@ -174,6 +174,33 @@ def template_sources(name: str) -> list[Path]:
     return list(seen.values())
 
 
+def scene_files(root: str | Path, brand, briefs, templates: list[str]) -> dict[str, str]:
+    """Every file the scenes of ``briefs`` with ``templates`` read, by logical name.
+
+    The one answer to "what does a scene depend on", used by every renderer that
+    draws scenes (visual, deck, video) for its inputs: the templates and what they
+    include, the fonts they or the brand kit name, the brand logo and the briefs'
+    images (``image:<path as written>``, relative to the campaign folder ``root``).
+    ``build_scene`` given these files reads no image that is not among them.
+    """
+    files: dict[str, str] = {}
+    sources = [p for name in dict.fromkeys(templates) for p in template_sources(name)]
+    for path in sources:
+        files[f"template:{path.parent.name}/{path.name}"] = str(path)
+    text = "".join(_source_text(str(p), file_digest(p)) for p in sources)
+    for path in fonts_named(text, brand.fonts):
+        files[f"font:{path.name}"] = str(path)
+    for written in [brand.logo, *(i.path for b in briefs for i in b.images)]:
+        if written:
+            files[f"image:{written}"] = str(_asset(written, {"root": root}, "bộ nhận diện hoặc tin bài"))
+    return files
+
+
+@lru_cache(maxsize=256)
+def _source_text(path: str, digest: str) -> str:
+    return Path(path).read_text(encoding="utf-8")
+
+
 @lru_cache(maxsize=256)
 def _references(source: str) -> list[str]:
     """Templates a source includes: parsing is ~20 ms, and every job of the template asks."""
@@ -300,7 +327,16 @@ def _layer(raw: dict, index: int, ctx: dict[str, Any]) -> Layer:
 
 
 def _asset(value: Any, ctx: dict[str, Any], where: str) -> Path:
-    """An image path from a brief or brand kit: relative to the campaign folder, never outside it."""
+    """An image path from a brief or brand kit: relative to the campaign folder, never outside it.
+
+    With ``ctx["files"]`` (a build job's declared inputs) only a declared image may be read.
+    """
+    declared = ctx.get("files")
+    if declared is not None:
+        if f"image:{value}" not in declared:
+            raise SceneError(f"{where}: ảnh {value!r} không có trong đầu vào của việc này (chỉ dùng logo của bộ "
+                             f"nhận diện hoặc ảnh khai báo trong images của tin bài)")
+        return Path(declared[f"image:{value}"])
     root = Path(ctx["root"]).resolve()
     path = (root / str(value or "")).resolve()
     if not path.is_relative_to(root) or not path.is_file():
@@ -331,9 +367,10 @@ def _layout_text(layer: Layer, ctx: dict[str, Any], where: str) -> None:
 
 
 def build_scene(data: dict[str, Any], width: float, height: float, units: str, *, colors: dict[str, str],
-                fonts: dict[str, str], root: str | Path, where: str, meta: dict[str, Any] | None = None) -> Scene:
+                fonts: dict[str, str], root: str | Path, where: str, meta: dict[str, Any] | None = None,
+                files: dict[str, str] | None = None) -> Scene:
     """Plain scene data (from a template or any caller) → a laid-out ``Scene``."""
-    ctx = {"colors": colors, "fonts": fonts, "root": root or ".", "units": units, "where": where}
+    ctx = {"colors": colors, "fonts": fonts, "root": root or ".", "units": units, "where": where, "files": files}
     raw_pages = data.get("pages") or [{"background": data.get("background"), "layers": data.get("layers") or []}]
     safe = float(data.get("safe") or 0)
     pages = []
@@ -351,8 +388,12 @@ def build_scene(data: dict[str, Any], width: float, height: float, units: str, *
     return Scene(float(width), float(height), units, pages, dict(meta or {}))
 
 
-def scene_for(campaign, brief, template: str, width: float, height: float, units: str = "px", unit=None) -> Scene:
-    """The laid-out scene of ``brief`` with ``template`` on a ``width``×``height`` canvas (px or mm)."""
+def scene_for(campaign, brief, template: str, width: float, height: float, units: str = "px", unit=None,
+              files: dict[str, str] | None = None) -> Scene:
+    """The laid-out scene of ``brief`` with ``template`` on a ``width``×``height`` canvas (px or mm).
+
+    ``files``: a build job's declared inputs (``scene_files``); images outside them are refused.
+    """
     if units not in ("px", "mm"):
         raise SceneError(f"đơn vị {units!r} không hợp lệ: dùng px hoặc mm")
     where = f"tin bài {brief.id} ({brief.source or 'không rõ tệp'}), mẫu {template}"
@@ -362,4 +403,4 @@ def scene_for(campaign, brief, template: str, width: float, height: float, units
     meta = {"brief": brief.id, "template": template, "unit": unit.id if unit is not None else None,
             "alt": alt_text(campaign, brief, unit)}
     return build_scene(data, width, height, units, colors=campaign.brand.colors, fonts=campaign.brand.fonts,
-                       root=campaign.root, where=where, meta=meta)
+                       root=campaign.root, where=where, meta=meta, files=files)

@@ -1,0 +1,158 @@
+"""What a build and a renderer may read: the build's context and one job's inputs.
+
+A leaf module (it imports only the models and the artifact helpers), so the build,
+the renderers and the Celery tasks depend on it and not on each other.
+
+The rule it carries: **a job's inputs are the values it renders from.** A renderer
+describes a job as ``JobInputs`` — a slice of the campaign as plain values (only the
+briefs, phases, unit, brand and settings it reads), the files it reads (templates
+and what they include, fonts, images, recordings) and its options. The inputs hash
+is the digest of exactly that object, and ``render`` receives a ``JobContext`` built
+from the same object, whose ``campaign`` is the slice: nothing can be read that was
+not hashed, so an incremental build equals a clean one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .artifacts import Cache, file_digest, sha256_json
+from .campaign import Brief, Campaign
+from .units import Unit, UnitTree
+
+if TYPE_CHECKING:
+    from .plan import RenderJob
+
+#: Fields that label a value without changing any output byte (messages, approval).
+UNHASHED = frozenset({"root", "source", "approval"})
+
+
+@dataclass
+class BuildContext:
+    """One build: the full campaign, where to write, the shared cache and renderer options."""
+
+    campaign: Campaign
+    out: Path
+    options: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    @property
+    def out_root(self) -> Path:
+        """Campaign output root: ``<out>/<campaign id>``."""
+        return Path(self.out) / self.campaign.id
+
+    @cached_property
+    def tree(self) -> UnitTree:
+        return self.campaign.unit_tree()
+
+    @cached_property
+    def cache(self) -> Cache:
+        return Cache(Path(self.out) / ".cache")
+
+    def options_for(self, kind: str) -> dict[str, Any]:
+        return self.options.get(kind, {})
+
+
+def campaign_slice(campaign: Campaign, briefs: list[Brief], units: list[Unit], *, phases: list[str] | None = None,
+                   channels: list[str] | None = None, audio: bool = False, brand: bool = True) -> dict[str, Any]:
+    """The part of a campaign a job reads, as plain values (a valid ``Campaign`` again).
+
+    ``phases``: top-level phase ids to keep with their sub-phases (None: every phase,
+    for templates that draw the campaign's timeline). ``audio`` and ``brand``: whether the
+    job reads the audio settings and the brand kit (left out, the slice has the defaults).
+    """
+    kept = [p for p in campaign.phases if phases is None or p.id in phases]
+    return {
+        "id": campaign.id, "title": campaign.title, "issuer": campaign.issuer, "language": campaign.language,
+        "plan_ref": campaign.plan_ref, "root": campaign.root,
+        "brand": campaign.brand.model_dump(mode="json") if brand else {},
+        "phases": [p.model_dump(mode="json") for p in kept],
+        "channels": [c.model_dump(mode="json") for c in campaign.channels if channels is None or c.id in channels],
+        "audiences": [a.model_dump(mode="json") for a in campaign.audiences],
+        "audio": campaign.audio.model_dump(mode="json") if audio else {},
+        "units": [u.model_dump(mode="json") for u in units],
+        "briefs": [b.model_dump(mode="json") for b in briefs],
+    }
+
+
+def phase_root(campaign: Campaign, phase_id: str) -> str:
+    """The top-level phase a phase or sub-phase belongs to."""
+    for top in campaign.phases:
+        if phase_id in campaign.phase_with_children(top.id):
+            return top.id
+    raise KeyError(phase_id)
+
+
+def _strip(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _strip(v) for k, v in value.items() if k not in UNHASHED}
+    if isinstance(value, list):
+        return [_strip(v) for v in value]
+    return value
+
+
+@dataclass(frozen=True)
+class JobInputs:
+    """Everything one job renders from, as plain values; its digest is the inputs hash."""
+
+    renderer: tuple[str, str]  # (kind, version)
+    job: dict[str, Any]
+    values: dict[str, Any]  # a campaign slice (``campaign_slice``)
+    files: dict[str, str] = field(default_factory=dict)  # logical name → path; hashed by content
+    options: dict[str, dict[str, Any]] = field(default_factory=dict)  # by renderer kind
+    extra: dict[str, Any] = field(default_factory=dict)  # anything else the output depends on (tool versions)
+
+    def digest(self) -> str:
+        return sha256_json({
+            "renderer": list(self.renderer), "job": self.job, "values": _strip(self.values),
+            # by logical name and content, never absolute path: a moved checkout is not a change
+            "files": {name: file_digest(path) for name, path in sorted(self.files.items())},
+            "options": self.options, "extra": self.extra,
+        })
+
+    @cached_property
+    def campaign(self) -> Campaign:
+        return Campaign.model_validate(self.values)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"renderer": list(self.renderer), "job": self.job, "values": self.values, "files": self.files,
+                "options": self.options, "extra": self.extra}
+
+
+@dataclass
+class JobContext:
+    """What ``Renderer.render`` sees: the job's inputs (exactly what was hashed) and where to write."""
+
+    inputs: JobInputs
+    out_root: Path
+    cache: Cache
+
+    @property
+    def campaign(self) -> Campaign:
+        """The campaign slice: only what the renderer declared in its inputs."""
+        return self.inputs.campaign
+
+    @cached_property
+    def tree(self) -> UnitTree:
+        return self.campaign.unit_tree()
+
+    def options_for(self, kind: str) -> dict[str, Any]:
+        return self.inputs.options.get(kind, {})
+
+    def file(self, name: str) -> Path:
+        """A file the inputs declared; anything else is a bug in the renderer's ``inputs``."""
+        try:
+            return Path(self.inputs.files[name])
+        except KeyError:
+            raise LookupError(f"tệp {name!r} không nằm trong đầu vào đã khai báo của việc này") from None
+
+    def job_dir(self, job: RenderJob) -> Path:
+        path = self.out_root / job.folder
+        path.mkdir(parents=True, exist_ok=True)
+        return path
+
+    def job_path(self, job: RenderJob, suffix: str) -> Path:
+        """Path of one of the job's files: ``<folder>/<stem><suffix>``."""
+        return self.job_dir(job) / f"{job.stem}{suffix}"
