@@ -63,7 +63,7 @@ def test_console_script_help_on_every_command():
 
 
 def test_engine_notes_collected_once_from_manifests(tmp_path):
-    from studio.cli import engine_notes
+    from studio.commands.common import engine_notes
     from studio.manifest import write_manifest
 
     note = "gTTS không trả lời (không có mạng): dùng espeak-ng"
