@@ -57,7 +57,9 @@ def test_units_import_round_trip(tmp_path, example_path):
 
 
 def test_console_script_help_on_every_command():
-    for cmd in (["--help"], ["validate", "--help"], ["plan", "--help"], ["build", "--help"], ["units", "import", "--help"]):
+    for cmd in (["--help"], ["validate", "--help"], ["plan", "--help"], ["build", "--help"],
+                ["units", "import", "--help"], ["radio", "--help"], ["video", "--help"], ["deck", "--help"],
+                ["render", "--help"]):
         proc = subprocess.run([sys.executable, "-m", "studio.cli", *cmd], capture_output=True, text=True)
         assert proc.returncode == 0, proc.stderr
 

@@ -76,7 +76,8 @@ def register(app: typer.Typer) -> None:
             err.print(f"Không có đơn vị {unit!r} trong {c.units_file}.", markup=False)
             raise typer.Exit(2)
         planned = [j for j in expand(c, [b.phase]) if Selection(briefs={b.id}, kinds={"visual"}).matches(j)]
-        if size in FORMATS and template is None and fmt is None:
+        catalogue = FORMATS[size] if size in FORMATS and FORMATS[size].kind == "visual" else None
+        if catalogue and template is None and fmt is None:
             select = Selection(briefs={b.id}, formats={size}, units={unit} if unit else None)
             if any(select.matches(j) for j in planned):
                 made = run_build(c, out, [b.phase], build_options(cmyk=cmyk, bleed=bleed), select=select)
@@ -87,8 +88,7 @@ def register(app: typer.Typer) -> None:
             console.print(f"Kế hoạch không có {size} của tin bài {b.id}{' cho đơn vị ' + unit if unit else ''} "
                           f"(tin bài có: {', '.join(have) or 'không có sản phẩm đồ họa'}): tạo bản xem thử.",
                           markup=False, highlight=False)
-        family = FORMATS[size].options["family"] if size in FORMATS and FORMATS[size].kind == "visual" else "infographic"
-        name = template or default_template(family, b)
+        name = template or default_template(catalogue.options["family"] if catalogue else "infographic", b)
         if name not in template_names():
             err.print(f"Không có mẫu {name!r}. Các mẫu: {', '.join(template_names())}.", markup=False)
             raise typer.Exit(2)
