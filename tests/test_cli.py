@@ -85,3 +85,21 @@ def test_validate_reports_type_date_and_unit_errors_of_one_brief_together(campai
     assert [line.split(": ")[0:2] for line in lines] == [
         ["briefs/tin-loi.yaml:7", "stats[0].value"], ["briefs/tin-loi.yaml:10", "targets[0]"],
         ["briefs/tin-loi.yaml:11", "start"]]
+
+
+def test_command_modules_do_not_import_the_cli():
+    """cli.py imports every command module; one importing studio.cli back would close a cycle."""
+    import ast
+    from pathlib import Path
+
+    folder = Path(__file__).resolve().parent.parent / "studio" / "commands"
+    imported = set()
+    for path in folder.glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom):
+                package = ["studio", "commands"][:max(0, 3 - node.level)] if node.level else []
+                imported.add((path.name, ".".join([*package, *filter(None, [node.module])])))
+            elif isinstance(node, ast.Import):
+                imported.update((path.name, alias.name) for alias in node.names)
+    assert ("radio.py", "studio.commands.common") in imported  # the walk sees relative imports
+    assert [(name, module) for name, module in imported if module == "studio.cli"] == []
