@@ -165,3 +165,10 @@ def test_render_writes_every_advertised_format(example_path, tmp_path):
             assert data.startswith(b"%PDF-") and len(PdfReader(made).pages) == 1
         else:
             assert data.startswith(b"PK") and len(Presentation(str(made)).slides) == 1
+
+
+def test_preview_sheet_shows_the_briefs_planned_visuals(small, tmp_path):
+    output = studio("preview", small, "--brief", BRIEF, "--out", tmp_path / "sheet.png")
+    assert "(2 sản phẩm)" in output  # infographic-1080x1080 and pano-3000x1500: what the plan lists
+    with Image.open(tmp_path / "sheet.png") as img:
+        assert img.format == "PNG" and img.width == 2 * 420
