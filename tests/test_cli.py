@@ -64,15 +64,13 @@ def test_console_script_help_on_every_command():
         assert proc.returncode == 0, proc.stderr
 
 
-def test_engine_notes_collected_once_from_manifests(tmp_path):
+def test_engine_notes_collected_once():
     from studio.commands.common import engine_notes
-    from studio.manifest import write_manifest
 
     note = "gTTS không trả lời (không có mạng): dùng espeak-ng"
     arts = [{"path": f"dot-1/truyen-thanh-co-so/{u}/bulletin.mp3", "meta": {"engine": "espeak-ng", "engine_note": note}}
             for u in ("xa-a", "xa-b")] + [{"path": "dot-1/x/y/z.png", "meta": {}}]
-    manifest = write_manifest(tmp_path, "c", "dot-1", arts)
-    assert engine_notes([manifest]) == [note]
+    assert engine_notes(arts) == [note]
 
 
 def test_validate_reports_type_date_and_unit_errors_of_one_brief_together(campaign_copy):

@@ -82,14 +82,13 @@ def check_engine(engine: str | None) -> None:
         raise typer.Exit(2)
 
 
-def engine_notes(manifests: list[Path]) -> list[str]:
+def engine_notes(artifacts: list[dict]) -> list[str]:
     """What a TTS engine said about itself (e.g. ``auto`` fell back to espeak-ng), once each."""
     notes: list[str] = []
-    for path in manifests:
-        for art in json.loads(Path(path).read_text(encoding="utf-8"))["artifacts"]:
-            note = art.get("meta", {}).get("engine_note")
-            if note and note not in notes:
-                notes.append(note)
+    for art in artifacts:
+        note = art.get("meta", {}).get("engine_note")
+        if note and note not in notes:
+            notes.append(note)
     return notes
 
 
@@ -112,7 +111,8 @@ def run_build(c, out: Path, ids: list[str] | None, options: dict, workers: int =
     for fmt, n in sorted(report.unsupported.items()):
         err.print(f"Chưa có trình kết xuất cho định dạng {fmt} ({FORMATS[fmt].name}): bỏ qua {n} sản phẩm.",
                   style="yellow")
-    for note in engine_notes(report.manifests):
+    listed = [a for m in report.manifests for a in json.loads(Path(m).read_text(encoding="utf-8"))["artifacts"]]
+    for note in engine_notes(listed):
         err.print(note, style="yellow", markup=False)
     for f in report.failures:
         err.print(f"LỖI {f['job']} (tin bài {f['brief'] or '—'}, định dạng {f['format']}, đơn vị {f['unit']}): "
@@ -120,9 +120,9 @@ def run_build(c, out: Path, ids: list[str] | None, options: dict, workers: int =
     console.print(f"Đã tạo {report.rendered}, giữ nguyên {report.reused}, lỗi {len(report.failures)}, "
                   f"trong {report.seconds:.1f} giây. Manifest: {', '.join(str(m) for m in report.manifests)}",
                   markup=False)
-    wanted = {j.id for j in expand(c, ids) if select is None or select.matches(j)}
-    made = [a for m in report.manifests for a in json.loads(Path(m).read_text(encoding="utf-8"))["artifacts"]
-            if a["job"] in wanted]
     if report.failures:
         raise typer.Exit(1)
-    return made
+    if select is None:
+        return listed
+    wanted = {j.id for j in expand(c, ids) if select.matches(j)}
+    return [a for a in listed if a["job"] in wanted]
