@@ -1,7 +1,7 @@
 """What ``studio/cli.py`` and every ``studio/commands/*`` module share.
 
-A leaf: it imports no command module and not ``studio.cli``, so the commands can
-import it while ``cli`` imports them (no cycle).
+A leaf among the commands: it imports no command module and not ``studio.cli``, so
+the commands can import it while ``cli`` imports them (no cycle).
 """
 
 from __future__ import annotations
@@ -12,6 +12,10 @@ from pathlib import Path
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from ..build import build
+from ..formats import FORMATS
+from ..plan import Selection, expand
 
 console = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
@@ -92,27 +96,27 @@ def engine_notes(artifacts: list[dict]) -> list[str]:
     return notes
 
 
-def run_build(c, out: Path, ids: list[str] | None, options: dict, workers: int = 0, select=None) -> list[dict]:
+def run_build(c, out: Path, ids: list[str] | None, options: dict, workers: int = 0,
+              select: Selection | None = None) -> list[dict]:
     """Run ``studio.build.build`` with a progress bar and print its outcome the one way every command does.
 
     Returns the manifest entries of the selected jobs (rendered now or kept); exits 1
     after printing every failure.
     """
-    from ..build import build
-    from ..formats import FORMATS
-    from ..plan import expand
-
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=err, transient=False) as progress:
         task = progress.add_task("Đang tạo sản phẩm", total=None)
         report = build(c, out, ids, workers or None, options, select=select,
                        on_start=lambda n: progress.update(task, total=n),
                        on_progress=lambda job, ok: progress.advance(task))
+    made = [a for m in report.manifests for a in json.loads(Path(m).read_text(encoding="utf-8"))["artifacts"]]
+    if select is not None:
+        wanted = {j.id for j in expand(c, ids) if select.matches(j)}
+        made = [a for a in made if a["job"] in wanted]
     for fmt, n in sorted(report.unsupported.items()):
         err.print(f"Chưa có trình kết xuất cho định dạng {fmt} ({FORMATS[fmt].name}): bỏ qua {n} sản phẩm.",
                   style="yellow")
-    listed = [a for m in report.manifests for a in json.loads(Path(m).read_text(encoding="utf-8"))["artifacts"]]
-    for note in engine_notes(listed):
+    for note in engine_notes(made):
         err.print(note, style="yellow", markup=False)
     for f in report.failures:
         err.print(f"LỖI {f['job']} (tin bài {f['brief'] or '—'}, định dạng {f['format']}, đơn vị {f['unit']}): "
@@ -122,7 +126,4 @@ def run_build(c, out: Path, ids: list[str] | None, options: dict, workers: int =
                   markup=False)
     if report.failures:
         raise typer.Exit(1)
-    if select is None:
-        return listed
-    wanted = {j.id for j in expand(c, ids) if select.matches(j)}
-    return [a for a in listed if a["job"] in wanted]
+    return made
