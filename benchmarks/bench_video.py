@@ -21,8 +21,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from studio.build import BuildContext  # noqa: E402
+from studio.build import BuildContext, job_context  # noqa: E402
 from studio.loader import load_campaign  # noqa: E402
+from studio.plan import expand  # noqa: E402
 from studio.video import ffmpeg, sources, subtitles  # noqa: E402
 from studio.video.timeline import Timeline, plan_shots, to_moviepy  # noqa: E402
 
@@ -91,10 +92,11 @@ def timed(fn, *args):
 
 def main() -> None:
     campaign = load_campaign(ROOT / "examples" / "ninh-thuan-2025")
-    brief = campaign.briefs[0]
+    job = next(j for j in expand(campaign) if j.kind == "video")
+    brief = campaign.brief(job.brief)
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        ctx = BuildContext(campaign, folder / "out")
+        ctx = job_context(job, BuildContext(campaign, folder / "out"))  # what the video renderer sees
         wav, segments = voice(folder)
         stills = sources.stills(ctx, brief, W, H)
         stills = (stills * 3)[:3]

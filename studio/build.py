@@ -24,7 +24,7 @@ from .campaign import Campaign
 from .context import BuildContext, JobContext
 from .loader import load_campaign
 from .manifest import read_manifest, write_manifest, write_status
-from .plan import RenderJob, expand
+from .plan import RenderJob, Selection, expand
 
 DEFAULT_OUT = "outputs"
 
@@ -161,17 +161,30 @@ class BuildReport:
         return not self.failures
 
 
-def plan_work(ctx: BuildContext, phase_ids: list[str] | None) -> tuple[list[tuple[RenderJob, str]], dict, BuildReport]:
-    """Split the plan into jobs to render and artifacts that are already up to date."""
+def plan_work(ctx: BuildContext, phase_ids: list[str] | None, select: Selection | None = None,
+              ) -> tuple[list[tuple[RenderJob, str]], dict, BuildReport]:
+    """Split the plan into jobs to render and artifacts that are already up to date.
+
+    With ``select``, only the matching jobs are checked and rendered; the other planned
+    jobs of the phases they touch keep their manifest entries while their files are
+    intact, so a partial command never drops another asset from a phase's manifest.
+    """
     report = BuildReport()
-    jobs = expand(ctx.campaign, phase_ids)
+    planned = expand(ctx.campaign, phase_ids)
+    jobs = planned if select is None else [j for j in planned if select.matches(j)]
     report.planned = len(jobs)
     report.phases = sorted({j.phase for j in jobs})
     existing: dict[str, list[dict]] = {}
-    for phase in {j.phase for j in jobs}:
+    for phase in report.phases:
         for art in (read_manifest(ctx.out_root, phase) or {}).get("artifacts", []):
             existing.setdefault(art["job"], []).append(art)
     kept: dict[str, list[dict]] = {}
+    if select is not None:
+        chosen = set(jobs)
+        for job in planned:
+            previous = existing.get(job.id)
+            if job not in chosen and previous and all(_intact(ctx.out_root / a["path"], a) for a in previous):
+                kept.setdefault(job.phase, []).extend(previous)
     todo: list[tuple[RenderJob, str]] = []
     loaded = renderers.load_plugins()
     for job in jobs:
@@ -233,11 +246,11 @@ def _intact(path: Path, art: dict) -> bool:
 def build(campaign: Campaign, out: str | Path = DEFAULT_OUT, phase_ids: list[str] | None = None,
           workers: int | None = None, options: dict | None = None,
           on_progress: Callable[[RenderJob, bool], None] | None = None,
-          on_start: Callable[[int], None] | None = None) -> BuildReport:
-    """Render everything the plan lists that is not already up to date, then write manifests."""
+          on_start: Callable[[int], None] | None = None, select: Selection | None = None) -> BuildReport:
+    """Render everything the plan lists (or ``select`` picks) that is not already up to date, then write manifests."""
     started = time.perf_counter()
     ctx = BuildContext(campaign, Path(out), options or {})
-    todo, kept, report = plan_work(ctx, phase_ids)
+    todo, kept, report = plan_work(ctx, phase_ids, select)
     if on_start:
         on_start(len(todo))
     fresh: dict[str, list[dict]] = {}

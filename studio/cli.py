@@ -7,41 +7,33 @@ jobs, web) adds its own in ``studio/commands/<name>.py`` through ``register(app)
 from __future__ import annotations
 
 import importlib
-import json
 import sys
 from pathlib import Path
 from typing import Optional
 
 import typer
 import yaml
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from .build import DEFAULT_OUT, build as run_build, dumps
+from .build import DEFAULT_OUT, dumps
+from .commands.common import (
+    CampaignArg,
+    build_options,
+    check_engine,
+    check_music,
+    console,
+    err,
+    load_or_exit,
+    phase_ids,
+    run_build,
+)
 from .formats import FORMATS
-from .loader import CampaignError, load_campaign
 from .plan import expand
 
 app = typer.Typer(help="Studio: từ kế hoạch tuyên truyền đến mọi sản phẩm cho từng kênh.", no_args_is_help=True,
                   pretty_exceptions_enable=False, rich_markup_mode=None)
-console = Console(soft_wrap=True)
-err = Console(stderr=True, soft_wrap=True)
 
 COMMAND_MODULES = ("visual", "deck", "radio", "video", "publish", "jobs", "web")
-
-CampaignArg = typer.Argument(..., help="Thư mục chiến dịch (chứa campaign.yaml)")
-
-
-def load_or_exit(folder: Path):
-    """Load a campaign, or print every problem and exit with code 2."""
-    try:
-        return load_campaign(folder)
-    except CampaignError as exc:
-        for problem in exc.problems:
-            err.print(str(problem), markup=False, highlight=False)
-        err.print(f"{len(exc.problems)} lỗi. Sửa các lỗi trên rồi chạy lại.", style="bold red")
-        raise typer.Exit(2)
 
 
 @app.command()
@@ -74,16 +66,6 @@ def plan(campaign: Path = CampaignArg,
     console.print(f"Tổng: {len(jobs)} sản phẩm.")
 
 
-def phase_ids(c, phase: str | None) -> list[str] | None:
-    if phase is None:
-        return None
-    try:
-        return c.phase_with_children(phase)
-    except KeyError:
-        err.print(f"Không có giai đoạn {phase!r}. Các giai đoạn: {', '.join(p.id for p in c.all_phases())}")
-        raise typer.Exit(2)
-
-
 @app.command()
 def build(campaign: Path = CampaignArg,
           phase: Optional[str] = typer.Option(None, help="Chỉ một giai đoạn (và các giai đoạn con)"),
@@ -92,68 +74,21 @@ def build(campaign: Path = CampaignArg,
           engine: Optional[str] = typer.Option(None, help="Bộ đọc TTS cho bản tin (espeak-ng, gtts, auto, piper)"),
           cmyk: bool = typer.Option(False, "--cmyk", help="PDF in ấn hệ màu CMYK"),
           bleed: Optional[float] = typer.Option(None, "--bleed", help="Lề xén (bleed) của PDF in ấn, mm (mặc định 3)"),
-          deck_pdf: bool = typer.Option(False, "--deck-pdf", help="Xuất thêm PDF cho bài trình chiếu (cần LibreOffice)"),
+          deck_pdf: bool = typer.Option(False, "--deck-pdf",
+                                        help="Xuất thêm PDF cho bài trình chiếu (cần LibreOffice)"),
           music: Optional[Path] = typer.Option(None, "--music", help="Tệp nhạc nền cho video (tự giảm khi có lời đọc)"),
           celery: bool = typer.Option(False, "--celery", help="Gửi lô việc tới Celery worker thay vì chạy tại chỗ")):
     """Tạo mọi sản phẩm theo kế hoạch (chạy tại chỗ, không cần máy chủ) và ghi manifest.json cho từng giai đoạn."""
     c = load_or_exit(campaign)
     ids = phase_ids(c, phase)
-    if music is not None and not music.is_file():
-        err.print(f"--music: không có tệp {music}")
-        raise typer.Exit(2)
+    check_music(music)
+    check_engine(engine)
     options = build_options(engine=engine, cmyk=cmyk, bleed=bleed, deck_pdf=deck_pdf, music=music)
     if celery:
         from jobs.submit import submit_and_wait
 
         raise typer.Exit(submit_and_wait(c, out, ids, options, console))
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  console=err, transient=False) as progress:
-        task = progress.add_task("Đang tạo sản phẩm", total=None)
-        report = run_build(c, out, ids, workers or None, options,
-                           on_start=lambda n: progress.update(task, total=n),
-                           on_progress=lambda job, ok: progress.advance(task))
-    for fmt, n in sorted(report.unsupported.items()):
-        err.print(f"Chưa có trình kết xuất cho định dạng {fmt} ({FORMATS[fmt].name}): bỏ qua {n} sản phẩm.",
-                  style="yellow")
-    for note in engine_notes(report.manifests):
-        err.print(note, style="yellow", markup=False)
-    for f in report.failures:
-        err.print(f"LỖI {f['job']} (tin bài {f['brief'] or '—'}, định dạng {f['format']}, đơn vị {f['unit']}): "
-                  f"{f['error']}", style="red", markup=False)
-    console.print(f"Đã tạo {report.rendered}, giữ nguyên {report.reused}, lỗi {len(report.failures)}, "
-                  f"trong {report.seconds:.1f} giây. Manifest: {', '.join(str(m) for m in report.manifests)}",
-                  markup=False)
-    if report.failures:
-        raise typer.Exit(1)
-
-
-def engine_notes(manifests: list[Path]) -> list[str]:
-    """What a TTS engine said about itself (e.g. ``auto`` fell back to espeak-ng), once each."""
-    notes: list[str] = []
-    for path in manifests:
-        for art in json.loads(Path(path).read_text(encoding="utf-8"))["artifacts"]:
-            note = art.get("meta", {}).get("engine_note")
-            if note and note not in notes:
-                notes.append(note)
-    return notes
-
-
-def build_options(engine: str | None = None, cmyk: bool = False, bleed: float | None = None,
-                  deck_pdf: bool = False, music: Path | None = None) -> dict:
-    """Renderer options by kind; only what differs from the defaults, so inputs hashes stay stable."""
-    options: dict = {}
-    if engine:
-        options["bulletin"] = {"engine": engine}
-    visual: dict = {"cmyk": True} if cmyk else {}
-    if bleed is not None:
-        visual["bleed_mm"] = bleed
-    if visual:
-        options["visual"] = visual
-    if deck_pdf:
-        options["deck"] = {"pdf": True}
-    if music:
-        options["video"] = {"music": str(music.resolve())}
-    return options
+    run_build(c, out, ids, options, workers)
 
 
 BRIEF_TEMPLATE = """\

@@ -6,7 +6,6 @@ phase, channel, format, brief (or none for phase-wide assets), unit and day.
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import asdict, dataclass
 from datetime import date
 
@@ -48,6 +47,29 @@ class RenderJob:
         return cls(**data)
 
 
+@dataclass(frozen=True)
+class Selection:
+    """Part of the plan a command asks for; ``None`` in a field means any value.
+
+    Phases are chosen by ``phase_ids`` (which also bounds the plan); a selection narrows
+    the jobs of those phases by brief, unit, catalogue format or renderer kind.
+    """
+
+    briefs: frozenset[str] | None = None
+    units: frozenset[str] | None = None
+    formats: frozenset[str] | None = None
+    kinds: frozenset[str] | None = None
+
+    def __post_init__(self) -> None:
+        for name in ("briefs", "units", "formats", "kinds"):  # any iterable in, a hashable value kept
+            if getattr(self, name) is not None:
+                object.__setattr__(self, name, frozenset(getattr(self, name)))
+
+    def matches(self, job: RenderJob) -> bool:
+        return all(wanted is None or value in wanted for wanted, value in (
+            (self.briefs, job.brief), (self.units, job.unit), (self.formats, job.format), (self.kinds, job.kind)))
+
+
 def briefs_of(campaign: Campaign, phase: Phase, channel_id: str) -> list[Brief]:
     return [b for b in campaign.briefs if b.phase == phase.id and channel_id in b.channels]
 
@@ -85,10 +107,6 @@ def expand(campaign: Campaign, phase_ids: list[str] | None = None) -> list[Rende
                             jobs.append(RenderJob(phase.id, channel.id, fmt_id, fmt.kind, unit.id,
                                                   None, day.isoformat() if day else None))
     return jobs
-
-
-def counts_by_channel(jobs: list[RenderJob]) -> Counter:
-    return Counter((j.phase, j.channel) for j in jobs)
 
 
 def briefs_for(campaign: Campaign, job: RenderJob, tree: UnitTree | None = None) -> list[Brief]:

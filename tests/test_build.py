@@ -93,3 +93,35 @@ def test_outputs_are_readable_files_not_private_temp_modes(counting, example_cam
         assert stat.S_IMODE(path.stat().st_mode) == 0o666 & ~mask, path
     secret = atomic_write_bytes(tmp_path / "k.key", b"x", SECRET_MODE)
     assert stat.S_IMODE(secret.stat().st_mode) == 0o600
+
+
+def test_selected_build_renders_its_jobs_and_keeps_the_rest_of_the_manifest(counting, example_campaign, tmp_path):
+    from studio.plan import Selection
+
+    manifest = tmp_path / "ninh-thuan-2025" / "dot-1" / "manifest.json"
+    build(example_campaign, tmp_path, ["dot-1"], workers=1)
+    before = json.loads(manifest.read_text())["artifacts"]
+    assert len(before) == 62
+
+    one = Selection(units={"xa-phuoc-binh"})
+    again = build(example_campaign, tmp_path, ["dot-1"], workers=1, select=one)
+    assert (again.planned, again.rendered, again.reused) == (1, 0, 1) and counting.calls == 62
+    assert json.loads(manifest.read_text())["artifacts"] == before  # nothing outside the selection dropped
+
+    brief = example_campaign.brief("dot1-thi-dua")
+    changed = example_campaign.model_copy(update={"briefs": [
+        b if b.id != brief.id else brief.model_copy(update={"headline": "Tiêu đề mới"})
+        for b in example_campaign.briefs]})
+    report = build(changed, tmp_path, ["dot-1"], workers=1, select=one)
+    assert report.rendered == 1 and counting.calls == 63  # only the selected bulletin, though all 62 are stale
+    after = {a["job"]: a for a in json.loads(manifest.read_text())["artifacts"]}
+    assert set(after) == {a["job"] for a in before}
+    assert [j for j in after if after[j] != next(a for a in before if a["job"] == j)] == \
+        ["dot-1/truyen-thanh-co-so/xa-phuoc-binh/bulletin"]
+
+    gone = tmp_path / "ninh-thuan-2025" / "dot-1" / "truyen-thanh-co-so" / "xa-phuoc-hoa" / "bulletin.txt"
+    gone.unlink()  # an artifact outside the selection whose file is missing is not listed as if it were there
+    build(changed, tmp_path, ["dot-1"], workers=1, select=one)
+    assert "dot-1/truyen-thanh-co-so/xa-phuoc-hoa/bulletin" not in \
+        {a["job"] for a in json.loads(manifest.read_text())["artifacts"]}
+    assert not gone.exists() and counting.calls == 63

@@ -57,20 +57,20 @@ def test_units_import_round_trip(tmp_path, example_path):
 
 
 def test_console_script_help_on_every_command():
-    for cmd in (["--help"], ["validate", "--help"], ["plan", "--help"], ["build", "--help"], ["units", "import", "--help"]):
+    for cmd in (["--help"], ["validate", "--help"], ["plan", "--help"], ["build", "--help"],
+                ["units", "import", "--help"], ["radio", "--help"], ["video", "--help"], ["deck", "--help"],
+                ["render", "--help"]):
         proc = subprocess.run([sys.executable, "-m", "studio.cli", *cmd], capture_output=True, text=True)
         assert proc.returncode == 0, proc.stderr
 
 
-def test_engine_notes_collected_once_from_manifests(tmp_path):
-    from studio.cli import engine_notes
-    from studio.manifest import write_manifest
+def test_engine_notes_collected_once():
+    from studio.commands.common import engine_notes
 
     note = "gTTS không trả lời (không có mạng): dùng espeak-ng"
     arts = [{"path": f"dot-1/truyen-thanh-co-so/{u}/bulletin.mp3", "meta": {"engine": "espeak-ng", "engine_note": note}}
             for u in ("xa-a", "xa-b")] + [{"path": "dot-1/x/y/z.png", "meta": {}}]
-    manifest = write_manifest(tmp_path, "c", "dot-1", arts)
-    assert engine_notes([manifest]) == [note]
+    assert engine_notes(arts) == [note]
 
 
 def test_validate_reports_type_date_and_unit_errors_of_one_brief_together(campaign_copy):
@@ -83,3 +83,21 @@ def test_validate_reports_type_date_and_unit_errors_of_one_brief_together(campai
     assert [line.split(": ")[0:2] for line in lines] == [
         ["briefs/tin-loi.yaml:7", "stats[0].value"], ["briefs/tin-loi.yaml:10", "targets[0]"],
         ["briefs/tin-loi.yaml:11", "start"]]
+
+
+def test_command_modules_do_not_import_the_cli():
+    """cli.py imports every command module; one importing studio.cli back would close a cycle."""
+    import ast
+    from pathlib import Path
+
+    folder = Path(__file__).resolve().parent.parent / "studio" / "commands"
+    imported = set()
+    for path in folder.glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom):
+                package = ["studio", "commands"][:max(0, 3 - node.level)] if node.level else []
+                imported.add((path.name, ".".join([*package, *filter(None, [node.module])])))
+            elif isinstance(node, ast.Import):
+                imported.update((path.name, alias.name) for alias in node.names)
+    assert ("radio.py", "studio.commands.common") in imported  # the walk sees relative imports
+    assert [(name, module) for name, module in imported if module == "studio.cli"] == []

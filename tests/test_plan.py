@@ -1,6 +1,6 @@
 from collections import Counter
 
-from studio.plan import briefs_for, expand
+from studio.plan import Selection, briefs_for, expand
 
 
 def test_plan_lists_assets_for_all_phases(example_campaign):
@@ -45,3 +45,15 @@ def test_targets_limit_units(example_campaign):
     jobs = [j for j in expand(targeted, ["dot-1"]) if j.format == "bulletin"]
     assert len(jobs) == 9  # the 9 communes of Bác Ái
     assert [b.id for b in briefs_for(targeted, jobs[0])] == ["dot1-thi-dua"]
+
+
+def test_selection_narrows_by_brief_unit_format_and_kind(example_campaign):
+    jobs = expand(example_campaign, ["dot-1"])
+    assert all(Selection().matches(j) for j in jobs)
+    panos = [j for j in jobs if Selection(briefs=["dot1-thi-dua"], kinds={"visual"}, units={"bac-ai"}).matches(j)]
+    assert {(j.format, j.unit) for j in panos} == {("pano-4000x2000", "bac-ai")}
+    bulletins = [j for j in jobs if Selection(kinds={"bulletin"}, units={"xa-phuoc-binh"}).matches(j)]
+    assert [j.id for j in bulletins] == ["dot-1/truyen-thanh-co-so/xa-phuoc-binh/bulletin"]
+    videos = [j for j in jobs if Selection(formats={"video-9x16", "video-1x1"}).matches(j)]
+    assert [(j.brief, j.format) for j in videos] == [("dot1-y-nghia-thanh-tuu", "video-9x16")]
+    assert Selection(briefs=["a"]) == Selection(briefs=("a",)) and hash(Selection(briefs=["a"]))

@@ -256,11 +256,10 @@ def test_cli_render_and_preview(example_path, tmp_path):
     from studio.cli import app
 
     runner = CliRunner()
-    out = tmp_path / "r.pptx"
     result = runner.invoke(app, ["render", str(example_path), "--brief", "dot1-thi-dua", "--template", "stat-chart",
-                                 "--format", "pptx", "--out", str(out)])
+                                 "--format", "pptx", "--out", str(tmp_path)])
     assert result.exit_code == 0, result.output
-    assert out.is_file()
+    assert (tmp_path / "preview" / "ninh-thuan-2025" / "dot1-thi-dua--stat-chart-1080x1080px.pptx").is_file()
     result = runner.invoke(app, ["render", str(example_path), "--brief", "khong-co", "--template", "stat-chart"])
     assert result.exit_code == 2 and "Không có tin bài" in result.output
     sheet = tmp_path / "sheet.png"

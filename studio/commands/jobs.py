@@ -10,6 +10,8 @@ from typing import Optional
 import typer
 from rich.table import Table
 
+from .common import console, err, load_or_exit, phase_ids
+
 batch_app = typer.Typer(help="Lô việc chạy trên Celery worker.", no_args_is_help=True)
 
 
@@ -17,7 +19,6 @@ batch_app = typer.Typer(help="Lô việc chạy trên Celery worker.", no_args_i
 def server_errors():
     """Broker or Redis not there: one clear sentence and exit code 2, not a traceback."""
     from jobs.submit import SERVER_ERRORS, server_problem
-    from studio.cli import err
 
     try:
         yield
@@ -29,10 +30,10 @@ def server_errors():
 def schedule(campaign: Path = typer.Argument(..., help="Thư mục chiến dịch (chứa campaign.yaml)"),
              hour: int = typer.Option(6, help="Giờ chạy trong ngày (giờ Việt Nam)"),
              grace_hours: float = typer.Option(6, help="Lô bị lỡ còn được chạy bù nếu chưa quá số giờ này"),
-             now: Optional[str] = typer.Option(None, help="Xem lịch như ở thời điểm này (ISO, ví dụ 2025-09-24T07:00)")):
+             now: Optional[str] = typer.Option(None, help="Xem lịch như ở thời điểm này "
+                                                          "(ISO, ví dụ 2025-09-24T07:00)")):
     """In lịch chạy lô việc theo các giai đoạn của chiến dịch (dùng cho celery -A jobs beat)."""
     from jobs.schedule import TZ, calendar, describe, recorded_runs
-    from studio.cli import console, err, load_or_exit
 
     c = load_or_exit(campaign)
     try:
@@ -56,14 +57,15 @@ def schedule(campaign: Path = typer.Argument(..., help="Thư mục chiến dịc
 def submit_cmd(campaign: Path = typer.Argument(..., help="Thư mục chiến dịch (chứa campaign.yaml)"),
                phase: Optional[str] = typer.Option(None, help="Chỉ một giai đoạn (và các giai đoạn con)"),
                out: Path = typer.Option(Path("outputs"), help="Thư mục đầu ra (dùng chung với các worker)"),
-               storage: Optional[str] = typer.Option(None, help="Kho dùng chung để tải sản phẩm lên (s3://… hoặc thư mục)"),
+               storage: Optional[str] = typer.Option(None, help="Kho dùng chung để tải sản phẩm lên "
+                                                                "(s3://… hoặc thư mục)"),
                publish_to: Optional[str] = typer.Option(None, "--publish-to",
-                                                        help="Xuất bản (như studio publish) tới đích này sau khi ghi manifest"),
+                                                        help="Xuất bản (như studio publish) tới đích này "
+                                                             "sau khi ghi manifest"),
                key: Path = typer.Option(Path("keys/province.key"), help="Khóa bí mật ký manifest khi xuất bản"),
                wait: bool = typer.Option(False, "--wait", help="Chờ lô xong và in kết quả")):
     """Gửi lô việc của một giai đoạn tới các Celery worker."""
     from jobs.submit import submit, submit_and_wait
-    from studio.cli import console, err, load_or_exit, phase_ids
 
     c = load_or_exit(campaign)
     ids = phase_ids(c, phase)
@@ -89,7 +91,6 @@ def status(batch_id: str = typer.Argument(..., help="Mã lô (in ra khi gửi l�
 def _status(batch_id: str) -> None:
     from jobs import batch
     from jobs.submit import failures
-    from studio.cli import console, err
 
     meta = batch.meta(batch_id)
     if meta is None:
@@ -129,7 +130,6 @@ def _status(batch_id: str) -> None:
 def list_batches(limit: int = typer.Option(20, help="Số lô gần nhất")):
     """Các lô gần đây."""
     from jobs import batch
-    from studio.cli import console
 
     with server_errors():
         ids = batch.recent(limit)

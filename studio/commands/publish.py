@@ -14,6 +14,8 @@ from typing import Optional
 import typer
 from rich.console import Console
 
+from .common import load_or_exit, phase_ids
+
 console = Console(soft_wrap=True, highlight=False)
 err = Console(stderr=True, soft_wrap=True, highlight=False)
 
@@ -44,8 +46,6 @@ ProfileOpt = typer.Option(None, "--profile", help="Hồ sơ AWS (~/.aws/credenti
 
 
 def register(app: typer.Typer) -> None:
-    from ..cli import load_or_exit, phase_ids
-
     @app.command()
     def publish(campaign: Path = typer.Argument(..., help="Thư mục chiến dịch (chứa campaign.yaml)"),
                 phase: str = typer.Option(..., help="Giai đoạn cần xuất bản (kèm các giai đoạn con)"),

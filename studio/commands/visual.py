@@ -1,4 +1,5 @@
-"""``studio render`` (one visual of one brief) and ``studio preview`` (contact sheet of a brief's visuals)."""
+"""``studio render`` (one visual of one brief: planned through the build pipeline, or an ad-hoc preview)
+and ``studio preview`` (contact sheet of a brief's visuals)."""
 
 from __future__ import annotations
 
@@ -8,12 +9,13 @@ from typing import Optional
 
 import typer
 
+from ..build import DEFAULT_OUT
+from .common import PREVIEW, build_options, console, err, load_or_exit, run_build
+
 FORMATS_OUT = ("png", "jpeg", "webp", "pdf", "pptx")
 
 
 def _brief_or_exit(c, brief_id: str, campaign: Path):
-    from ..cli import err
-
     try:
         return c.brief(brief_id)
     except StopIteration:
@@ -23,12 +25,12 @@ def _brief_or_exit(c, brief_id: str, campaign: Path):
 
 
 def _size(size: str | None, template: str) -> tuple[float, float, str]:
-    """``--size``: a catalogue format id (pano-3000x1500), ``WxH`` in px or ``WxHmm``; else the template's usual size."""
+    """``--size``: a catalogue format id (pano-3000x1500), ``WxH`` in px or ``WxHmm``; else the template's size."""
     from ..formats import FORMATS
 
     defaults = {"pano": "pano-4000x2000", "poster": "poster-a3", "leaflet": "leaflet-a4"}
     size = size or defaults.get(template, "infographic-1080x1080")
-    if size in FORMATS and "width" in FORMATS[size].options:
+    if size in FORMATS and FORMATS[size].kind == "visual":
         o = FORMATS[size].options
         return float(o["width"]), float(o["height"]), o["units"]
     match = re.fullmatch(r"(\d+(?:\.\d+)?)x(\d+(?:\.\d+)?)(px|mm)?", size)
@@ -45,27 +47,48 @@ def register(app: typer.Typer) -> None:
                template: Optional[str] = typer.Option(None, "--template",
                                                       help="Mẫu: key-number, stat-chart, slogan-card, timeline, "
                                                            "pano, poster, leaflet (mặc định: mẫu của tin bài)"),
-               fmt: str = typer.Option("png", "--format", help="png, jpeg, webp, pdf hoặc pptx"),
+               fmt: Optional[str] = typer.Option(None, "--format", help="png, jpeg, webp, pdf hoặc pptx "
+                                                                        "(bản xem thử; mặc định png)"),
                unit: Optional[str] = typer.Option(None, "--unit", help="Mã đơn vị (tên đơn vị ở chân pa nô)"),
                size: Optional[str] = typer.Option(None, "--size", help="Mã định dạng, WxH (px) hoặc WxHmm"),
-               out: Optional[Path] = typer.Option(None, "--out", help="Tệp đầu ra (mặc định trong outputs/render)"),
-               cmyk: bool = typer.Option(False, "--cmyk", help="PDF hệ màu CMYK"),
-               bleed: float = typer.Option(3.0, "--bleed", help="Lề xén (mm) của PDF")):
-        """Tạo một sản phẩm đồ họa của một tin bài theo một mẫu (PNG, PDF in ấn hoặc slide PowerPoint)."""
-        from ..cli import console, err, load_or_exit
+               out: Path = typer.Option(Path(DEFAULT_OUT), "--out", help="Thư mục đầu ra (như studio build)"),
+               cmyk: bool = typer.Option(False, "--cmyk", help="PDF hệ màu CMYK (như studio build --cmyk)"),
+               bleed: Optional[float] = typer.Option(None, "--bleed", help="Lề xén (mm) của PDF (mặc định 3)")):
+        """Tạo một sản phẩm đồ họa của một tin bài.
+
+        --size là một định dạng của kế hoạch (vd. pano-4000x2000), không kèm --template/--format: tạo như studio
+        build (cùng thư mục, cùng manifest; bản đã có được giữ nguyên). Các trường hợp khác là bản xem thử,
+        ghi vào <out>/preview/<chiến dịch>/ và không vào manifest.
+        """
+        from ..formats import FORMATS
+        from ..plan import Selection, expand
         from ..visual import render_pdf, render_pptx, render_raster, scene_for
+        from ..visual.pdf import DEFAULT_BLEED_MM
         from ..visual.scene import SceneError, default_template, template_names
 
         c = load_or_exit(campaign)
         b = _brief_or_exit(c, brief, campaign)
-        if fmt not in FORMATS_OUT:
+        if fmt is not None and fmt not in FORMATS_OUT:
             err.print(f"Định dạng {fmt!r} không hợp lệ: chọn một trong {', '.join(FORMATS_OUT)}.")
             raise typer.Exit(2)
-        name = template or default_template("infographic", b)
         tree = c.unit_tree()
         if unit is not None and unit not in tree:
             err.print(f"Không có đơn vị {unit!r} trong {c.units_file}.", markup=False)
             raise typer.Exit(2)
+        planned = [j for j in expand(c, [b.phase]) if Selection(briefs={b.id}, kinds={"visual"}).matches(j)]
+        catalogue = FORMATS[size] if size in FORMATS and FORMATS[size].kind == "visual" else None
+        if catalogue and template is None and fmt is None:
+            select = Selection(briefs={b.id}, formats={size}, units={unit} if unit else None)
+            if any(select.matches(j) for j in planned):
+                made = run_build(c, out, [b.phase], build_options(cmyk=cmyk, bleed=bleed), select=select)
+                for art in made:
+                    console.print(f"{out / c.id / art['path']}", markup=False, highlight=False)
+                return
+            have = sorted({j.format for j in planned})
+            console.print(f"Kế hoạch không có {size} của tin bài {b.id}{' cho đơn vị ' + unit if unit else ''} "
+                          f"(tin bài có: {', '.join(have) or 'không có sản phẩm đồ họa'}): tạo bản xem thử.",
+                          markup=False, highlight=False)
+        name = template or default_template(catalogue.options["family"] if catalogue else "infographic", b)
         if name not in template_names():
             err.print(f"Không có mẫu {name!r}. Các mẫu: {', '.join(template_names())}.", markup=False)
             raise typer.Exit(2)
@@ -74,13 +97,12 @@ def register(app: typer.Typer) -> None:
         except ValueError as exc:
             err.print(f"--size: {exc}", markup=False)
             raise typer.Exit(2)
+        fmt = fmt or "png"
+        target = out / PREVIEW / c.id / f"{b.id}--{name}-{width:g}x{height:g}{units}{'--' + unit if unit else ''}.{fmt}"
         try:
             scene = scene_for(c, b, name, width, height, units, tree[unit] if unit else None)
-            suffix = "pdf" if fmt == "pdf" else fmt
-            target = out or Path("outputs") / "render" / f"{b.id}--{name}-{width:g}x{height:g}{units}"\
-                f"{'--' + unit if unit else ''}.{suffix}"
             if fmt == "pdf":
-                render_pdf(scene, target, bleed_mm=bleed, cmyk=cmyk)
+                render_pdf(scene, target, bleed_mm=DEFAULT_BLEED_MM if bleed is None else bleed, cmyk=cmyk)
             elif fmt == "pptx":
                 render_pptx(scene, target)
             else:
@@ -88,22 +110,23 @@ def register(app: typer.Typer) -> None:
         except (SceneError, ValueError, LookupError, OSError) as exc:
             err.print(f"Không tạo được: {exc}", markup=False)
             raise typer.Exit(1)
-        console.print(f"Đã ghi {target}", markup=False, highlight=False)
+        console.print(f"Bản xem thử (không thuộc kế hoạch, không ghi manifest): {target}", markup=False,
+                      highlight=False)
         if units == "px":
             console.print(f"Mô tả ảnh (alt): {scene.meta['alt']}", markup=False, highlight=False)
 
     @app.command()
     def preview(campaign: Path = typer.Argument(..., help="Thư mục chiến dịch (chứa campaign.yaml)"),
                 brief: str = typer.Option(..., "--brief", help="Mã tin bài"),
-                out: Optional[Path] = typer.Option(None, "--out", help="Tệp PNG (mặc định outputs/preview/<tin bài>.png)")):
+                out: Optional[Path] = typer.Option(None, "--out", help="Tệp PNG (mặc định "
+                                                                       "outputs/preview/<chiến dịch>/<tin bài>.png)")):
         """Ghi một tờ xem trước (PNG) gồm mọi sản phẩm đồ họa của một tin bài."""
-        from ..cli import console, err, load_or_exit
         from ..visual.contact import contact_sheet
         from ..visual.scene import SceneError
 
         c = load_or_exit(campaign)
         b = _brief_or_exit(c, brief, campaign)
-        target = out or Path("outputs") / "preview" / f"{b.id}.png"
+        target = out or Path(DEFAULT_OUT) / PREVIEW / c.id / f"{b.id}.png"
         try:
             count = contact_sheet(c, b, target)
         except (SceneError, ValueError, LookupError, OSError) as exc:

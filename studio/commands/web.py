@@ -6,21 +6,13 @@ from pathlib import Path
 from typing import Optional
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
-console = Console(soft_wrap=True)
-err = Console(stderr=True, soft_wrap=True)
+from .common import CampaignArg, console, err, load_or_exit
 
 DEFAULT_PUBLIC_KEY = Path("keys") / "province.pub"
-CampaignArg = typer.Argument(..., help="Thư mục chiến dịch (chứa campaign.yaml)")
-StateOpt = typer.Option(None, "--state", help="Thư mục lưu mã truy cập, khóa phiên, nhật ký (mặc định <chiến dịch>/.studio-web)")
-
-
-def _campaign(folder: Path):
-    from ..cli import load_or_exit
-
-    return load_or_exit(folder)
+StateOpt = typer.Option(None, "--state", help="Thư mục lưu mã truy cập, khóa phiên, nhật ký "
+                                              "(mặc định <chiến dịch>/.studio-web)")
 
 
 def _settings(state: Path | None, **kw):
@@ -42,8 +34,9 @@ def register(app: typer.Typer) -> None:
               state: Optional[Path] = StateOpt,
               session_hours: float = typer.Option(8.0, help="Phiên đăng nhập hết hạn sau số giờ này"),
               secure_cookies: bool = typer.Option(False, "--secure-cookies", help="Cookie chỉ gửi qua HTTPS"),
-              public_key: Optional[Path] = typer.Option(None, help="Khóa công khai của tỉnh (province.pub) để kiểm tra chữ ký "
-                                                                     "manifest (mặc định keys/province.pub nếu có)")):
+              public_key: Optional[Path] = typer.Option(None, help="Khóa công khai của tỉnh (province.pub) để kiểm "
+                                                                     "tra chữ ký manifest (mặc định keys/province.pub "
+                                                                     "nếu có)")):
         """Chạy cổng thông tin web cho đơn vị (nghe, tải bản tin) và cán bộ thiết kế (xem, duyệt)."""
         import uvicorn
 
@@ -51,7 +44,7 @@ def register(app: typer.Typer) -> None:
         from ..storage import StorageError
         from ..web import create_app
 
-        c = _campaign(campaign)
+        c = load_or_exit(campaign)
         if public_key is None and DEFAULT_PUBLIC_KEY.is_file():  # where `studio keys init` puts it
             public_key = DEFAULT_PUBLIC_KEY
         if public_key and not public_key.is_file():
@@ -73,14 +66,15 @@ def register(app: typer.Typer) -> None:
     @web.command("token")
     def token(campaign: Path = CampaignArg,
               unit: Optional[str] = typer.Option(None, help="Mã đơn vị (xã, phường, huyện) nhận mã truy cập"),
-              designer: bool = typer.Option(False, "--designer", help="Mã cho cán bộ thiết kế cấp tỉnh (xem tất cả, duyệt tin bài)"),
+              designer: bool = typer.Option(False, "--designer",
+                                            help="Mã cho cán bộ thiết kế cấp tỉnh (xem tất cả, duyệt tin bài)"),
               name: Optional[str] = typer.Option(None, help="Tên người hoặc bộ phận giữ mã (ghi vào nhật ký duyệt)"),
               state: Optional[Path] = StateOpt):
         """Cấp một mã truy cập mới; mã chỉ hiện một lần, kho chỉ lưu mã băm."""
         from ..text import nfc
         from ..web import tokens_for
 
-        c = _campaign(campaign)
+        c = load_or_exit(campaign)
         tree = c.unit_tree()
         if designer == bool(unit):
             err.print("Chọn đúng một trong hai: --unit MÃ-ĐƠN-VỊ (cán bộ đơn vị) hoặc --designer (cán bộ thiết kế).")
@@ -106,7 +100,7 @@ def register(app: typer.Typer) -> None:
         """Liệt kê các mã truy cập đã cấp (không hiện mã)."""
         from ..web import tokens_for
 
-        c = _campaign(campaign)
+        c = load_or_exit(campaign)
         table = Table()
         for col in ("Mã", "Vai trò", "Đơn vị", "Người giữ", "Cấp lúc"):
             table.add_column(col)
@@ -120,7 +114,7 @@ def register(app: typer.Typer) -> None:
         """Thu hồi một mã truy cập; mọi phiên đăng nhập bằng mã đó hết hiệu lực ngay."""
         from ..web import tokens_for
 
-        c = _campaign(campaign)
+        c = load_or_exit(campaign)
         if not tokens_for(Path(c.root), _settings(state)).revoke(token_id):
             err.print(f"Không có mã {token_id!r}.")
             raise typer.Exit(2)

@@ -47,8 +47,11 @@ class VisualRenderer(Renderer):
         """The brief, every phase (templates draw the campaign's timeline), the unit, and the scene's files."""
         inputs = super().inputs(job, ctx)
         brief = ctx.campaign.brief(job.brief)
-        template = default_template(FORMATS[job.format].options["family"], brief)
-        return replace(inputs, files=scene_files(ctx.campaign.root, ctx.campaign.brand, [brief], [template]))
+        fmt = FORMATS[job.format].options
+        template = default_template(fmt["family"], brief)
+        print_options = ctx.options_for(self.kind) if fmt["units"] == "mm" else {}  # bleed, CMYK: print only
+        return replace(inputs, files=scene_files(ctx.campaign.root, ctx.campaign.brand, [brief], [template]),
+                       options={self.kind: print_options})
 
     def render(self, job, ctx) -> list[Output]:
         scene = job_scene(job, ctx)

@@ -8,6 +8,7 @@ from pathlib import Path
 from PIL import Image, ImageDraw
 
 from ..formats import FORMATS
+from ..plan import RenderJob, Selection, expand
 from .fonts import font_path
 from .raster import pillow_font, preview, save_image
 from .scene import default_template, scene_for
@@ -17,34 +18,29 @@ PAD = 24
 LABEL = 56
 
 
-def visual_formats(campaign, brief) -> list[tuple[str, str]]:
-    """(format id, channel id) of every visual format the brief goes out in, in channel order."""
-    seen: list[tuple[str, str]] = []
-    for channel in campaign.channels:
-        if channel.id not in brief.channels:
-            continue
-        for fmt in channel.formats:
-            if FORMATS[fmt].kind == "visual" and (not brief.formats or fmt in brief.formats) \
-                    and fmt not in [f for f, _ in seen]:
-                seen.append((fmt, channel.id))
-    return seen
+def planned_visuals(campaign, brief) -> list[RenderJob]:
+    """The brief's planned visuals, one per format (its first unit), in plan order."""
+    select = Selection(briefs={brief.id}, kinds={"visual"})
+    first: dict[str, RenderJob] = {}
+    for job in expand(campaign, [brief.phase]):
+        if select.matches(job):
+            first.setdefault(job.format, job)
+    return list(first.values())
 
 
 def contact_sheet(campaign, brief, path: str | Path) -> int:
-    items = visual_formats(campaign, brief)
-    if not items:
+    jobs = planned_visuals(campaign, brief)
+    if not jobs:
         return 0
     tree = campaign.unit_tree()
-    phase = campaign.phase(brief.phase)
     thumbs = []
-    for fmt_id, channel_id in items:
-        o = FORMATS[fmt_id].options
-        level = campaign.channel(channel_id).unit_level
-        unit = tree.at_level(level, phase.start)[0] if level != "province" else None
+    for job in jobs:
+        o = FORMATS[job.format].options
+        unit = tree[job.unit] if tree[job.unit].level != "province" else None
         scene = scene_for(campaign, brief, default_template(o["family"], brief), o["width"], o["height"],
                           o["units"], unit)
         img = preview(scene, CELL - 2 * PAD)  # every page (the leaflet's two sides)
-        thumbs.append((FORMATS[fmt_id].name, unit.display_name if unit else "", img))
+        thumbs.append((FORMATS[job.format].name, unit.display_name if unit else "", img))
     cols = min(4, len(thumbs))
     rows = math.ceil(len(thumbs) / cols)
     sheet = Image.new("RGB", (cols * CELL, rows * (CELL + LABEL) + 70), (236, 236, 236))

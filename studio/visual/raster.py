@@ -19,7 +19,8 @@ from ..artifacts import atomic_path, atomic_write_bytes
 from .png import encode_png
 from .scene import Layer, Scene
 
-FORMATS = {"png": ("PNG", {"compress_level": 3}),  # ~30 % faster than 6, ~10 % larger "jpeg": ("JPEG", {"quality": 92, "subsampling": 0}),
+FORMATS = {"png": ("PNG", {"compress_level": 3}),  # ~30 % faster than 6, ~10 % larger
+           "jpeg": ("JPEG", {"quality": 92, "subsampling": 0}),
            "jpg": ("JPEG", {"quality": 92, "subsampling": 0}), "webp": ("WEBP", {"quality": 90, "method": 4})}
 ALIGN_ANCHOR = {"left": "ls", "center": "ms", "right": "rs"}
 VALIGN = {"top": 0.0, "middle": 0.5, "bottom": 1.0}
