@@ -136,11 +136,16 @@ def execute(campaign_root: str, out: str, options: dict | None, job: dict) -> li
     return [a.to_dict() for a in run_job(RenderJob.from_dict(job), ctx)]
 
 
-def _execute_safely(campaign_root: str, out: str, options: dict | None, job: dict) -> dict:
+def _run_safely(job: RenderJob, ctx: BuildContext) -> dict:
     try:
-        return {"ok": True, "artifacts": execute(campaign_root, out, options, job)}
+        return {"ok": True, "artifacts": [a.to_dict() for a in run_job(job, ctx)]}
     except Exception as exc:  # reported per job; one failure does not stop the batch
         return {"ok": False, "error": f"{type(exc).__name__}: {exc}", "trace": traceback.format_exc()}
+
+
+def _execute_safely(campaign_root: str, out: str, options: dict | None, job: dict) -> dict:
+    """A pool worker's job: the campaign is (re)loaded from its folder in the worker process."""
+    return _run_safely(RenderJob.from_dict(job), context_for(campaign_root, out, options))
 
 
 # --- the batch ----------------------------------------------------------------------
@@ -267,8 +272,8 @@ def build(campaign: Campaign, out: str | Path = DEFAULT_OUT, phase_ids: list[str
             on_progress(job, result["ok"])
 
     if workers <= 1 or len(todo) <= 1:
-        for job, _ in todo:
-            collect(job, _execute_safely(*args, job.to_dict()))
+        for job, _ in todo:  # in this process: the campaign given, as it is in memory
+            collect(job, _run_safely(job, ctx))
     else:
         with ProcessPoolExecutor(max_workers=min(workers, len(todo))) as pool:
             futures = {pool.submit(_execute_safely, *args, job.to_dict()): job for job, _ in todo}
