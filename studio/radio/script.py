@@ -17,6 +17,7 @@ from pathlib import Path
 
 import jinja2
 
+from ..templates import template_files
 from ..text import nfc
 from .normalize import normalizer_for
 
@@ -109,12 +110,10 @@ def _environment(campaign_root: str, paths: tuple[str, ...], stamps: tuple[int, 
 
 
 def template_paths(campaign_root: str | Path = "") -> list[Path]:
-    """The template files actually used (campaign overrides first): their bytes go into the inputs hash."""
-    out = []
-    for name in TEMPLATE_NAMES:
-        local = Path(campaign_root) / "templates" / "radio" / name if campaign_root else None
-        out.append(local if local and local.is_file() else BUILTIN_TEMPLATES / name)
-    return out
+    """The template files actually used (campaign overrides first) with what they include:
+    their bytes go into the inputs hash."""
+    env = _environment(str(campaign_root), (), ())
+    return list(dict.fromkeys(p for name in TEMPLATE_NAMES for p in template_files(env, name)))
 
 
 def parse_items(text: str, template: str) -> list[Item]:

@@ -23,10 +23,11 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from jinja2 import FileSystemLoader, StrictUndefined, TemplateError, meta, pass_context
+from jinja2 import FileSystemLoader, StrictUndefined, TemplateError, pass_context
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from ..artifacts import file_digest
+from ..templates import template_files
 from ..text import nfc
 from .fonts import FontError, fonts_named, resolve
 from .layout import FitError, FitResult, fit_text, pick_font
@@ -161,17 +162,8 @@ def template_path(name: str) -> Path:
 
 
 def template_sources(name: str) -> list[Path]:
-    """The template file and every file it includes or imports, recursively (for the inputs hash)."""
-    seen: dict[str, Path] = {}
-    todo = [template_path(name).name]
-    while todo:
-        file_name = todo.pop()
-        if file_name in seen:
-            continue
-        source, path, _ = _ENV.loader.get_source(_ENV, file_name)
-        seen[file_name] = Path(path)
-        todo += _references(source)
-    return list(seen.values())
+    """The template file and every file it includes or imports, recursively."""
+    return template_files(_ENV, template_path(name).name)
 
 
 def scene_files(root: str | Path, brand, briefs, templates: list[str]) -> dict[str, str]:
@@ -199,12 +191,6 @@ def scene_files(root: str | Path, brand, briefs, templates: list[str]) -> dict[s
 @lru_cache(maxsize=256)
 def _source_text(path: str, digest: str) -> str:
     return Path(path).read_text(encoding="utf-8")
-
-
-@lru_cache(maxsize=256)
-def _references(source: str) -> list[str]:
-    """Templates a source includes: parsing is ~20 ms, and every job of the template asks."""
-    return [ref for ref in meta.find_referenced_templates(_ENV.parse(source)) if ref]
 
 
 def default_template(family: str, brief=None) -> str:
