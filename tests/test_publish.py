@@ -185,7 +185,7 @@ def test_pull_resumes_and_never_leaves_unverified_files(tmp_path, keys, example_
         pull(source, "bac-ai", recv, public, with_children=True, workers=1, on_file=cut)
     assert not recv.exists() or not [p for p in recv.rglob("*") if p.is_file() and ".studio" not in p.parts]
     staged = len([p for p in staging_dir(recv).rglob("*") if p.is_file()])
-    assert 2 <= staged < 5
+    assert staged == 2  # one worker: the interrupt stops it before it starts a third file
     got = pull(source, "bac-ai", recv, public, with_children=True)
     assert got.already == staged and got.downloaded == 5 - staged and len(got.files) == 5  # pano + 4 communes
     assert not staging_dir(recv).exists()

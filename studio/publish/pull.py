@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -74,8 +75,19 @@ def pull(source: str, unit: str, dest: Path, key_path: Path | None = None, *, wi
     for leftover in stage.rglob("*.part*") if stage.exists() else []:
         leftover.unlink(missing_ok=True)  # a download cut off mid-file restarts that file
 
+    stop = threading.Event()  # set by the first interrupt, in any thread: no new download starts after it
+
     def fetch(art: dict) -> str:
         """Make sure a verified copy exists (in DIR or staging): "already", "downloaded" or an error."""
+        if stop.is_set():
+            return "stopped"
+        try:
+            return fetch_one(art)
+        except BaseException:
+            stop.set()
+            raise
+
+    def fetch_one(art: dict) -> str:
         final, staged = dest / art["path"], stage / art["path"]
         for path in (final, staged):
             if path.is_file() and path.stat().st_size == art["bytes"] and sha256_file(path) == art["sha256"]:
@@ -97,8 +109,8 @@ def pull(source: str, unit: str, dest: Path, key_path: Path | None = None, *, wi
         try:
             results = [f.result() for f in futures]
         except BaseException:  # interrupted: stop queued downloads, keep what is verified
-            for f in futures:
-                f.cancel()
+            stop.set()
+            pool.shutdown(wait=True, cancel_futures=True)
             raise
     report.already = results.count("already")
     report.downloaded = results.count("downloaded")
