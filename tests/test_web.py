@@ -19,7 +19,7 @@ from studio.cli import app as cli
 from studio.loader import load_campaign
 from studio.web import Settings, create_app, tokens_for
 from studio.web.approve import set_approval
-from studio.web.auth import TokenStore, visible_units
+from studio.web.auth import TokenStore, audiences
 from s3fixtures import admin_env, bucket  # noqa: F401  (pytest fixtures: the real SeaweedFS)
 from test_web_sample import make_sample_tree, manifest_entry
 
@@ -251,13 +251,13 @@ def test_manifest_signature_checked(campaign_copy, tmp_path):
     assert 'data-signature="valid"' not in client.get("/don-vi/xa-phuoc-hoa").text
 
 
-def test_visible_units(example_campaign):
-    tree = example_campaign.unit_tree()
-    hoa, hai = visible_units(tree, "xa-phuoc-hoa"), visible_units(tree, "xa-vinh-hai")
-    assert {"xa-phuoc-hoa", "bac-ai", "xa-bac-ai-tay-2025"} <= hoa
-    assert "ninh-thuan" not in hoa and "xa-phuoc-binh" not in hoa and not hoa & hai
-    assert {"bac-ai", "xa-phuoc-hoa", "xa-phuoc-binh"} <= visible_units(tree, "bac-ai")
-    assert visible_units(tree, "khong-co") == frozenset()
+def test_operator_audience_per_phase(example_campaign):
+    hoa, hai = audiences(example_campaign, "xa-phuoc-hoa"), audiences(example_campaign, "xa-vinh-hai")
+    assert hoa["dot-1"] == {"xa-phuoc-hoa", "bac-ai"}  # its district's pa nô, before the 2025 reorganisation
+    assert hoa["dot-2-2"] == {"xa-bac-ai-tay-2025"}  # after it, the commune that replaced it
+    assert not any(hoa[p] & hai[p] for p in hoa)
+    assert {"bac-ai", "xa-phuoc-hoa", "xa-phuoc-binh"} <= audiences(example_campaign, "bac-ai")["dot-1"]
+    assert audiences(example_campaign, "khong-co") == {p.id: frozenset() for p in example_campaign.all_phases()}
 
 
 def test_cli_issues_tokens(campaign_copy, tmp_path):
