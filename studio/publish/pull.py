@@ -1,4 +1,4 @@
-"""What a district or commune operator runs: fetch this unit's files, verified, resumable.
+"""What a district or commune operator runs: fetch this unit's audience's files, verified, resumable.
 
 Files are downloaded into a staging folder beside DIR (same file system, hidden),
 checked against the signed manifest, and moved into DIR only when every file of
@@ -19,9 +19,8 @@ from pathlib import Path
 
 from ..artifacts import atomic_write_bytes, sha256_file
 from ..storage import StorageError
-from . import MANIFEST_KEY, PublishError, open_location, split_phase_url
-from . import signing
-from .verify import read_signed, unit_scope
+from . import MANIFEST_KEY, PublishError, open_location, signing, split_phase_url
+from .verify import manifest_audience, read_signed, require_unit
 
 PINNED_KEY = Path(".studio") / signing.PUBLIC_NAME
 
@@ -59,6 +58,12 @@ def public_key_for(dest: Path, key_path: Path | None):
 def pull(source: str, unit: str, dest: Path, key_path: Path | None = None, *, with_children: bool = False,
          storage_options: dict | None = None, workers: int = 4,
          on_file: Callable[[str], None] | None = None) -> PullReport:
+    """Fetch the files of ``unit``'s audience in the phase at ``source`` (``UnitTree.audience``: for a
+    commune also its district's pa nô, for a district its communes too) into ``dest``, all verified.
+
+    ``with_children`` is accepted for the CLI's ``--with-communes`` and changes nothing: the
+    audience already includes the units below.
+    """
     dest = Path(dest)
     public = public_key_for(dest, key_path)
     base, phase = split_phase_url(source)
@@ -68,7 +73,8 @@ def pull(source: str, unit: str, dest: Path, key_path: Path | None = None, *, wi
         raise PublishError(f"{problem}. Không tải tệp nào.")
     if manifest.get("status") != "approved":
         raise PublishError(f"{source}: đây là bản nháp (chưa duyệt), không dùng để phát")
-    scope = unit_scope(manifest, unit, with_children)
+    require_unit(manifest, unit)
+    scope = manifest_audience(manifest, unit)
     wanted = [a for a in manifest["artifacts"] if a["unit"] in scope]
     report = PullReport(unit, phase, files=[a["path"] for a in wanted])
     stage = staging_dir(dest)

@@ -31,10 +31,11 @@ from ..build import campaign_fingerprint
 from ..campaign import Campaign
 from ..formats import FORMATS
 from ..loader import CampaignError, load_campaign
+from ..publish.access import phase_audiences
 from ..storage import StorageError, open_storage
 from ..text import human_size
 from .approve import VIETNAM, ApprovalError, approve_brief, read_audit
-from .auth import Sessions, TokenRecord, TokenStore, audiences, secret_key
+from .auth import Sessions, TokenRecord, TokenStore, secret_key
 from .catalog import FEED_NAME, SIDECARS, Catalog, Item, valid_name, valid_slug
 from .verify import ALTERED, FILE_STATES, SIGNATURE_STATES
 
@@ -118,7 +119,7 @@ class CampaignState:
     def audiences(self, unit: str) -> dict[str, frozenset[str]]:
         campaign = self.get()
         if unit not in self._audiences:
-            self._audiences[unit] = audiences(campaign, unit) if unit in campaign.unit_tree() else {}
+            self._audiences[unit] = phase_audiences(campaign, unit)
         return self._audiences[unit]
 
     def get(self, force: bool = False) -> Campaign:

@@ -20,7 +20,6 @@ from typing import Literal
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from ..artifacts import SECRET_MODE, atomic_path
-from ..campaign import Campaign
 from ..text import nfc
 
 Role = Literal["operator", "designer"]
@@ -129,10 +128,3 @@ class Sessions:
         except (BadSignature, SignatureExpired):
             return None
         return data if isinstance(data, dict) and {"t", "c"} <= set(data) else None
-
-
-def audiences(campaign: Campaign, unit_id: str) -> dict[str, frozenset[str]]:
-    """Per phase id, the units whose files ``unit_id``'s operator sees: ``UnitTree.audience``
-    on the phase's start date (the date its jobs were routed on)."""
-    tree = campaign.unit_tree()
-    return {p.id: tree.audience(unit_id, p.start) for p in campaign.all_phases()}
