@@ -48,6 +48,7 @@ class UnitTree:
 
     def __init__(self, units: Iterable[Unit]):
         self.units: dict[str, Unit] = {u.id: u for u in units}
+        self._audiences: dict[tuple[str, date], frozenset[str]] = {}
 
     def __getitem__(self, unit_id: str) -> Unit:
         return self.units[unit_id]
@@ -92,14 +93,13 @@ class UnitTree:
         whoever stands for it then, so when a level is abolished (the district
         level in July 2025) its work goes to the units that replaced it.
         """
-        out: list[Unit] = []
+        out: dict[str, Unit] = {}  # by id: comparing whole Unit models is slow
         for unit in self.units.values():
             if unit.level != level or (unit.since and unit.since > day):
                 continue
             for target in self.resolve(unit.id, day):
-                if target not in out:
-                    out.append(target)
-        return out
+                out.setdefault(target.id, target)
+        return list(out.values())
 
     def ancestors(self, unit_id: str) -> list[str]:
         chain = []
@@ -136,9 +136,12 @@ class UnitTree:
         """
         if unit_id not in self.units:
             return frozenset()
-        root = self.root.id
-        above = {a for s in self.stand_ins(unit_id, day) for a in self.ancestors(s) if a != root}
-        return frozenset(self.reach(unit_id, day) | {a for a in above if self.units[a].active_on(day)})
+        if (unit_id, day) not in self._audiences:
+            root = self.root.id
+            above = {a for s in self.stand_ins(unit_id, day) for a in self.ancestors(s) if a != root}
+            self._audiences[unit_id, day] = frozenset(
+                self.reach(unit_id, day) | {a for a in above if self.units[a].active_on(day)})
+        return self._audiences[unit_id, day]
 
     def covered_by(self, unit_id: str, targets: Iterable[str], day: date) -> bool:
         """Is ``unit_id`` reached on ``day`` by a brief addressed to any of ``targets``?"""
