@@ -231,6 +231,8 @@ def test_tampered_file_is_flagged(campaign_copy, tmp_path):
     os.utime(target, ns=(time.time_ns(), time.time_ns() + 1000))
     page = client.get("/don-vi/xa-phuoc-hoa").text
     assert 'data-state="mismatch"' in page and "KHÔNG khớp" in page
+    refused = client.get("/tep/" + MP3, params={"tai": 1})  # shown as altered, and not served either
+    assert refused.status_code == 409 and "không được phát" in refused.text and bytes(data) not in refused.content
 
 
 def test_manifest_signature_checked(campaign_copy, tmp_path):

@@ -1,11 +1,11 @@
-"""In-memory storage (``memory://name``): the test double behind the ``Storage`` interface.
+"""In-memory storage (``memory://name/prefix``): the test double behind the ``Storage`` interface.
 
 Like httpx's ``MockTransport``, it stands where the real backend would, so the
-code above it runs unchanged. Objects live in a process-wide space per name, so
-two ``open_storage("memory://x")`` calls see the same objects, as two clients of
-one server would. ``objects`` is the raw dict, for a test that must tamper
-behind the interface's back. Each write bumps the object's version, which is
-its change stamp.
+code above it runs unchanged. ``name`` is a process-wide space, like an S3
+bucket: two ``open_storage`` calls on it see the same objects, as two clients of
+one server would, and keys live below ``prefix``. ``objects`` is the space's
+raw dict (full keys), for a test that must tamper behind the interface's back.
+Each write gives the object a new version, which is its change stamp.
 """
 
 from __future__ import annotations
@@ -35,10 +35,15 @@ class StoredObject:
 class MemoryStorage:
     def __init__(self, url: str):
         self.url = url.rstrip("/")
-        self.objects = _SPACES.setdefault(self.url.removeprefix("memory://"), {})
+        name, _, prefix = self.url.removeprefix("memory://").partition("/")
+        self.objects = _SPACES.setdefault(name, {})
+        self.prefix = f"{prefix.strip('/')}/" if prefix.strip("/") else ""
+
+    def _key(self, key: str) -> str:
+        return self.prefix + check_key(key)
 
     def put_bytes(self, key: str, data: bytes, media_type: str) -> None:
-        self.objects[check_key(key)] = StoredObject(bytes(data), media_type, hashlib.sha256(data).hexdigest(),
+        self.objects[self._key(key)] = StoredObject(bytes(data), media_type, hashlib.sha256(data).hexdigest(),
                                                     next(_VERSIONS))
 
     def put_file(self, key: str, path: Path, media_type: str, sha256: str) -> None:
@@ -49,7 +54,7 @@ class MemoryStorage:
 
     def _get(self, key: str) -> StoredObject:
         try:
-            return self.objects[check_key(key)]
+            return self.objects[self._key(key)]
         except KeyError:
             raise StorageError(f"không có tệp {key} trong {self.url}") from None
 
@@ -60,21 +65,22 @@ class MemoryStorage:
         atomic_write_bytes(target, self._get(key).data)
 
     def info(self, key: str) -> ObjectInfo | None:
-        obj = self.objects.get(check_key(key))
+        obj = self.objects.get(self._key(key))
         return _info(key, obj) if obj else None
 
     def list(self, prefix: str = "") -> Iterator[ObjectInfo]:
-        for key in sorted(k for k in self.objects if k.startswith(prefix)):
-            yield _info(key, self.objects[key])
+        start = self.prefix + prefix
+        for key in sorted(k for k in self.objects if k.startswith(start)):
+            yield _info(key[len(self.prefix):], self.objects[key])
 
     def delete(self, key: str) -> None:
-        self.objects.pop(check_key(key), None)
+        self.objects.pop(self._key(key), None)
 
     def prepare(self) -> None:
         """Nothing to create."""
 
     def sha256(self, key: str) -> str | None:
-        obj = self.objects.get(check_key(key))
+        obj = self.objects.get(self._key(key))
         return hashlib.sha256(obj.data).hexdigest() if obj else None
 
     def local_path(self, key: str) -> None:

@@ -365,8 +365,9 @@ def create_app(campaign: Campaign | str | Path, storage_url: str | None = None,
             return FileResponse(local, media_type=media, headers=headers)
         try:
             data = storage.get_bytes(key)
-        except StorageError:
-            return gone
+        except StorageError:  # missing, or (S3) refused: the bytes no longer match the object's own record
+            digest = storage.sha256(key) if sha256 else None
+            return altered() if digest not in (None, sha256) else gone
         if sha256 and hashlib.sha256(data).hexdigest() != sha256:  # the very bytes about to be sent
             return altered()
         return Response(data, media_type=media, headers=headers)
