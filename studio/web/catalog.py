@@ -155,8 +155,3 @@ class Catalog:
     def check(self, item: Item) -> str:
         """The item's state on the pages: its bytes hashed when the listing's stamp is new."""
         return self.verifier.file(item, self.listing(item.phase).get(item.path))
-
-    def check_now(self, item: Item) -> str:
-        """The item's state right now (not the cached listing): asked before its bytes are served."""
-        info = self.storage.info(item.key)
-        return self.verifier.file(item, info.stamp if info else None)
