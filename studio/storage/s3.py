@@ -106,7 +106,7 @@ class S3Storage:
                                     f"hoặc khóa này không có quyền với đường dẫn này")
             if code == "AccessDenied":
                 return StorageError(f"{action} {where}: không có quyền — khóa đang dùng không được phép thao tác này "
-                                    f"(khóa chỉ đọc của đơn vị chỉ đọc được thư mục của mình)")
+                                    f"(khóa chỉ đọc của một đơn vị chỉ đọc được tệp mà đơn vị đó nhận)")
             if code in ("404", "NoSuchKey", "NotFound"):
                 return StorageError(f"{action} {where}: không có tệp này trên máy chủ")
             reason = _ERRORS.get(code, f"{code} {err.get('Message', '')}".strip())
