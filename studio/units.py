@@ -19,7 +19,6 @@ from pydantic import BaseModel, ConfigDict, Field
 from .text import SLUG_PATTERN, nfc, slugify
 
 Level = Literal["province", "district", "commune"]
-LEVELS: tuple[Level, ...] = ("province", "district", "commune")
 
 
 class Unit(BaseModel):
@@ -49,6 +48,7 @@ class UnitTree:
 
     def __init__(self, units: Iterable[Unit]):
         self.units: dict[str, Unit] = {u.id: u for u in units}
+        self._audiences: dict[tuple[str, date], frozenset[str]] = {}
 
     def __getitem__(self, unit_id: str) -> Unit:
         return self.units[unit_id]
@@ -93,14 +93,13 @@ class UnitTree:
         whoever stands for it then, so when a level is abolished (the district
         level in July 2025) its work goes to the units that replaced it.
         """
-        out: list[Unit] = []
+        out: dict[str, Unit] = {}  # by id: comparing whole Unit models is slow
         for unit in self.units.values():
             if unit.level != level or (unit.since and unit.since > day):
                 continue
             for target in self.resolve(unit.id, day):
-                if target not in out:
-                    out.append(target)
-        return out
+                out.setdefault(target.id, target)
+        return list(out.values())
 
     def ancestors(self, unit_id: str) -> list[str]:
         chain = []
@@ -110,22 +109,43 @@ class UnitTree:
             parent = self.units[parent].parent
         return chain
 
-    def covered_by(self, unit_id: str, targets: Iterable[str], day: date) -> bool:
-        """Is ``unit_id`` within any of ``targets`` (itself, an ancestor, or a successor of one)?"""
-        wanted: set[str] = set()
-        for target in targets:
-            wanted.add(target)
-            wanted.update(u.id for u in self.resolve(target, day))
+    def stand_ins(self, unit_id: str, day: date) -> set[str]:
+        """The units doing ``unit_id``'s job on ``day``: itself while it exists, its successors
+        once it is abolished, and before it is formed the units of its level it will be formed from."""
         unit = self.units[unit_id]
-        if unit.id in wanted or wanted & set(self.ancestors(unit.id)):
-            return True
-        # A new unit formed from a targeted old one (or one below it) is covered too.
-        return any(
-            unit_id in [u.id for u in self.resolve(old.id, day)]
-            and (old.id in wanted or wanted & set(self.ancestors(old.id)))
-            for old in self.units.values()
-            if old.successors
-        )
+        if unit.since and unit.since > day:
+            return {p.id for p in self if p.active_on(day) and p.level == unit.level and p.successors
+                    and unit_id in {r.id for r in self.resolve(p.id, unit.since)}}
+        return {u.id for u in self.resolve(unit_id, day)}
+
+    def reach(self, unit_id: str, day: date) -> set[str]:
+        """Units a brief addressed to ``unit_id`` reaches on ``day``: its stand-ins and every unit below them."""
+        top = self.stand_ins(unit_id, day)
+        return top | {u.id for u in self if u.active_on(day) and top & set(self.ancestors(u.id))}
+
+    def audience(self, unit_id: str, day: date) -> frozenset[str]:
+        """Units whose files the operator of ``unit_id`` receives on ``day``.
+
+        The one definition the portal, ``studio pull``, the S3 access policies and
+        the unit pages and podcasts share. It is ``reach`` (the unit, or whoever
+        stands for it across a merger, split or not-yet-formed unit, and every
+        unit below) plus the units above those stand-ins short of the province:
+        a commune operator puts up its district's pa nô. Only units that exist on
+        ``day`` are in it, since only they get files then; the province's own
+        files are for the province, not for every operator.
+        """
+        if unit_id not in self.units:
+            return frozenset()
+        if (unit_id, day) not in self._audiences:
+            root = self.root.id
+            above = {a for s in self.stand_ins(unit_id, day) for a in self.ancestors(s) if a != root}
+            self._audiences[unit_id, day] = frozenset(
+                self.reach(unit_id, day) | {a for a in above if self.units[a].active_on(day)})
+        return self._audiences[unit_id, day]
+
+    def covered_by(self, unit_id: str, targets: Iterable[str], day: date) -> bool:
+        """Is ``unit_id`` reached on ``day`` by a brief addressed to any of ``targets``?"""
+        return any(unit_id in self.reach(target, day) for target in targets)
 
 
 # --- importer -----------------------------------------------------------------

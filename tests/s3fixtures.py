@@ -1,9 +1,10 @@
 """Shared helpers for the storage/publish tests: the real SeaweedFS, a tiny built phase.
 
 Import the fixtures into a test module with ``from s3fixtures import *``. The
-shared server is the one ``scripts/services.sh start`` runs on 127.0.0.1:8333;
-tests that must kill a server or load their own identities start a private
-``weed mini`` on free ports (``WeedServer``).
+shared server is the one ``scripts/services.sh start`` runs on 127.0.0.1:8333
+(``STUDIO_TEST_S3=http://127.0.0.1:PORT`` points the tests at another one with the
+same admin identity); tests that must kill a server or load their own identities
+start a private ``weed mini`` on free ports (``WeedServer``).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 WEED = Path(sys.executable).parent / "weed"  # installed in the same venv as the tests
-ENDPOINT = "http://127.0.0.1:8333"
+ENDPOINT = os.environ.get("STUDIO_TEST_S3", "http://127.0.0.1:8333")
 ADMIN = {"accessKey": "studio-test-admin", "secretKey": "studio-test-admin-secret"}  # see scripts/services.sh
 
 __all__ = ["ADMIN", "ENDPOINT", "WeedServer", "admin_env", "bucket", "built_phase", "keys", "port_open",
@@ -110,8 +111,8 @@ class WeedServer:
 @pytest.fixture
 def admin_env(monkeypatch):
     """Point boto3 at the shared SeaweedFS with the admin identity."""
-    if not port_open(8333):
-        pytest.fail("SeaweedFS is not running on 127.0.0.1:8333: run `bash scripts/services.sh start`")
+    if not port_open(int(ENDPOINT.rsplit(":", 1)[1])):
+        pytest.fail(f"SeaweedFS is not running on {ENDPOINT}: run `bash scripts/services.sh start`")
     monkeypatch.setenv("AWS_ENDPOINT_URL", ENDPOINT)
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", ADMIN["accessKey"])
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", ADMIN["secretKey"])
@@ -173,6 +174,7 @@ def built_phase(out: Path, campaign, phase: str = "dot-1", units: list[str] | No
                           "renderer": "test/1", "inputs_hash": "0" * 64, "meta": {}})
     for art in extra or []:
         atomic_write_bytes(root / art["path"], art.pop("content"))
-        artifacts.append({**art, "sha256": sha256_file(root / art["path"]), "bytes": (root / art["path"]).stat().st_size})
+        path = root / art["path"]
+        artifacts.append({**art, "sha256": sha256_file(path), "bytes": path.stat().st_size})
     write_manifest(root, campaign.id, phase, artifacts)
     return artifacts

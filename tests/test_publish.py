@@ -14,7 +14,7 @@ from studio.cli import app
 from studio.publish import PublishError
 from studio.publish.publish import publish
 from studio.publish.pull import pull, staging_dir
-from studio.publish.signing import SignatureError, load_private, load_public, init_keys
+from studio.publish.signing import SignatureError, init_keys, load_private, load_public
 from studio.publish.verify import verify
 
 runner = CliRunner()
@@ -42,15 +42,17 @@ def test_publish_pull_one_commune_verified(bucket, keys, example_campaign, tmp_p
 
     recv = tmp_path / "xa"
     got = pull(phase_url, "xa-phuoc-binh", recv, public)
-    assert got.files == ["dot-1/truyen-thanh-co-so/xa-phuoc-binh/bulletin.mp3"] and got.downloaded == 1
+    pano = "dot-1/pano/bac-ai/dot1-thi-dua--pano-4000x2000.pdf"  # its district's, which the commune puts up
+    assert got.files == [pano, "dot-1/truyen-thanh-co-so/xa-phuoc-binh/bulletin.mp3"] and got.downloaded == 2
     files = sorted(str(p.relative_to(recv)) for p in recv.rglob("*") if p.is_file())
-    assert files == [".studio/province.pub", "dot-1/manifest.json", "dot-1/truyen-thanh-co-so/xa-phuoc-binh/bulletin.mp3"]
+    assert files == [".studio/province.pub", "dot-1/manifest.json", pano,
+                     "dot-1/truyen-thanh-co-so/xa-phuoc-binh/bulletin.mp3"]
     wanted = next(a for a in built if a["unit"] == "xa-phuoc-binh")
     assert (recv / wanted["path"]).read_bytes() == (out / CAMPAIGN / wanted["path"]).read_bytes()
     assert not staging_dir(recv).exists()
     assert verify(str(recv / "dot-1"), load_public(public), unit="xa-phuoc-binh").ok
     again = pull(phase_url, "xa-phuoc-binh", recv)  # the key was remembered
-    assert again.downloaded == 0 and again.already == 1
+    assert again.downloaded == 0 and again.already == 2
 
     # Re-publishing uploads nothing; the manifest is replaced, the log grows by one entry.
     [second] = publish(example_campaign, ["dot-1"], out, target, private)
@@ -58,14 +60,16 @@ def test_publish_pull_one_commune_verified(bucket, keys, example_campaign, tmp_p
     assert second.manifest_sha256 == report.manifest_sha256  # same content: the signed manifest is kept as is
     log = (out / CAMPAIGN / "publish-log.jsonl").read_text().splitlines()
     assert len(log) == 2 and json.loads(log[0])["uploaded"] and json.loads(log[1])["skipped"] == 5
-    keys_ = [o["Key"] for o in s3_client().list_objects_v2(Bucket=bucket, Prefix=f"xuat-ban/{CAMPAIGN}/nhat-ky/")["Contents"]]
+    listed = s3_client().list_objects_v2(Bucket=bucket, Prefix=f"xuat-ban/{CAMPAIGN}/nhat-ky/")["Contents"]
+    keys_ = [o["Key"] for o in listed]
     assert len(keys_) == 2
 
     # Unit pages: an index per unit, a podcast feed per commune with its bulletin as enclosure.
     client = s3_client()
     feed = client.get_object(Bucket=bucket, Key=f"xuat-ban/{CAMPAIGN}/don-vi/xa-phuoc-binh/podcast.xml")["Body"].read()
     assert b"<enclosure" in feed and f'length="{wanted["bytes"]}"'.encode() in feed and "xã Phước Bình".encode() in feed
-    index = client.get_object(Bucket=bucket, Key=f"xuat-ban/{CAMPAIGN}/don-vi/bac-ai/index.html")["Body"].read().decode()
+    index_key = f"xuat-ban/{CAMPAIGN}/don-vi/bac-ai/index.html"
+    index = client.get_object(Bucket=bucket, Key=index_key)["Body"].read().decode()
     assert "dot1-thi-dua--pano-4000x2000.pdf" in index and 'lang="vi"' in index
 
 
@@ -74,7 +78,8 @@ def test_feed_has_duration_and_priority(tmp_path, keys, example_campaign):
 
     private, public = keys
     campaign = example_campaign.model_copy(update={"briefs": [
-        b.model_copy(update={"priority": "emergency"}) if b.id == "dot1-thi-dua" else b for b in example_campaign.briefs]})
+        b.model_copy(update={"priority": "emergency"}) if b.id == "dot1-thi-dua" else b
+        for b in example_campaign.briefs]})
     out = tmp_path / "out"
     built_phase(out, campaign, units=["xa-phuoc-binh"])
     mp3 = out / CAMPAIGN / "dot-1/truyen-thanh-co-so/xa-phuoc-binh/bulletin.mp3"
@@ -85,7 +90,8 @@ def test_feed_has_duration_and_priority(tmp_path, keys, example_campaign):
     from studio.artifacts import sha256_file
 
     for art in manifest["artifacts"]:
-        art["sha256"], art["bytes"] = sha256_file(out / CAMPAIGN / art["path"]), (out / CAMPAIGN / art["path"]).stat().st_size
+        path = out / CAMPAIGN / art["path"]
+        art["sha256"], art["bytes"] = sha256_file(path), path.stat().st_size
     manifest_path.write_text(json.dumps(manifest))
     publish(campaign, ["dot-1"], out, str(tmp_path / "pub"), private, base_url="https://tinh.example/kho")
     feed = (tmp_path / "pub" / CAMPAIGN / "don-vi/xa-phuoc-binh/podcast.xml").read_text()
@@ -182,11 +188,11 @@ def test_pull_resumes_and_never_leaves_unverified_files(tmp_path, keys, example_
             raise KeyboardInterrupt  # the operator's connection drops
 
     with pytest.raises(KeyboardInterrupt):
-        pull(source, "bac-ai", recv, public, with_children=True, workers=1, on_file=cut)
+        pull(source, "bac-ai", recv, public, workers=1, on_file=cut)
     assert not recv.exists() or not [p for p in recv.rglob("*") if p.is_file() and ".studio" not in p.parts]
     staged = len([p for p in staging_dir(recv).rglob("*") if p.is_file()])
-    assert 2 <= staged < 5
-    got = pull(source, "bac-ai", recv, public, with_children=True)
+    assert staged == 2  # one worker: the interrupt stops it before it starts a third file
+    got = pull(source, "bac-ai", recv, public)
     assert got.already == staged and got.downloaded == 5 - staged and len(got.files) == 5  # pano + 4 communes
     assert not staging_dir(recv).exists()
 

@@ -49,31 +49,34 @@ def test_read_only_unit_keys_and_presigned_links(tmp_path, keys, example_campaig
         # District Bác Ái: reads its own and its communes' files, and the signed manifest.
         use(monkeypatch, server, *creds(identities, "studio-bac-ai"))
         source = f"s3://{BUCKET}/{CAMPAIGN}/dot-1"
-        got = pull(source, "bac-ai", tmp_path / "bac-ai", public, with_children=True)
+        got = pull(source, "bac-ai", tmp_path / "bac-ai", public)
         assert sorted(got.files) == ["dot-1/pano/bac-ai/dot1-thi-dua--pano-4000x2000.pdf",
                                      "dot-1/truyen-thanh-co-so/xa-phuoc-binh/bulletin.mp3",
                                      "dot-1/truyen-thanh-co-so/xa-phuoc-hoa/bulletin.mp3"]
         assert verify(source, load_public(public), unit="xa-phuoc-binh").ok
         storage = open_storage(f"s3://{BUCKET}/{CAMPAIGN}")
-        assert storage.get_bytes("don-vi/xa-phuoc-binh/podcast.xml").startswith(b"<?xml")
+        feed = storage.get_bytes("don-vi/bac-ai/podcast.xml")  # its own podcast: its communes' bulletins
+        assert b"xa-phuoc-binh/bulletin.mp3" in feed and b"xa-phuoc-hoa/bulletin.mp3" in feed
+        with pytest.raises(StorageError, match="không có quyền"):  # a commune's page is that commune's
+            storage.get_bytes("don-vi/xa-phuoc-binh/podcast.xml")
         # …but not another district's prefix, and it cannot write anywhere.
         with pytest.raises(StorageError, match="không có quyền"):
             storage.get_bytes("dot-1/truyen-thanh-co-so/phuong-do-vinh/bulletin.mp3")
         with pytest.raises(StorageError, match="không có quyền"):
             list(storage.list("dot-1/truyen-thanh-co-so/phuong-do-vinh/"))
         with pytest.raises(PublishError, match="không có quyền"):
-            pull(source, "phan-rang-thap-cham", tmp_path / "khac", public, with_children=True)
+            pull(source, "phan-rang-thap-cham", tmp_path / "khac", public)
         with pytest.raises(StorageError, match="không có quyền"):
             storage.put_bytes("dot-1/truyen-thanh-co-so/xa-phuoc-binh/bulletin.mp3", b"gia", "audio/mpeg")
         with pytest.raises(StorageError, match="không có quyền"):
             storage.put_bytes("dot-1/manifest.json", b"{}", "application/json")
         with pytest.raises(StorageError, match="không có quyền"):
             storage.delete("dot-1/truyen-thanh-co-so/xa-phuoc-binh/bulletin.mp3")
-        # A commune key reads only that commune.
+        # A commune key reads that commune and its district's pa nô, not its neighbour.
         use(monkeypatch, server, *creds(identities, "studio-xa-phuoc-hoa"))
         with pytest.raises(PublishError, match="không có quyền"):
             pull(source, "xa-phuoc-binh", tmp_path / "hang-xom", public)
-        assert pull(source, "xa-phuoc-hoa", tmp_path / "xa", public).downloaded == 1
+        assert pull(source, "xa-phuoc-hoa", tmp_path / "xa", public).downloaded == 2
 
         # Presigned links work until they expire; a link is no key to other files.
         use(monkeypatch, server, *creds(identities, "studio-tinh"))
@@ -104,7 +107,10 @@ def test_access_files_cover_successors_and_deny_writes(example_campaign):
     policy = bucket_policy(example_campaign, BUCKET, "kho")
     allow = next(s for s in policy["Statement"] if s["Sid"] == "DocBacAi")
     assert allow["Principal"] == {"AWS": "arn:aws:iam::123456789012:user/studio-bac-ai"}
-    assert f"arn:aws:s3:::{BUCKET}/kho/{CAMPAIGN}/*/xa-phuoc-hoa/*" in allow["Resource"]
+    assert f"arn:aws:s3:::{BUCKET}/kho/{CAMPAIGN}/*/xa-phuoc-hoa/*" in allow["Resource"]  # in every phase
+    # formed from communes of Bác Ái and Ninh Sơn: only the phases it is Bác Ái's successor in
+    assert f"arn:aws:s3:::{BUCKET}/kho/{CAMPAIGN}/dot-3/*/xa-my-son-2025/*" in allow["Resource"]
+    assert not any(r.endswith("/*/xa-my-son-2025/*") and "/dot-" not in r for r in allow["Resource"])
     assert not any("phuong-do-vinh" in r for r in allow["Resource"])
     deny = next(s for s in policy["Statement"] if s["Effect"] == "Deny")
     assert "s3:PutObject" in deny["Action"]

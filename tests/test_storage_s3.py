@@ -24,7 +24,14 @@ def test_roundtrip_keeps_sha256_in_metadata(bucket, tmp_path):
     assert storage.info("c/dot-1/none.txt") is None
     storage.get_file("c/dot-1/a.txt", tmp_path / "back.txt")
     assert sha256_file(tmp_path / "back.txt") == digest
-    assert [o.key for o in storage.list("c/")] == ["c/dot-1/a.txt"]
+    [listed] = storage.list("c/")
+    assert listed.key == "c/dot-1/a.txt" and listed.stamp == storage.info("c/dot-1/a.txt").stamp
+    assert storage.sha256("c/dot-1/a.txt") == digest and storage.local_path("c/dot-1/a.txt") is None
+    # Same size, new bytes, metadata kept: the stamp (ETag) changes, the byte digest tells the truth.
+    s3_client().put_object(Bucket=bucket, Key="pfx/c/dot-1/a.txt", Body=b"x" * listed.size,
+                           Metadata={"sha256": digest})
+    assert storage.info("c/dot-1/a.txt").stamp != listed.stamp
+    assert storage.info("c/dot-1/a.txt").sha256 == digest != storage.sha256("c/dot-1/a.txt")
     storage.delete("c/dot-1/a.txt")
     assert storage.info("c/dot-1/a.txt") is None
 

@@ -61,3 +61,6 @@ def test_covered_by_targets():
     assert not t.covered_by("xa-phuoc-binh", ["ninh-hai"], day)
     # a brief addressed to an abolished ward reaches the ward that absorbed it
     assert t.covered_by("phuong-phu-ha", ["phuong-thanh-son"], day)
+    # …and one addressed to a 2025 commune before it exists reaches the communes it is formed from
+    assert t.covered_by("xa-phuoc-trung", ["xa-my-son-2025"], day)
+    assert not t.covered_by("xa-phuoc-binh", ["xa-my-son-2025"], day)

@@ -12,16 +12,17 @@ from pathlib import Path
 import pytest
 import yaml
 from fastapi.testclient import TestClient
+from s3fixtures import admin_env, bucket  # noqa: F401  (pytest fixtures: the real SeaweedFS)
+from test_web_sample import make_sample_tree, manifest_entry
 from typer.testing import CliRunner
 
 from studio.artifacts import sha256_file
 from studio.cli import app as cli
 from studio.loader import load_campaign
+from studio.publish.access import phase_audiences as audiences
 from studio.web import Settings, create_app, tokens_for
 from studio.web.approve import set_approval
-from studio.web.auth import TokenStore, visible_units
-from s3fixtures import admin_env, bucket  # noqa: F401  (pytest fixtures: the real SeaweedFS)
-from test_web_sample import make_sample_tree, manifest_entry
+from studio.web.auth import TokenStore
 
 MP3 = "dot-1/truyen-thanh-co-so/xa-phuoc-hoa/bulletin.mp3"
 OTHER_MP3 = "dot-1/truyen-thanh-co-so/xa-vinh-hai/bulletin.mp3"
@@ -178,8 +179,8 @@ def test_approve_needs_csrf_and_is_audited(portal):
     response = client.post("/tin-bai/dot3-ket-qua-dai-hoi/duyet", data={"csrf": csrf})
     assert response.status_code == 200 and "Đã duyệt tin bài dot3-ket-qua-dai-hoi" in response.text
     after = brief.read_text(encoding="utf-8")
-    assert [l for l in before.splitlines() if not l.startswith("approval:")] == \
-           [l for l in after.splitlines() if not l.startswith("approval:")]
+    assert [line for line in before.splitlines() if not line.startswith("approval:")] == \
+           [line for line in after.splitlines() if not line.startswith("approval:")]
     approved = load_campaign(portal["campaign"]).brief("dot3-ket-qua-dai-hoi")
     assert approved.approved and approved.approval.by == "Nguyễn Thị Thiết Kế, Sở VHTTDL"
     assert approved.approval.at.utcoffset().total_seconds() == 7 * 3600
@@ -230,6 +231,8 @@ def test_tampered_file_is_flagged(campaign_copy, tmp_path):
     os.utime(target, ns=(time.time_ns(), time.time_ns() + 1000))
     page = client.get("/don-vi/xa-phuoc-hoa").text
     assert 'data-state="mismatch"' in page and "KHÔNG khớp" in page
+    refused = client.get("/tep/" + MP3, params={"tai": 1})  # shown as altered, and not served either
+    assert refused.status_code == 409 and "không được phát" in refused.text and bytes(data) not in refused.content
 
 
 def test_manifest_signature_checked(campaign_copy, tmp_path):
@@ -251,13 +254,13 @@ def test_manifest_signature_checked(campaign_copy, tmp_path):
     assert 'data-signature="valid"' not in client.get("/don-vi/xa-phuoc-hoa").text
 
 
-def test_visible_units(example_campaign):
-    tree = example_campaign.unit_tree()
-    hoa, hai = visible_units(tree, "xa-phuoc-hoa"), visible_units(tree, "xa-vinh-hai")
-    assert {"xa-phuoc-hoa", "bac-ai", "xa-bac-ai-tay-2025"} <= hoa
-    assert "ninh-thuan" not in hoa and "xa-phuoc-binh" not in hoa and not hoa & hai
-    assert {"bac-ai", "xa-phuoc-hoa", "xa-phuoc-binh"} <= visible_units(tree, "bac-ai")
-    assert visible_units(tree, "khong-co") == frozenset()
+def test_operator_audience_per_phase(example_campaign):
+    hoa, hai = audiences(example_campaign, "xa-phuoc-hoa"), audiences(example_campaign, "xa-vinh-hai")
+    assert hoa["dot-1"] == {"xa-phuoc-hoa", "bac-ai"}  # its district's pa nô, before the 2025 reorganisation
+    assert hoa["dot-2-2"] == {"xa-bac-ai-tay-2025"}  # after it, the commune that replaced it
+    assert not any(hoa[p] & hai[p] for p in hoa)
+    assert {"bac-ai", "xa-phuoc-hoa", "xa-phuoc-binh"} <= audiences(example_campaign, "bac-ai")["dot-1"]
+    assert audiences(example_campaign, "khong-co") == {p.id: frozenset() for p in example_campaign.all_phases()}
 
 
 def test_cli_issues_tokens(campaign_copy, tmp_path):
@@ -277,7 +280,7 @@ def test_cli_issues_tokens(campaign_copy, tmp_path):
     assert record.id in listed.output and token not in listed.output
 
 
-def test_reads_s3_storage(campaign_copy, tmp_path, bucket):
+def test_reads_s3_storage(campaign_copy, tmp_path, bucket):  # noqa: F811  (the fixture)
     """The same portal over the real S3 server (SeaweedFS) that publish writes to."""
     from studio.storage import open_storage
 

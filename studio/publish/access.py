@@ -1,10 +1,12 @@
 """Read-only access per unit: SeaweedFS identities, an S3 bucket policy, presigned links.
 
-The storage layout puts the unit deep in the key (``<campaign>/<phase>/<channel>/<unit>/``),
-so a unit's grant is the list of those prefixes for every phase and unit-level channel,
-for the unit itself, the units below it and the units that replaced them, plus each
-phase's signed manifest (needed to verify) and the unit's page folder. SeaweedFS
-matches ``Action:bucket/prefix*`` grants; AWS policies take the same prefixes as ARNs.
+A unit's key reads what the portal shows its operator and what ``studio pull``
+fetches: in each phase, the folders of its audience (``UnitTree.audience`` on the
+phase's start date, via ``phase_audiences``), plus each phase's signed manifest
+(needed to verify) and its own page folder (its page and podcast list its
+audience's files). SeaweedFS matches ``Action:bucket/prefix*`` grants, one per
+``<campaign>/<phase>/<channel>/<unit>/`` folder; AWS policies, which are size-capped,
+take the same grants as wildcard ARNs (``arn_patterns``).
 """
 
 from __future__ import annotations
@@ -17,38 +19,36 @@ from typing import Any
 
 from ..artifacts import atomic_write_text
 from ..campaign import Campaign
-from ..units import UnitTree
-from . import MANIFEST_KEY, write_secret
+from . import MANIFEST_KEY, PublishError, write_secret
 from .feeds import UNIT_DIR
 
 PUBLISHER = "studio-tinh"
 
 
-def unit_scope(tree: UnitTree, unit_id: str) -> list[str]:
-    """The unit, every unit below it, and every unit any of them was merged into (transitively)."""
-    found: list[str] = []
-    todo = [unit_id] + [u.id for u in tree if u.parent == unit_id]
-    while todo:
-        uid = todo.pop(0)
-        if uid in found:
-            continue
-        found.append(uid)
-        todo += list(tree[uid].successors)
-    return found
+def phase_audiences(campaign: Campaign, unit_id: str) -> dict[str, frozenset[str]]:
+    """Per phase id, the units whose files ``unit_id``'s operator receives: ``UnitTree.audience``
+    on the phase's start date, the date its jobs were routed on (the portal uses this too)."""
+    tree = campaign.unit_tree()
+    return {p.id: tree.audience(unit_id, p.start) for p in campaign.all_phases()}
+
+
+def _base(prefix: str) -> str:
+    return f"{prefix.strip('/')}/" if prefix.strip("/") else ""
 
 
 def grants(campaign: Campaign, unit_id: str, prefix: str = "") -> list[str]:
-    """Key prefixes (relative to the bucket) a unit may read."""
+    """Key prefixes (relative to the bucket) a unit may read: per phase its manifest and the folder of
+    each channel its audience receives (the channels routed to those units on the phase's start)."""
     tree = campaign.unit_tree()
-    scope = unit_scope(tree, unit_id)
-    base = f"{prefix.strip('/')}/" if prefix.strip("/") else ""
-    channels = [c.id for c in campaign.channels if c.unit_level != "province"]
+    base = f"{_base(prefix)}{campaign.id}"
     out = []
     for phase in campaign.all_phases():
-        out.append(f"{base}{campaign.id}/{phase.id}/{MANIFEST_KEY}")
-        out += [f"{base}{campaign.id}/{phase.id}/{c}/{u}/" for c in channels for u in scope]
-    out += [f"{base}{campaign.id}/{UNIT_DIR}/{u}/" for u in scope]
-    return out
+        scope = tree.audience(unit_id, phase.start)
+        out.append(f"{base}/{phase.id}/{MANIFEST_KEY}")
+        for channel in campaign.channels:
+            receivers = {u.id for u in tree.at_level(channel.unit_level, phase.start)}
+            out += [f"{base}/{phase.id}/{channel.id}/{u}/" for u in sorted(scope & receivers)]
+    return out + [f"{base}/{UNIT_DIR}/{unit_id}/"]
 
 
 def access_units(campaign: Campaign, levels: tuple[str, ...] = ("district", "commune")) -> list[str]:
@@ -78,13 +78,29 @@ def seaweed_identities(campaign: Campaign, bucket: str, prefix: str = "", units:
 
 
 def arn_patterns(campaign: Campaign, unit_id: str, bucket: str, prefix: str = "") -> tuple[list[str], list[str]]:
-    """(object ARNs, list prefixes) for a unit, using AWS wildcards so policies stay small."""
-    base = f"{prefix.strip('/')}/" if prefix.strip("/") else ""
-    scope = unit_scope(campaign.unit_tree(), unit_id)
-    objects = [f"arn:aws:s3:::{bucket}/{base}{campaign.id}/*/{MANIFEST_KEY}"]
-    # AWS's `*` spans slashes: `<campaign>/*/<unit>/*` is the unit's folder in every phase and
-    # channel, and its page folder `<campaign>/don-vi/<unit>/` too — one pattern per unit.
-    patterns = [f"{base}{campaign.id}/*/{u}/*" for u in scope]
+    """(object ARNs, list prefixes) for a unit: its audience of each phase, in as few AWS patterns as
+    stay exact, since policies are size-capped.
+
+    AWS's ``*`` spans slashes: ``<campaign>/<phase>/*/<u>/*`` is u's folder in every channel of a
+    phase, and ``<campaign>/*/<u>/*`` is u's folder in every phase plus its page folder. The short
+    form is used only when it grants nothing more: u is in the audience whenever it gets files
+    (the phases it exists in), and everything its page lists is in the audience too.
+    """
+    tree = campaign.unit_tree()
+    base = f"{_base(prefix)}{campaign.id}"
+    starts = {p.id: p.start for p in campaign.all_phases()}
+    mine = phase_audiences(campaign, unit_id)
+
+    def whole(u: str) -> bool:
+        return all((u in mine[p] or not tree[u].active_on(day)) and tree.audience(u, day) <= mine[p]
+                   for p, day in starts.items())
+
+    units = sorted({unit_id}.union(*mine.values()))
+    patterns = [f"{base}/*/{u}/*" for u in units if whole(u)]
+    patterns += [f"{base}/{p}/*/{u}/*" for p, scope in mine.items() for u in sorted(scope) if not whole(u)]
+    if not whole(unit_id):
+        patterns.append(f"{base}/{UNIT_DIR}/{unit_id}/*")
+    objects = [f"arn:aws:s3:::{bucket}/{base}/*/{MANIFEST_KEY}"]
     return objects + [f"arn:aws:s3:::{bucket}/{p}" for p in patterns], patterns
 
 
@@ -163,6 +179,8 @@ def presigned_links(storage, manifest: dict, expires: int, units: list[str] | No
     phase = manifest["phase"]
     out: dict[str, Any] = {"phase": phase, "expires_at": until,
                            "manifest": storage.presign(f"{phase}/{MANIFEST_KEY}", expires), "units": {}}
+    if out["manifest"] is None:
+        raise PublishError(f"{storage.url}: kho này không tạo được liên kết có hạn — dùng kho s3://")
     for art in manifest["artifacts"]:
         if units is not None and art["unit"] not in units:
             continue

@@ -1,9 +1,11 @@
 """Per-unit pages: ``don-vi/<unit>/index.html`` (every published file) and ``podcast.xml``.
 
-Built from the signed manifests of every published phase of the campaign, so a
-commune subscribes once and its podcast app picks up each new bulletin; audio
-items carry duration, size and the loudspeaker priority (normal / priority /
-emergency). Pages are conveniences: the signed manifest stays the authority.
+Built from the signed manifests of every published phase of the campaign. A
+unit's page and podcast carry its audience's files in each phase
+(``UnitTree.audience`` from the manifest's units table, as ``studio pull``
+fetches them and the portal shows them), so a commune subscribes once and its
+podcast app picks up each new bulletin; audio items carry duration, size and the
+loudspeaker priority (normal / priority / emergency). Pages are conveniences: the signed manifest stays the authority.
 """
 
 from __future__ import annotations
@@ -17,8 +19,8 @@ from jinja2 import Environment
 
 from ..campaign import Campaign
 from ..text import human_size
-from . import MANIFEST_KEY, PRIORITY_NAMES, join_url
-from . import signing
+from . import MANIFEST_KEY, PRIORITY_NAMES, join_url, signing
+from .verify import manifest_audience, routing_tree
 
 UNIT_DIR = "don-vi"
 
@@ -39,7 +41,8 @@ th,td{border-bottom:1px solid #ddd;padding:.4rem;text-align:left;vertical-align:
 <body>
 <h1>{{ unit_name }}</h1>
 <p>{{ campaign_title }} — {{ issuer }}</p>
-{% if has_feed %}<p>Bản tin truyền thanh dạng podcast: <a href="podcast.xml">podcast.xml</a> (thêm địa chỉ này vào ứng dụng podcast để nhận bản tin mới).</p>{% endif %}
+{% if has_feed %}<p>Bản tin truyền thanh dạng podcast: <a href="podcast.xml">podcast.xml</a>
+(thêm địa chỉ này vào ứng dụng podcast để nhận bản tin mới).</p>{% endif %}
 <p>Mọi tệp đều được tỉnh ký số. Trước khi phát, tải và kiểm tra bằng lệnh:
 <code>studio pull --unit {{ unit_id }} --from &lt;địa chỉ giai đoạn&gt; --key province.pub THƯ-MỤC</code></p>
 {% for phase in phases %}
@@ -71,7 +74,8 @@ def item_title(art: dict, manifest: dict) -> str:
 def item_date(art: dict, manifest: dict) -> datetime:
     job = art.get("job") or ""
     try:
-        day = date.fromisoformat(job[-10:]) if art["format"].endswith("-daily") else date.fromisoformat(manifest["phase_start"])
+        daily = art["format"].endswith("-daily")
+        day = date.fromisoformat(job[-10:]) if daily else date.fromisoformat(manifest["phase_start"])
     except ValueError:
         day = date.fromisoformat(manifest["phase_start"])
     return datetime.combine(day, time(6, 0), tzinfo=timezone.utc)
@@ -82,11 +86,7 @@ def last_published(manifests: list[dict]) -> datetime:
 
 
 def url_for(storage, base_url: str | None, path: str) -> str:
-    if base_url:
-        return join_url(base_url, path)
-    if hasattr(storage, "public_url"):
-        return storage.public_url(path)
-    return (storage.root / path).as_uri()
+    return join_url(base_url, path) if base_url else storage.public_url(path)
 
 
 def published_manifests(storage, campaign: Campaign, public_key) -> list[dict]:
@@ -102,12 +102,22 @@ def published_manifests(storage, campaign: Campaign, public_key) -> list[dict]:
     return out
 
 
-def podcast(unit_id: str, unit_name: str, manifests: list[dict], storage, base_url: str | None) -> bytes | None:
-    items = [(m, a) for m in manifests for a in m["artifacts"]
-             if a["unit"] == unit_id and a["media_type"].startswith("audio/")]
+def unit_files(manifests: list[dict], unit_id: str, trees: list | None = None) -> list[tuple[dict, dict]]:
+    """(manifest, artifact) for every file of ``unit_id``'s audience, phase by phase (``trees``: the
+    manifests' units tables already read, when asking for many units)."""
+    out = []
+    for manifest, tree in zip(manifests, trees or [routing_tree(m) for m in manifests]):
+        scope = manifest_audience(manifest, unit_id, tree)
+        out += [(manifest, a) for a in manifest["artifacts"] if a["unit"] in scope]
+    return out
+
+
+def podcast(unit_id: str, unit_name: str, files: list[tuple[dict, dict]], storage,
+            base_url: str | None) -> bytes | None:
+    items = [(m, a) for m, a in files if a["media_type"].startswith("audio/")]
     if not items:
         return None
-    first = manifests[0]
+    first = items[0][0]
     fg = FeedGenerator()
     fg.load_extension("podcast")
     fg.title(f"Bản tin truyền thanh — {unit_name}")
@@ -119,7 +129,8 @@ def podcast(unit_id: str, unit_name: str, manifests: list[dict], storage, base_u
     fg.podcast.itunes_author(first["issuer"])
     fg.podcast.itunes_category("Government")
     fg.podcast.itunes_explicit("no")
-    fg.lastBuildDate(last_published(manifests))  # pages depend only on the manifests: unchanged ones are skipped
+    # The feed depends only on the manifests, so an unchanged one is not rewritten.
+    fg.lastBuildDate(last_published([m for m, _ in items]))
     for manifest, art in sorted(items, key=lambda ma: (item_date(ma[1], ma[0]), ma[1]["path"])):
         entry = fg.add_entry(order="append")
         entry.id(f"urn:sha256:{art['sha256']}")
@@ -136,18 +147,16 @@ def podcast(unit_id: str, unit_name: str, manifests: list[dict], storage, base_u
     return fg.rss_str(pretty=True)
 
 
-def index_page(unit_id: str, unit_name: str, manifests: list[dict], has_feed: bool) -> bytes:
+def index_page(unit_id: str, unit_name: str, files: list[tuple[dict, dict]], has_feed: bool) -> bytes:
+    manifests = list({m["phase"]: m for m, _ in files}.values())
     phases = []
     for m in manifests:
-        files = [a for a in m["artifacts"] if a["unit"] == unit_id]
-        if not files:
-            continue
         phases.append({"name": m["phase_name"], "start": m["phase_start"], "end": m["phase_end"], "files": [{
             "href": f"../../{a['path']}", "name": a["path"].rsplit("/", 1)[-1],
             "title": "; ".join(a.get("titles") or []) or "—",
             "priority": a.get("priority", "normal"), "priority_name": PRIORITY_NAMES[a.get("priority", "normal")],
             "size": human_size(a["bytes"]), "sha": a["sha256"][:16],
-        } for a in files]})
+        } for pm, a in files if pm is m]})
     first = manifests[0]
     return INDEX.render(unit_id=unit_id, unit_name=unit_name, campaign_title=first["campaign_title"],
                         issuer=first["issuer"], phases=phases, has_feed=has_feed,
@@ -160,22 +169,24 @@ def write_unit_pages(storage, campaign: Campaign, public_key, base_url: str | No
     if not manifests:
         return []
     tree = campaign.unit_tree()
+    trees = [routing_tree(m) for m in manifests]
     pages: list[tuple[str, bytes, str]] = []
-    for unit_id in sorted({a["unit"] for m in manifests for a in m["artifacts"]}):
+    for unit_id in sorted({uid for m in manifests for uid in m.get("units", {})}):
+        files = unit_files(manifests, unit_id, trees)
+        if not files:
+            continue
         name = tree[unit_id].display_name if unit_id in tree else unit_id
-        feed = podcast(unit_id, name, manifests, storage, base_url)
+        feed = podcast(unit_id, name, files, storage, base_url)
         if feed is not None:
             pages.append((f"{UNIT_DIR}/{unit_id}/podcast.xml", feed, "application/rss+xml"))
-        pages.append((f"{UNIT_DIR}/{unit_id}/index.html", index_page(unit_id, name, manifests, feed is not None),
+        pages.append((f"{UNIT_DIR}/{unit_id}/index.html", index_page(unit_id, name, files, feed is not None),
                       "text/html; charset=utf-8"))
     sizes = {o.key: o.size for o in storage.list(f"{UNIT_DIR}/")}
 
     def write(page: tuple[str, bytes, str]) -> str | None:
         key, data, media_type = page
-        if sizes.get(key) == len(data):
-            stored = storage.info(key)
-            if stored is not None and stored.sha256 == hashlib.sha256(data).hexdigest():
-                return None
+        if sizes.get(key) == len(data) and storage.sha256(key) == hashlib.sha256(data).hexdigest():
+            return None
         storage.put_bytes(key, data, media_type)
         return key
 

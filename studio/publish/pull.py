@@ -1,4 +1,4 @@
-"""What a district or commune operator runs: fetch this unit's files, verified, resumable.
+"""What a district or commune operator runs: fetch this unit's audience's files, verified, resumable.
 
 Files are downloaded into a staging folder beside DIR (same file system, hidden),
 checked against the signed manifest, and moved into DIR only when every file of
@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -18,9 +19,8 @@ from pathlib import Path
 
 from ..artifacts import atomic_write_bytes, sha256_file
 from ..storage import StorageError
-from . import MANIFEST_KEY, PublishError, open_location, split_phase_url
-from . import signing
-from .verify import read_signed, unit_scope
+from . import MANIFEST_KEY, PublishError, open_location, signing, split_phase_url
+from .verify import manifest_audience, read_signed, require_unit
 
 PINNED_KEY = Path(".studio") / signing.PUBLIC_NAME
 
@@ -58,6 +58,12 @@ def public_key_for(dest: Path, key_path: Path | None):
 def pull(source: str, unit: str, dest: Path, key_path: Path | None = None, *, with_children: bool = False,
          storage_options: dict | None = None, workers: int = 4,
          on_file: Callable[[str], None] | None = None) -> PullReport:
+    """Fetch the files of ``unit``'s audience in the phase at ``source`` (``UnitTree.audience``: for a
+    commune also its district's pa nô, for a district its communes too) into ``dest``, all verified.
+
+    ``with_children`` is accepted for the CLI's ``--with-communes`` and changes nothing: the
+    audience already includes the units below.
+    """
     dest = Path(dest)
     public = public_key_for(dest, key_path)
     base, phase = split_phase_url(source)
@@ -67,15 +73,27 @@ def pull(source: str, unit: str, dest: Path, key_path: Path | None = None, *, wi
         raise PublishError(f"{problem}. Không tải tệp nào.")
     if manifest.get("status") != "approved":
         raise PublishError(f"{source}: đây là bản nháp (chưa duyệt), không dùng để phát")
-    scope = unit_scope(manifest, unit, with_children)
+    require_unit(manifest, unit)
+    scope = manifest_audience(manifest, unit)
     wanted = [a for a in manifest["artifacts"] if a["unit"] in scope]
     report = PullReport(unit, phase, files=[a["path"] for a in wanted])
     stage = staging_dir(dest)
     for leftover in stage.rglob("*.part*") if stage.exists() else []:
         leftover.unlink(missing_ok=True)  # a download cut off mid-file restarts that file
 
+    stop = threading.Event()  # set by the first interrupt, in any thread: no new download starts after it
+
     def fetch(art: dict) -> str:
         """Make sure a verified copy exists (in DIR or staging): "already", "downloaded" or an error."""
+        if stop.is_set():
+            return "stopped"
+        try:
+            return fetch_one(art)
+        except BaseException:
+            stop.set()
+            raise
+
+    def fetch_one(art: dict) -> str:
         final, staged = dest / art["path"], stage / art["path"]
         for path in (final, staged):
             if path.is_file() and path.stat().st_size == art["bytes"] and sha256_file(path) == art["sha256"]:
@@ -97,8 +115,8 @@ def pull(source: str, unit: str, dest: Path, key_path: Path | None = None, *, wi
         try:
             results = [f.result() for f in futures]
         except BaseException:  # interrupted: stop queued downloads, keep what is verified
-            for f in futures:
-                f.cancel()
+            stop.set()
+            pool.shutdown(wait=True, cancel_futures=True)
             raise
     report.already = results.count("already")
     report.downloaded = results.count("downloaded")

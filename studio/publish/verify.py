@@ -1,8 +1,9 @@
 """Check a published (or pulled) phase against its signed manifest.
 
-Trusts only the public key: the manifest's signature first, then every file's
-sha256, and names each file that was altered, added or removed. Works on any
-storage URL: a local folder or ``s3://``.
+Trusts only the public key: the manifest's signature first, then the sha256 of
+every file's bytes (never the hash an object carries in its metadata), and
+names each file that was altered, added or removed. Works on any storage URL:
+a local folder or ``s3://``.
 """
 
 from __future__ import annotations
@@ -10,13 +11,10 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
-from pathlib import Path
 
-from ..artifacts import sha256_file
 from ..storage import StorageError
 from ..units import Unit, UnitTree
-from . import MANIFEST_KEY, PublishError, open_location, split_phase_url
-from . import signing
+from . import MANIFEST_KEY, PublishError, open_location, signing, split_phase_url
 
 BUILD_FILES = ("status.json",)  # written by studio build beside the manifest, not assets
 
@@ -43,30 +41,17 @@ def routing_tree(manifest: dict) -> UnitTree:
         raise PublishError(f"manifest: bảng đơn vị không đọc được ({exc})") from None
 
 
-def unit_scope(manifest: dict, unit_id: str, with_children: bool = False) -> set[str]:
-    """The unit, the units it routes to on the phase's start date and, optionally, the units below it."""
-    tree = routing_tree(manifest)
-    if unit_id not in tree:
+def manifest_audience(manifest: dict, unit_id: str, tree: UnitTree | None = None) -> frozenset[str]:
+    """``UnitTree.audience`` of ``unit_id`` on the phase's start date, from the manifest's own units
+    table, so a unit needs no campaign files; ``tree`` is that table already read (many units)."""
+    tree = tree or routing_tree(manifest)
+    return tree.audience(unit_id, date.fromisoformat(manifest["phase_start"]))
+
+
+def require_unit(manifest: dict, unit_id: str) -> None:
+    if unit_id not in manifest.get("units", {}):
         raise PublishError(f"không có đơn vị {unit_id!r} trong manifest của giai đoạn {manifest.get('phase')} "
                            f"(xem mã đơn vị trong units.yaml của tỉnh)")
-    day = date.fromisoformat(manifest["phase_start"])
-    roots = [unit_id] + ([u.id for u in tree if u.parent == unit_id] if with_children else [])
-    scope = set(roots)
-    for uid in roots:
-        scope.update(u.id for u in tree.resolve(uid, day))
-    return scope
-
-
-def digest_of(storage, key: str) -> str | None:
-    """sha256 of an object's bytes, or None when it does not exist."""
-    if hasattr(storage, "root"):
-        path = Path(storage.root) / key
-        return sha256_file(path) if path.is_file() else None
-    if hasattr(storage, "sha256"):
-        return storage.sha256(key)
-    import hashlib
-
-    return hashlib.sha256(storage.get_bytes(key)).hexdigest() if storage.info(key) else None
 
 
 def read_signed(storage, phase: str, public_key) -> tuple[dict, str | None]:
@@ -99,11 +84,12 @@ def verify(url: str, public_key, unit: str | None = None, storage_options: dict 
     artifacts = manifest.get("artifacts", [])
     prefixes = [f"{phase}/"]
     if unit:
-        scope = unit_scope(manifest, unit)
+        require_unit(manifest, unit)
+        scope = manifest_audience(manifest, unit)
         artifacts = [a for a in artifacts if a["unit"] in scope]
         prefixes = sorted({a["path"].rsplit("/", 1)[0] + "/" for a in artifacts})
     with ThreadPoolExecutor(max_workers=workers) as pool:
-        digests = list(pool.map(lambda a: digest_of(storage, a["path"]), artifacts))
+        digests = list(pool.map(lambda a: storage.sha256(a["path"]), artifacts))  # the bytes, streamed
     for art, digest in zip(artifacts, digests):
         if digest is None:
             report.removed.append(art["path"])

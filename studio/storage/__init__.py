@@ -3,7 +3,11 @@
 Keys are ``/``-separated relative paths, the same layout as the output folder:
 ``<campaign>/<phase>/<channel>/<unit>/<file>``. Values cross this interface as
 plain bytes or local file paths, like httpx's transport cut-off point, so any
-backend (or a test double) can stand behind it.
+backend (or a test double, ``memory://``) can stand behind it.
+
+What a backend can or cannot do is part of the interface, never probed with
+``hasattr``: ``local_path`` is None off this machine, ``presign`` is None where
+links cannot be signed, ``prepare`` does nothing where there is nothing to create.
 """
 
 from __future__ import annotations
@@ -20,7 +24,8 @@ from ..text import SLUG
 class ObjectInfo:
     key: str
     size: int
-    sha256: str | None = None  # from object metadata, when the backend has it
+    stamp: str  # changes whenever the bytes change (local: size+mtime; S3: ETag+size): a safe key for cached digests
+    sha256: str | None = None  # recorded at upload (S3 metadata): lets publish skip unchanged files, never proof
 
 
 class StorageError(Exception):
@@ -42,6 +47,8 @@ def check_key(key: str) -> str:
 class Storage(Protocol):
     url: str
 
+    def prepare(self) -> None:
+        """Make the place ready to be written (S3: create the bucket); publishers call it once."""
     def put_file(self, key: str, path: Path, media_type: str, sha256: str) -> None: ...
     def put_bytes(self, key: str, data: bytes, media_type: str) -> None: ...
     def get_bytes(self, key: str) -> bytes: ...
@@ -49,6 +56,14 @@ class Storage(Protocol):
     def info(self, key: str) -> ObjectInfo | None: ...
     def list(self, prefix: str = "") -> Iterator[ObjectInfo]: ...
     def delete(self, key: str) -> None: ...
+    def sha256(self, key: str) -> str | None:
+        """Hash of the stored bytes, read as a stream (never the recorded metadata); None if missing."""
+    def local_path(self, key: str) -> Path | None:
+        """The file holding ``key`` on this machine (to serve or hash it in place), else None."""
+    def public_url(self, key: str) -> str:
+        """Where a reader with access fetches ``key`` (feed enclosures, page links)."""
+    def presign(self, key: str, expires: int) -> str | None:
+        """A GET link valid ``expires`` seconds without credentials, or None if the backend has none."""
 
 
 BACKENDS: dict[str, type] = {}
@@ -62,12 +77,13 @@ def register_backend(scheme: str):
 
 
 def open_storage(url: str, **options) -> Storage:
-    """``/path`` or ``file:///path`` → local folder; ``s3://bucket/prefix`` → S3-compatible."""
+    """``/path`` or ``file:///path`` → local folder; ``s3://bucket/prefix`` → S3-compatible;
+    ``memory://name`` → in-memory (tests)."""
     scheme = url.split("://", 1)[0] if "://" in url else "file"
     if scheme not in BACKENDS:
         import importlib
 
-        for name in ("local", "s3"):  # each backend module registers itself
+        for name in ("local", "s3", "memory"):  # each backend module registers itself
             try:
                 importlib.import_module(f"{__name__}.{name}")
             except ModuleNotFoundError as exc:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import stat
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -45,8 +47,10 @@ class LocalStorage:
             shutil.copyfile(source, tmp)
 
     def info(self, key: str) -> ObjectInfo | None:
-        path = self._path(key)
-        return ObjectInfo(key, path.stat().st_size) if path.is_file() else None
+        try:
+            return _info(key, self._path(key).stat())
+        except (FileNotFoundError, NotADirectoryError):
+            return None
 
     def list(self, prefix: str = "") -> Iterator[ObjectInfo]:
         base = self.root / prefix if prefix else self.root
@@ -54,7 +58,30 @@ class LocalStorage:
             return
         for path in sorted(base.rglob("*")):
             if path.is_file() and not any(part.startswith(".") for part in path.relative_to(self.root).parts):
-                yield ObjectInfo(str(path.relative_to(self.root)), path.stat().st_size)
+                yield _info(str(path.relative_to(self.root)), path.stat())
 
     def delete(self, key: str) -> None:
         self._path(key).unlink(missing_ok=True)
+
+    def prepare(self) -> None:
+        """Nothing to create: folders are made as files are written."""
+
+    def sha256(self, key: str) -> str | None:
+        path = self._path(key)
+        return sha256_file(path) if path.is_file() else None
+
+    def local_path(self, key: str) -> Path | None:
+        path = self._path(key)
+        return path if path.is_file() else None
+
+    def public_url(self, key: str) -> str:
+        return self._path(key).as_uri()
+
+    def presign(self, key: str, expires: int) -> None:
+        return None
+
+
+def _info(key: str, st: os.stat_result) -> ObjectInfo | None:
+    if not stat.S_ISREG(st.st_mode):
+        return None
+    return ObjectInfo(key, st.st_size, f"{st.st_size}:{st.st_mtime_ns}")

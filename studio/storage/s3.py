@@ -106,7 +106,7 @@ class S3Storage:
                                     f"hoặc khóa này không có quyền với đường dẫn này")
             if code == "AccessDenied":
                 return StorageError(f"{action} {where}: không có quyền — khóa đang dùng không được phép thao tác này "
-                                    f"(khóa chỉ đọc của đơn vị chỉ đọc được thư mục của mình)")
+                                    f"(khóa chỉ đọc của một đơn vị chỉ đọc được tệp mà đơn vị đó nhận)")
             if code in ("404", "NoSuchKey", "NotFound"):
                 return StorageError(f"{action} {where}: không có tệp này trên máy chủ")
             reason = _ERRORS.get(code, f"{code} {err.get('Message', '')}".strip())
@@ -215,15 +215,16 @@ class S3Storage:
             raise self._explain_403(exc, "không đọc được thông tin", key) from None
         except BotoCoreError as exc:
             raise self._fail(exc, "không đọc được thông tin", key) from None
-        return ObjectInfo(key, head["ContentLength"], head.get("Metadata", {}).get(META_SHA256))
+        return ObjectInfo(key, head["ContentLength"], _stamp(head["ETag"], head["ContentLength"]),
+                          head.get("Metadata", {}).get(META_SHA256))
 
     def list(self, prefix: str = "") -> Iterator[ObjectInfo]:
-        """Objects below ``prefix`` (sizes only: listings carry no user metadata)."""
+        """Objects below ``prefix`` with size and ETag (listings carry no user metadata)."""
         paginator = self.client.get_paginator("list_objects_v2")
         try:
             for page in paginator.paginate(Bucket=self.bucket, Prefix=self.prefix + prefix):
                 for obj in page.get("Contents", []):
-                    yield ObjectInfo(obj["Key"][len(self.prefix):], obj["Size"])
+                    yield ObjectInfo(obj["Key"][len(self.prefix):], obj["Size"], _stamp(obj["ETag"], obj["Size"]))
         except (ClientError, BotoCoreError) as exc:
             raise self._fail(exc, "không liệt kê được", prefix) from None
 
@@ -233,9 +234,7 @@ class S3Storage:
         except (ClientError, BotoCoreError) as exc:
             raise self._fail(exc, "không xóa được", key) from None
 
-    # --- beyond the protocol ------------------------------------------------------------
-
-    def ensure_bucket(self) -> None:
+    def prepare(self) -> None:
         """Create the bucket if it does not exist (publisher credentials only)."""
         try:
             self.client.head_bucket(Bucket=self.bucket)
@@ -250,6 +249,9 @@ class S3Storage:
         except ClientError as exc:
             if exc.response.get("Error", {}).get("Code") not in ("BucketAlreadyOwnedByYou", "BucketAlreadyExists"):
                 raise self._fail(exc, "không tạo được bucket") from None
+
+    def local_path(self, key: str) -> None:
+        return None
 
     def presign(self, key: str, expires: int) -> str:
         """A GET link for ``key`` valid for ``expires`` seconds, signed with the current credentials."""
@@ -280,6 +282,11 @@ def _core_session() -> botocore.session.Session:
     else:
         core.register_component("data_loader", _LOADER)
     return core
+
+
+def _stamp(etag: str, size: int) -> str:
+    """A new PUT gives a new ETag (MD5 of the body, or of the parts); with the size it keys cached digests."""
+    return f"{etag.strip(chr(34))}:{size}"
 
 
 def _b64(raw: bytes) -> str:

@@ -1,13 +1,16 @@
 """The portal: FastAPI routes over the catalog, the tokens and the campaign.
 
-Two roles. An operator (one unit's token) sees the bulletins and files of its
-unit and district; a designer (province token) sees every asset of a phase,
+Two roles. An operator (one unit's token) sees, phase by phase, the files of its
+audience (``UnitTree.audience``: its unit, the units below it, its district's pa
+nô, across reorganisations) and its own podcast feed, exactly what its S3 key
+may read (``publish.access``); a designer (province token) sees every asset of a phase,
 approves briefs and reads the audit log and batch status. Pages are plain
 server-rendered HTML (Jinja2, autoescaped) with a little CSS and no script.
 """
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import mimetypes
 import re
@@ -26,14 +29,15 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from ..build import campaign_fingerprint
 from ..campaign import Campaign
-from ..text import human_size
 from ..formats import FORMATS
 from ..loader import CampaignError, load_campaign
+from ..publish.access import phase_audiences
 from ..storage import StorageError, open_storage
+from ..text import human_size
 from .approve import VIETNAM, ApprovalError, approve_brief, read_audit
-from .auth import Sessions, TokenRecord, TokenStore, secret_key, visible_units
+from .auth import Sessions, TokenRecord, TokenStore, secret_key
 from .catalog import FEED_NAME, SIDECARS, Catalog, Item, valid_name, valid_slug
-from .verify import FILE_STATES, SIGNATURE_STATES
+from .verify import ALTERED, FILE_STATES, SIGNATURE_STATES
 
 HERE = Path(__file__).parent
 COOKIE = "studio_session"
@@ -72,14 +76,23 @@ def tokens_for(campaign_root: Path, settings: Settings | None = None) -> TokenSt
 class Principal:
     token: TokenRecord
     csrf: str
-    visible: frozenset[str] = field(default_factory=frozenset)
+    audiences: dict[str, frozenset[str]] = field(default_factory=dict)  # phase id -> units (operators)
 
     @property
     def designer(self) -> bool:
         return self.token.role == "designer"
 
-    def may_see(self, unit: str) -> bool:
-        return self.designer or unit in self.visible
+    def may_see(self, unit: str, phase: str | None = None) -> bool:
+        """A unit's files in ``phase`` (or, without one, its page: its own, or a unit it sees in some phase)."""
+        if self.designer:
+            return True
+        if phase is not None:
+            return unit in self.audiences.get(phase, ())
+        return unit == self.token.unit or any(unit in units for units in self.audiences.values())
+
+    def may_read_feed(self, unit: str) -> bool:
+        """A unit's podcast carries its whole audience, so an operator reads its own only."""
+        return self.designer or unit == self.token.unit
 
 
 class LoginRequired(Exception):
@@ -101,13 +114,13 @@ class CampaignState:
         self.checked = time.monotonic()
         self.error: str | None = None
         self._lock = threading.Lock()
-        self._visible: dict[str, frozenset[str]] = {}
+        self._audiences: dict[str, dict[str, frozenset[str]]] = {}
 
-    def visible(self, unit: str) -> frozenset[str]:
+    def audiences(self, unit: str) -> dict[str, frozenset[str]]:
         campaign = self.get()
-        if unit not in self._visible:
-            self._visible[unit] = visible_units(campaign.unit_tree(), unit)
-        return self._visible[unit]
+        if unit not in self._audiences:
+            self._audiences[unit] = phase_audiences(campaign, unit)
+        return self._audiences[unit]
 
     def get(self, force: bool = False) -> Campaign:
         if force or time.monotonic() - self.checked > 2:
@@ -118,7 +131,7 @@ class CampaignState:
                     try:
                         self.campaign = load_campaign(self.root)
                         self.error = None
-                        self._visible = {}
+                        self._audiences = {}
                     except CampaignError as exc:  # keep serving the last good campaign, say why
                         self.error = str(exc.problems[0])
                     self.stamp = stamp
@@ -219,8 +232,8 @@ def create_app(campaign: Campaign | str | Path, storage_url: str | None = None,
         record = tokens.get(data["t"]) if data else None  # a revoked token ends its sessions
         if record is None:
             raise LoginRequired()
-        visible = frozenset() if record.role == "designer" else state.visible(record.unit)
-        return Principal(record, data["c"], visible)
+        scope = {} if record.role == "designer" else state.audiences(record.unit)
+        return Principal(record, data["c"], scope)
 
     def designer(request: Request) -> Principal:
         me = principal(request)
@@ -310,11 +323,12 @@ def create_app(campaign: Campaign | str | Path, storage_url: str | None = None,
             raise Denied(404, "Không có đơn vị này.")
         if not me.may_see(unit):
             raise Denied(403, "Mã truy cập của bạn không được xem đơn vị này.")
-        scope = state.visible(unit)
+        scope = state.audiences(unit)
         today = datetime.now(VIETNAM).date().isoformat()
         groups = []
         for phase in sorted(c.all_phases(), key=lambda p: p.start, reverse=True):
-            items = [i for i in catalog.items(phase.id) if i.unit in scope and me.may_see(i.unit) and not is_sidecar(i)]
+            items = [i for i in catalog.items(phase.id)
+                     if i.unit in scope.get(phase.id, ()) and me.may_see(i.unit, phase.id) and not is_sidecar(i)]
             if not items:
                 continue
             bulletins = sorted((decorate(i, c) for i in items if i.kind == "audio"),
@@ -323,7 +337,7 @@ def create_app(campaign: Campaign | str | Path, storage_url: str | None = None,
             groups.append({"phase": phase, "bulletins": bulletins, "others": others,
                            "current": phase.start.isoformat() <= today <= phase.end.isoformat(),
                            "status": catalog.status(phase.id)})
-        feeds = [(tree[u], f"/nguon/{u}/{FEED_NAME}") for u in sorted(scope) if me.may_see(u) and catalog.feed(u)]
+        feeds = [(tree[unit], f"/nguon/{unit}/{FEED_NAME}")] if me.may_read_feed(unit) and catalog.feed(unit) else []
         return page(request, "unit.html", me=me, unit=tree[unit], groups=groups, today=today, feeds=feeds)
 
     @app.get("/nguon/{unit}/" + FEED_NAME)
@@ -331,32 +345,45 @@ def create_app(campaign: Campaign | str | Path, storage_url: str | None = None,
         me = principal(request)
         if not valid_slug(unit):
             return Response("Không có nguồn tin này.", status_code=404, media_type="text/plain; charset=utf-8")
-        if not me.may_see(unit):
+        if not me.may_read_feed(unit):
             return Response("Không được phép.", status_code=403, media_type="text/plain; charset=utf-8")
         if not catalog.feed(unit):
             return Response("Không có nguồn tin này.", status_code=404, media_type="text/plain; charset=utf-8")
         return serve(catalog.feed(unit), "application/rss+xml; charset=utf-8", {"Cache-Control": "private, max-age=60"})
 
-    def serve(path: str, media: str, headers: dict) -> Response:
+    def serve(path: str, media: str, headers: dict, sha256: str | None = None) -> Response:
+        """Stream a stored file; with ``sha256`` (a manifest item), only if its bytes hash to it."""
         key = catalog.key(path)
-        root = getattr(storage, "root", None)
-        if root is not None:
-            local = Path(root) / key
-            if local.is_file():
-                return FileResponse(local, media_type=media, headers=headers)
-        else:
-            try:
-                return Response(storage.get_bytes(key), media_type=media, headers=headers)
-            except StorageError:
-                pass
-        return Response("Tệp đã bị xóa khỏi kho.", status_code=404, media_type="text/plain; charset=utf-8")
+        gone = Response("Tệp đã bị xóa khỏi kho.", status_code=404, media_type="text/plain; charset=utf-8")
+        local = storage.local_path(key)
+        if local is not None:
+            info = storage.info(key)
+            if info is None:
+                return gone
+            if sha256 and catalog.verifier.digest(key, info.stamp) != sha256:
+                return altered()
+            return FileResponse(local, media_type=media, headers=headers)
+        try:
+            data = storage.get_bytes(key)
+        except StorageError:  # missing, or (S3) refused: the bytes no longer match the object's own record
+            digest = storage.sha256(key) if sha256 else None
+            return altered() if digest not in (None, sha256) else gone
+        if sha256 and hashlib.sha256(data).hexdigest() != sha256:  # the very bytes about to be sent
+            return altered()
+        return Response(data, media_type=media, headers=headers)
+
+    def altered() -> Response:
+        return Response(ALTERED, status_code=409, media_type="text/plain; charset=utf-8",
+                        headers={"Cache-Control": "no-store"})
 
     @app.get("/tep/{phase}/{channel}/{unit}/{name}")
     def file(request: Request, phase: str, channel: str, unit: str, name: str, tai: int = 0):
         me = principal(request)
         if not (valid_slug(phase) and valid_slug(channel) and valid_slug(unit) and valid_name(name)):
             return Response("Đường dẫn không hợp lệ.", status_code=404, media_type="text/plain; charset=utf-8")
-        if not me.may_see(unit):
+        if phase not in {p.id for p in state.get().all_phases()}:
+            return Response("Không có tệp này.", status_code=404, media_type="text/plain; charset=utf-8")
+        if not me.may_see(unit, phase):
             return Response("Không được phép.", status_code=403, media_type="text/plain; charset=utf-8")
         found = catalog.servable(phase, channel, unit, name)
         if found is None:
@@ -370,6 +397,7 @@ def create_app(campaign: Campaign | str | Path, storage_url: str | None = None,
                    "Content-Disposition": f'{"attachment" if tai else "inline"}; filename="{name}"'}
         if isinstance(found, Item):
             headers["X-Content-SHA256"] = found.sha256
+            return serve(path, media, headers, found.sha256)
         return serve(path, media, headers)
 
     # --- designer ------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""Who may see what: access tokens, signed session cookies and unit scoping.
+"""Who may see what: access tokens, signed session cookies and each operator's audience.
 
 Tokens are long random secrets handed to one unit's operator (or a province
 designer); only their SHA-256 is stored, so a leaked tokens file opens nothing.
@@ -21,7 +21,6 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from ..artifacts import SECRET_MODE, atomic_path
 from ..text import nfc
-from ..units import UnitTree
 
 Role = Literal["operator", "designer"]
 TOKEN_PREFIX = "stw_"
@@ -129,31 +128,3 @@ class Sessions:
         except (BadSignature, SignatureExpired):
             return None
         return data if isinstance(data, dict) and {"t", "c"} <= set(data) else None
-
-
-def visible_units(tree: UnitTree, unit_id: str) -> frozenset[str]:
-    """Units whose items ``unit_id`` may see.
-
-    Its own, its district's (ancestors below the province), the units below it
-    (a district sees its communes), and across reorganisations the units that
-    replaced it and the ones it replaced, since an operator's job carries over.
-    """
-    if unit_id not in tree:
-        return frozenset()
-    root = tree.root.id
-    seen = {unit_id}
-    seen.update(a for a in tree.ancestors(unit_id) if a != root)
-    seen.update(u.id for u in tree if unit_id in tree.ancestors(u.id))
-
-    def follow(uid: str, forward: bool, acc: set[str]) -> None:
-        nxt = tree[uid].successors if forward else [u.id for u in tree if uid in u.successors]
-        for other in nxt:
-            if other not in acc:
-                acc.add(other)
-                follow(other, forward, acc)
-
-    related: set[str] = set()
-    follow(unit_id, True, related)
-    follow(unit_id, False, related)
-    seen.update(related)
-    return frozenset(seen)

@@ -98,14 +98,14 @@ class Catalog:
         except StorageError:
             return None
 
-    def listing(self, phase: str) -> frozenset[str]:
-        """Every stored key of a phase, relative to the campaign (sidecars, feeds)."""
+    def listing(self, phase: str) -> dict[str, str]:
+        """Every stored key of a phase, relative to the campaign, with its change stamp."""
         def make():
             prefix = self.key(f"{phase}/")
             try:
-                return frozenset(info.key[len(self.campaign_id) + 1:] for info in self.storage.list(prefix))
+                return {info.key[len(self.campaign_id) + 1:]: info.stamp for info in self.storage.list(prefix)}
             except StorageError:
-                return frozenset()
+                return {}
         return self._cached(f"list:{phase}", make)
 
     def items(self, phase: str) -> list[Item]:
@@ -153,4 +153,5 @@ class Catalog:
         return self._cached(f"sig:{phase}", lambda: self.verifier.signature(self, phase))
 
     def check(self, item: Item) -> str:
-        return self.verifier.file(item)
+        """The item's state on the pages: its bytes hashed when the listing's stamp is new."""
+        return self.verifier.file(item, self.listing(item.phase).get(item.path))
