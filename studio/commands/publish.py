@@ -156,14 +156,14 @@ def register(app: typer.Typer) -> None:
              unit: str = typer.Option(..., help="Mã đơn vị (huyện hoặc xã) của bạn"),
              source: str = typer.Option(..., "--from", help="Địa chỉ giai đoạn: s3://bucket/…/<chiến-dịch>/<giai-đoạn>"),
              key: Optional[Path] = typer.Option(None, help="Khóa công khai của tỉnh (province.pub); lần sau có thể bỏ"),
-             with_communes: bool = typer.Option(False, "--with-communes", help="Nhận cả tệp của các xã trực thuộc"),
              endpoint_url: Optional[str] = EndpointOpt, region: Optional[str] = RegionOpt,
              profile: Optional[str] = ProfileOpt):
-        """Tải tệp của đơn vị mình, kiểm tra chữ ký và mã băm; chạy lại để tiếp tục khi bị ngắt."""
+        """Tải tệp của đơn vị mình (cả pa nô của huyện, tệp của các xã trực thuộc), kiểm tra chữ ký và mã băm;
+        chạy lại để tiếp tục khi bị ngắt."""
         from ..publish.pull import pull as run_pull
 
         with user_errors():
-            report = run_pull(source, unit, dest, key, with_children=with_communes,
+            report = run_pull(source, unit, dest, key,
                               storage_options=s3_options(endpoint_url, region, profile))
         if not report.files:
             console.print(f"Không có tệp nào cho đơn vị {unit} trong giai đoạn {report.phase}.", markup=False)

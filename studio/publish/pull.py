@@ -55,15 +55,11 @@ def public_key_for(dest: Path, key_path: Path | None):
     return key
 
 
-def pull(source: str, unit: str, dest: Path, key_path: Path | None = None, *, with_children: bool = False,
+def pull(source: str, unit: str, dest: Path, key_path: Path | None = None, *,
          storage_options: dict | None = None, workers: int = 4,
          on_file: Callable[[str], None] | None = None) -> PullReport:
     """Fetch the files of ``unit``'s audience in the phase at ``source`` (``UnitTree.audience``: for a
-    commune also its district's pa nô, for a district its communes too) into ``dest``, all verified.
-
-    ``with_children`` is accepted for the CLI's ``--with-communes`` and changes nothing: the
-    audience already includes the units below.
-    """
+    commune also its district's pa nô, for a district its communes too) into ``dest``, all verified."""
     dest = Path(dest)
     public = public_key_for(dest, key_path)
     base, phase = split_phase_url(source)
