@@ -1,4 +1,4 @@
-"""The campaign's calendar, and the rule for runs that beat missed.
+"""Beat's schedule: the campaign's calendar, the rule for runs that beat missed, beat's entry.
 
 Runs: a batch at the start of each phase and sub-phase (phases starting the same
 day share one batch), and one each further day of a ``daily`` sub-phase (the
@@ -10,18 +10,23 @@ depends on its state file): it calls the guard task ``studio.tick`` every minute
 which submits every run that is due and not yet recorded in Redis. A run whose time
 passed while beat was down is submitted once if it is at most ``grace`` old, and
 recorded as missed (reported, never run) when older: starting beat today on a 2025
-campaign fires nothing.
+campaign fires nothing. The guard task itself is ``jobs.submit.tick`` (it passes
+``submit`` in, so this module does not depend on the Celery canvas).
 """
 
 from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from studio.campaign import Campaign
+
+from . import batch
+from .settings import Settings
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 log = logging.getLogger(__name__)
@@ -82,13 +87,23 @@ def schedule_key(campaign_id: str) -> str:
     return f"studio:schedule:{campaign_id}"
 
 
-def run_due(campaign_root: str, out: str, grace_hours: float = 6, hour: int = 6,
-            now: datetime | None = None) -> list[dict]:
-    """The guard task's body: submit due runs once, record missed ones; return what it did."""
-    from studio.build import context_for
+def beat_schedule(settings: Settings) -> dict:
+    """Beat's one entry when a campaign is configured: the guard task, every ``tick_seconds``."""
+    if not settings.campaign:
+        return {}
+    return {"studio-calendar": {
+        "task": "studio.tick",
+        "schedule": settings.tick_seconds,
+        "args": (settings.campaign, settings.out),
+        "kwargs": {"grace_hours": settings.grace_hours, "hour": settings.schedule_hour},
+        "options": {"expires": 300},
+    }}
 
-    from . import batch
-    from .submit import submit
+
+def run_due(campaign_root: str, out: str, submit: Callable[[Campaign, str, list[str]], tuple[str, object]],
+            grace_hours: float = 6, hour: int = 6, now: datetime | None = None) -> list[dict]:
+    """The guard task's body: submit due runs once (with ``submit``), record missed ones; return what it did."""
+    from studio.build import context_for
 
     campaign = context_for(campaign_root, out).campaign  # reloaded only when a campaign file changes
     now = now or datetime.now(TZ)
@@ -117,8 +132,6 @@ def run_due(campaign_root: str, out: str, grace_hours: float = 6, hour: int = 6,
 
 def recorded_runs(campaign_id: str) -> dict[str, str]:
     """What beat has done so far ({} when Redis is not reachable)."""
-    from . import batch
-
     try:
         return batch.client().hgetall(schedule_key(campaign_id))
     except Exception:  # the calendar is still worth printing without Redis
