@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from studio import vi
 from studio.campaign import Campaign
 
 from . import batch
@@ -52,7 +53,7 @@ def calendar(campaign: Campaign, hour: int = 6) -> list[Run]:
         if phase.daily:
             for day in phase.days()[1:]:
                 slots.setdefault(datetime.combine(day, time(hour), TZ), []).append(
-                    (phase.id, f"bản tin hằng ngày {phase.name} ({day:%d/%m/%Y})"))
+                    (phase.id, f"bản tin hằng ngày {phase.name} ({vi.date(day)})"))
     return [Run(at, tuple(dict.fromkeys(p for p, _ in items)), tuple(r for _, r in items))
             for at, items in sorted(slots.items())]
 

@@ -16,6 +16,7 @@ from celery import chord, shared_task
 from kombu.exceptions import OperationalError
 from kombu.utils.url import maybe_sanitize_url
 
+from studio import vi
 from studio.build import BuildContext, BuildReport, failure_record, plan_work
 from studio.campaign import Campaign
 from studio.formats import FORMATS
@@ -139,7 +140,7 @@ def _submit_and_wait(campaign, out, phase_ids, options, console, storage, publis
         console.print(f"Lô {batch_id} thất bại: {meta.get('error')}", style="red", markup=False)
         return 1
     rendered = sum(1 for j in batch.jobs(batch_id).values() if j["state"] == batch.DONE)
-    console.print(f"Đã tạo {rendered}, giữ nguyên {report.reused}, lỗi {len(failed)}, trong "
-                  f"{time.perf_counter() - started:.1f} giây. Manifest: {', '.join(meta.get('manifests', []))}",
-                  markup=False)
+    elapsed = vi.number(time.perf_counter() - started, 1)
+    console.print(f"Đã tạo {rendered}, giữ nguyên {report.reused}, lỗi {len(failed)}, trong {elapsed} giây. "
+                  f"Manifest: {', '.join(meta.get('manifests', []))}", markup=False)
     return 1 if failed else 0
