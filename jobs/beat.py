@@ -81,7 +81,7 @@ def describe(run: Run, now: datetime, grace: timedelta, recorded: dict[str, str]
         return "sắp tới"
     if now - run.at <= grace:
         return "đến hạn: chạy ở lần kiểm tra tới"
-    return f"đã qua quá {grace.total_seconds() / 3600:g} giờ: sẽ không chạy"
+    return f"đã qua quá {vi.number(grace.total_seconds() / 3600)} giờ: sẽ không chạy"
 
 
 def schedule_key(campaign_id: str) -> str:
@@ -114,7 +114,8 @@ def run_due(campaign_root: str, out: str, submit: Callable[[Campaign, str, list[
     done = []
     for run in missed:
         if r.hsetnx(key, run.key, json.dumps({"state": "missed", "noted_at": now.isoformat()})):
-            log.warning("Bỏ lỡ lô %s (%s): đã quá %s giờ, không chạy bù.", run.key, "; ".join(run.reasons), grace_hours)
+            log.warning("Bỏ lỡ lô %s (%s): đã quá %s giờ, không chạy bù.", run.key, "; ".join(run.reasons),
+                        vi.number(grace_hours))
             done.append({"run": run.key, "state": "missed"})
     for run in due:
         # HSETNX first: two ticks racing (or two beats) submit a run once.
