@@ -103,21 +103,22 @@ def set_job(batch_id: str, job_id: str, state: str, force: bool = False, **field
         pipe.execute()
 
 
-def start_job(batch_id: str, job_id: str, **fields) -> int:
-    """Mark a job started; return how many of its deliveries so far died with their worker.
+def start_job(batch_id: str, job_id: str, attempt: int, **fields) -> int:
+    """Mark a job's ``attempt`` (Celery's retries + 1) started; return how many of its
+    deliveries so far died with their worker.
 
-    A delivery that finds the job still ``started`` follows one whose worker vanished
-    mid-job (the message was requeued, never settled), so it counts one more loss in ``lost``.
-    A job already done stays done.
+    A delivery that finds the same attempt still ``started`` follows one whose worker
+    vanished mid-job (the message was requeued, never settled): one more loss in ``lost``.
+    A retry (a new attempt) is not a loss. A job already done stays done.
     """
     key = _key(batch_id, ":jobs")
 
     def update(pipe) -> int:
         raw = pipe.hget(key, job_id)
         current = json.loads(raw) if raw else {"id": job_id}
-        lost = current.get("lost", 0) + (current.get("state") == STARTED)
+        lost = current.get("lost", 0) + (current.get("state") == STARTED and current.get("attempt") == attempt)
         if current.get("state") != DONE:
-            current.update(fields, state=STARTED, lost=lost, at=time.time())
+            current.update(fields, state=STARTED, attempt=attempt, lost=lost, at=time.time())
         pipe.multi()
         pipe.hset(key, job_id, json.dumps(current, ensure_ascii=False))
         return lost
