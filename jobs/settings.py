@@ -31,19 +31,31 @@ class Settings:
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> Settings:
         d = cls()
+
+        def number(name: str, default: float, kind: type = int):
+            text = env.get(name)
+            if text is None:
+                return default
+            try:
+                return kind(text)
+            except ValueError:
+                whole = "số nguyên" if kind is int else "số"
+                raise ValueError(f"biến môi trường {name}={text!r} phải là một {whole} (mặc định {default:g}); "
+                                 f"sửa hoặc bỏ biến này") from None
+
         campaign = env.get("STUDIO_CAMPAIGN", "")
         return cls(
             broker_url=env.get("STUDIO_BROKER_URL", d.broker_url),
             result_backend=env.get("STUDIO_RESULT_BACKEND", d.result_backend),
             batch_store=env.get("STUDIO_BATCH_STORE", ""),
-            visibility_timeout=int(env.get("STUDIO_VISIBILITY_TIMEOUT", d.visibility_timeout)),
-            restore_interval=int(env.get("STUDIO_RESTORE_INTERVAL", d.restore_interval)),
-            max_worker_losses=int(env.get("STUDIO_MAX_WORKER_LOSSES", d.max_worker_losses)),
+            visibility_timeout=number("STUDIO_VISIBILITY_TIMEOUT", d.visibility_timeout),
+            restore_interval=number("STUDIO_RESTORE_INTERVAL", d.restore_interval),
+            max_worker_losses=number("STUDIO_MAX_WORKER_LOSSES", d.max_worker_losses),
             campaign=os.path.abspath(campaign) if campaign else "",
             out=os.path.abspath(env.get("STUDIO_OUT", d.out)),
-            tick_seconds=float(env.get("STUDIO_TICK_SECONDS", d.tick_seconds)),
-            grace_hours=float(env.get("STUDIO_GRACE_HOURS", d.grace_hours)),
-            schedule_hour=int(env.get("STUDIO_SCHEDULE_HOUR", d.schedule_hour)),
+            tick_seconds=number("STUDIO_TICK_SECONDS", d.tick_seconds, float),
+            grace_hours=number("STUDIO_GRACE_HOURS", d.grace_hours, float),
+            schedule_hour=number("STUDIO_SCHEDULE_HOUR", d.schedule_hour),
         )
 
     @property

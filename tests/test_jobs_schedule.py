@@ -107,6 +107,8 @@ def test_settings_are_read_when_the_app_is_made_not_at_import(example_path):
         assert make_app(Settings.from_env({})).conf.beat_schedule == {}  # no campaign: no calendar entry
     finally:
         make_app(Settings.from_env())  # the environment's app again, for the tests that follow
+    with pytest.raises(ValueError, match=r"STUDIO_MAX_WORKER_LOSSES='ba' phải là một số nguyên \(mặc định 3\)"):
+        Settings.from_env({"STUDIO_MAX_WORKER_LOSSES": "ba"})
 
 
 def test_schedule_command_prints_the_calendar(example_path):
