@@ -1,9 +1,5 @@
 """Celery batch jobs: the same build steps as ``studio build``, run by workers.
 
-``celery -A jobs worker`` finds the app here; ``celery -A jobs beat`` runs the
-campaign's calendar (see ``jobs.schedule``).
+``celery -A jobs worker`` finds the app in ``jobs.celery`` (made by ``jobs.app.make_app``
+from the environment); ``celery -A jobs beat`` runs the campaign's calendar (``jobs.beat``).
 """
-
-from .app import app
-
-__all__ = ["app"]

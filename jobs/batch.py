@@ -11,7 +11,6 @@ Keys (expiring after ``TTL``): ``studio:batch:<id>`` (hash: ``meta`` JSON),
 from __future__ import annotations
 
 import json
-import os
 import time
 import uuid
 from collections import Counter
@@ -19,7 +18,7 @@ from functools import lru_cache
 
 import redis
 
-from .app import RESULT_BACKEND
+from .settings import Settings
 
 TTL = 30 * 24 * 3600
 PENDING, STARTED, RETRYING, DONE, FAILED = "pending", "started", "retrying", "done", "failed"
@@ -33,7 +32,7 @@ def _client(url: str) -> redis.Redis:
 
 def store_url() -> str:
     """Batch records live in ``STUDIO_BATCH_STORE``, by default the result backend's Redis."""
-    return os.environ.get("STUDIO_BATCH_STORE") or RESULT_BACKEND
+    return Settings.from_env().store_url
 
 
 def client() -> redis.Redis:
@@ -102,6 +101,29 @@ def set_job(batch_id: str, job_id: str, state: str, force: bool = False, **field
         if newly_settled:  # a cheap progress counter for clients that poll
             pipe.incr(_key(batch_id, ":settled")).expire(_key(batch_id, ":settled"), TTL)
         pipe.execute()
+
+
+def start_job(batch_id: str, job_id: str, attempt: int, **fields) -> int:
+    """Mark a job's ``attempt`` (Celery's retries + 1) started; return how many of its
+    deliveries so far died with their worker.
+
+    A delivery that finds the same attempt still ``started`` follows one whose worker
+    vanished mid-job (the message was requeued, never settled): one more loss in ``lost``.
+    A retry (a new attempt) is not a loss. A job already done stays done.
+    """
+    key = _key(batch_id, ":jobs")
+
+    def update(pipe) -> int:
+        raw = pipe.hget(key, job_id)
+        current = json.loads(raw) if raw else {"id": job_id}
+        lost = current.get("lost", 0) + (current.get("state") == STARTED and current.get("attempt") == attempt)
+        if current.get("state") != DONE:
+            current.update(fields, state=STARTED, attempt=attempt, lost=lost, at=time.time())
+        pipe.multi()
+        pipe.hset(key, job_id, json.dumps(current, ensure_ascii=False))
+        return lost
+
+    return client().transaction(update, key, value_from_callable=True)
 
 
 def settled(batch_id: str) -> int:

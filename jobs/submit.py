@@ -12,16 +12,18 @@ import time
 from pathlib import Path
 
 import redis
-from celery import chord
+from celery import chord, shared_task
 from kombu.exceptions import OperationalError
 from kombu.utils.url import maybe_sanitize_url
 
+from studio import vi
 from studio.build import BuildContext, BuildReport, failure_record, plan_work
 from studio.campaign import Campaign
 from studio.formats import FORMATS
 
-from . import batch
-from .app import BROKER_URL, app
+from . import batch, beat
+from .app import current
+from .settings import Settings
 from .tasks import batch_failed, finish, publish, render, upload
 
 
@@ -33,6 +35,7 @@ def submit(campaign: Campaign, out: str | Path, phase_ids: list[str] | None, opt
     ``storage``: upload each job's files there (workers without a shared output folder);
     ``publish_to`` + ``key``: publish and sign once the manifests are written.
     """
+    current()  # a client makes its app (from the environment) before it builds the canvas
     out = Path(out).resolve()
     options = options or {}
     ctx = BuildContext(campaign, out, options)
@@ -62,6 +65,12 @@ def submit(campaign: Campaign, out: str | Path, phase_ids: list[str] | None, opt
     return batch_id, report
 
 
+@shared_task(name="studio.tick", ignore_result=True)
+def tick(campaign_root: str, out: str, grace_hours: float = 6, hour: int = 6) -> list[dict]:
+    """Beat's guard task: submit the calendar runs that are due, report the missed ones (``jobs.beat``)."""
+    return beat.run_due(campaign_root, out, submit, grace_hours=grace_hours, hour=hour)
+
+
 def wait(batch_id: str, on_progress=None, timeout: float | None = None, poll: float = 0.3) -> dict:
     """Block until the batch's manifests are written (or it failed, or ``timeout`` passed)."""
     deadline = time.monotonic() + timeout if timeout else None
@@ -86,9 +95,10 @@ SERVER_ERRORS = (OperationalError, redis.exceptions.ConnectionError, redis.excep
 
 def server_problem(exc: Exception) -> str:
     """What to tell a user whose broker or Redis is not there (passwords masked)."""
-    return (f"Không kết nối được hàng đợi Celery ({maybe_sanitize_url(BROKER_URL)}) hoặc Redis lưu lô việc "
-            f"({maybe_sanitize_url(batch.store_url())}): {str(exc).rstrip('.')}. Hãy khởi động Redis/RabbitMQ, hoặc đặt đúng "
-            f"STUDIO_BROKER_URL, STUDIO_RESULT_BACKEND.")
+    settings = Settings.from_env()
+    return (f"Không kết nối được hàng đợi Celery ({maybe_sanitize_url(settings.broker_url)}) hoặc Redis lưu lô "
+            f"việc ({maybe_sanitize_url(settings.store_url)}): {str(exc).rstrip('.')}. Hãy khởi động Redis/RabbitMQ, "
+            f"hoặc đặt đúng STUDIO_BROKER_URL, STUDIO_RESULT_BACKEND.")
 
 
 def submit_and_wait(campaign: Campaign, out, phase_ids, options, console, storage: str | None = None,
@@ -105,7 +115,7 @@ def _submit_and_wait(campaign, out, phase_ids, options, console, storage, publis
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     started = time.perf_counter()
-    if not app.control.ping(timeout=1.0, limit=1):  # returns at the first reply
+    if not current().control.ping(timeout=1.0, limit=1):  # returns at the first reply
         console.print("Chưa có Celery worker nào trả lời; lô việc sẽ chờ trong hàng đợi đến khi có worker "
                       "(chạy: celery -A jobs worker).", style="yellow")
     batch_id, report = submit(campaign, out, phase_ids, options, storage, publish_to, key)
@@ -130,7 +140,7 @@ def _submit_and_wait(campaign, out, phase_ids, options, console, storage, publis
         console.print(f"Lô {batch_id} thất bại: {meta.get('error')}", style="red", markup=False)
         return 1
     rendered = sum(1 for j in batch.jobs(batch_id).values() if j["state"] == batch.DONE)
-    console.print(f"Đã tạo {rendered}, giữ nguyên {report.reused}, lỗi {len(failed)}, trong "
-                  f"{time.perf_counter() - started:.1f} giây. Manifest: {', '.join(meta.get('manifests', []))}",
-                  markup=False)
+    elapsed = vi.number(time.perf_counter() - started, 1)
+    console.print(f"Đã tạo {rendered}, giữ nguyên {report.reused}, lỗi {len(failed)}, trong {elapsed} giây. "
+                  f"Manifest: {', '.join(meta.get('manifests', []))}", markup=False)
     return 1 if failed else 0

@@ -16,12 +16,12 @@ from functools import lru_cache
 from pathlib import Path
 
 import redis
+from celery import shared_task
 
 from studio.build import context_for, execute, failure_record, finish_phases
 from studio.storage import StorageError, open_storage
 
 from . import batch
-from .app import app
 
 # Errors worth trying again (a storage hiccup, a dropped connection); anything else
 # is a problem with the brief or the renderer and is reported, not retried.
@@ -48,12 +48,24 @@ def _error(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}"
 
 
-@app.task(name="studio.render", **TASK)
+@shared_task(name="studio.render", **TASK)
 def render(self, batch_id: str, campaign_root: str, out: str, options: dict, job: dict, digest: str) -> dict:
-    """Render one job (the same ``execute`` as the in-process build)."""
+    """Render one job (the same ``execute`` as the in-process build).
+
+    A job whose worker died under it is delivered again (acks late, rejected on worker
+    loss); after ``max_worker_losses`` such deaths it fails instead, so a job that
+    reliably kills its worker cannot loop for ever.
+    """
     job_id = job["id"]
     plain = {k: v for k, v in job.items() if k != "id"}
-    batch.set_job(batch_id, job_id, batch.STARTED, worker=self.request.hostname, attempt=self.request.retries + 1)
+    lost = batch.start_job(batch_id, job_id, worker=self.request.hostname, attempt=self.request.retries + 1)
+    limit = self.app.conf.studio_max_worker_losses
+    if lost >= limit:
+        batch.set_job(batch_id, job_id, batch.FAILED, error=(
+            f"việc {job_id} làm worker dừng đột ngột {lost} lần (tiến trình bị giết, hết bộ nhớ hoặc lỗi thư viện); "
+            f"không chạy lại nữa. Sửa tin bài hoặc mẫu của việc này rồi gửi lại lô "
+            f"(giới hạn đặt bằng STUDIO_MAX_WORKER_LOSSES, hiện là {limit})"))
+        return {"job": job_id, "ok": False}
     try:
         artifacts = execute(campaign_root, out, options, plain, digest)
     except RETRYABLE as exc:
@@ -69,7 +81,7 @@ def render(self, batch_id: str, campaign_root: str, out: str, options: dict, job
     return {"job": job_id, "ok": True}
 
 
-@app.task(name="studio.upload", **TASK)
+@shared_task(name="studio.upload", **TASK)
 def upload(self, result: dict, batch_id: str, out_root: str, campaign_id: str, storage_url: str) -> dict:
     """Copy a rendered job's files to shared storage (skipping objects already there)."""
     if not result.get("ok"):
@@ -91,7 +103,7 @@ def upload(self, result: dict, batch_id: str, out_root: str, campaign_id: str, s
     return result
 
 
-@app.task(name="studio.finish", **{**TASK, "max_retries": None})
+@shared_task(name="studio.finish", **{**TASK, "max_retries": None})
 def finish(self, results: list, batch_id: str) -> dict:
     """Chord callback: write each phase's manifest once every job of the batch is settled.
 
@@ -122,7 +134,8 @@ def finish(self, results: list, batch_id: str) -> dict:
             else:
                 failures.append(failure_record(job, job.get("error") or "không rõ lỗi"))
         # With shared storage the output folder need not be shared: the upload tasks vouch for the files.
-        manifests = finish_phases(ctx, meta["phases"], batch.kept(batch_id), fresh, failures, check_files=not storage_url)
+        manifests = finish_phases(ctx, meta["phases"], batch.kept(batch_id), fresh, failures,
+                                  check_files=not storage_url)
         if storage_url:
             storage = _storage(storage_url)
             for path in manifests + [p.with_name("status.json") for p in manifests]:
@@ -140,7 +153,7 @@ def finish(self, results: list, batch_id: str) -> dict:
     return summary
 
 
-@app.task(name="studio.publish", **TASK)
+@shared_task(name="studio.publish", **TASK)
 def publish(self, summary: dict, batch_id: str) -> dict:
     """After the manifests: the publisher uploads what is approved and signs (``studio publish``)."""
     from studio.publish.publish import publish as publish_phases
@@ -163,16 +176,8 @@ def publish(self, summary: dict, batch_id: str) -> dict:
     return {**summary, "published": published}
 
 
-@app.task(name="studio.batch_failed")
+@shared_task(name="studio.batch_failed")
 def batch_failed(request, exc, traceback, batch_id: str) -> None:
     """Errback of the manifest task: a task crashed outside the render (e.g. Redis gone for good)."""
     batch.update_meta(batch_id, state="failed", error=f"lỗi hệ thống, chưa ghi manifest: {_error(exc)}; "
                       "chạy lại lô (chỉ phần còn thiếu được tạo)")
-
-
-@app.task(name="studio.tick", ignore_result=True)
-def tick(campaign_root: str, out: str, grace_hours: float = 6, hour: int = 6) -> list[dict]:
-    """Beat's guard task: submit the calendar runs that are due, report the missed ones."""
-    from .schedule import run_due
-
-    return run_due(campaign_root, out, grace_hours=grace_hours, hour=hour)

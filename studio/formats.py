@@ -18,7 +18,6 @@ class Format:
     id: str
     kind: str
     scope: Scope
-    extension: str
     media_type: str
     name: str
     options: dict[str, Any] = field(default_factory=dict)
@@ -33,21 +32,21 @@ def register_format(fmt: Format) -> Format:
 
 
 for _w, _h in ((1080, 1080), (1080, 1350), (1200, 628), (1080, 1920)):
-    register_format(Format(f"infographic-{_w}x{_h}", "visual", "brief", "png", "image/png",
-                           f"Infographic {_w}×{_h}", {"family": "infographic", "width": _w, "height": _h, "units": "px"}))
+    register_format(Format(f"infographic-{_w}x{_h}", "visual", "brief", "image/png", f"Infographic {_w}×{_h}",
+                           {"family": "infographic", "width": _w, "height": _h, "units": "px"}))
 for _w, _h in ((4000, 2000), (3000, 1500), (1200, 2400)):
-    register_format(Format(f"pano-{_w}x{_h}", "visual", "brief", "pdf", "application/pdf",
+    register_format(Format(f"pano-{_w}x{_h}", "visual", "brief", "application/pdf",
                            f"Pa nô {_w}×{_h} mm", {"family": "pano", "width": _w, "height": _h, "units": "mm"}))
 for _name, (_w, _h) in {"a0": (841, 1189), "a3": (297, 420)}.items():
-    register_format(Format(f"poster-{_name}", "visual", "brief", "pdf", "application/pdf",
+    register_format(Format(f"poster-{_name}", "visual", "brief", "application/pdf",
                            f"Áp phích {_name.upper()}", {"family": "poster", "width": _w, "height": _h, "units": "mm"}))
-register_format(Format("leaflet-a4", "visual", "brief", "pdf", "application/pdf", "Tờ gấp A4 ba lá",
+register_format(Format("leaflet-a4", "visual", "brief", "application/pdf", "Tờ gấp A4 ba lá",
                        {"family": "leaflet", "width": 297, "height": 210, "units": "mm"}))
-register_format(Format("deck-16x9", "deck", "phase", "pptx",
+register_format(Format("deck-16x9", "deck", "phase",
                        "application/vnd.openxmlformats-officedocument.presentationml.presentation",
                        "Bài trình chiếu 16:9", {}))
-register_format(Format("bulletin", "bulletin", "phase", "mp3", "audio/mpeg", "Bản tin truyền thanh", {}))
-register_format(Format("bulletin-daily", "bulletin", "day", "mp3", "audio/mpeg", "Bản tin truyền thanh hằng ngày", {}))
+register_format(Format("bulletin", "bulletin", "phase", "audio/mpeg", "Bản tin truyền thanh", {}))
+register_format(Format("bulletin-daily", "bulletin", "day", "audio/mpeg", "Bản tin truyền thanh hằng ngày", {}))
 for _ratio, (_w, _h) in {"16x9": (1920, 1080), "9x16": (1080, 1920), "1x1": (1080, 1080)}.items():
-    register_format(Format(f"video-{_ratio}", "video", "brief", "mp4", "video/mp4", f"Video {_w}×{_h}",
+    register_format(Format(f"video-{_ratio}", "video", "brief", "video/mp4", f"Video {_w}×{_h}",
                            {"width": _w, "height": _h}))

@@ -11,6 +11,8 @@ import re
 import unicodedata
 from typing import Any
 
+from .vi import size as human_size  # noqa: F401  (moved to studio.vi; web/app.py and publish/feeds.py to switch)
+
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 SLUG = re.compile(SLUG_PATTERN)
 
@@ -38,11 +40,3 @@ def slugify(text: str) -> str:
     text = "".join(c for c in text if not unicodedata.combining(c)).lower()
     return re.sub(r"[^a-z0-9]+", "-", text).strip("-")
 
-
-def human_size(n: float) -> str:
-    """File size as Vietnamese readers write it: ``4,5 MB``."""
-    for unit in ("B", "KB", "MB", "GB"):
-        if n < 1024 or unit == "GB":
-            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}".replace(".", ",")
-        n /= 1024
-    return str(n)

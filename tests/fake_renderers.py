@@ -4,11 +4,13 @@ Workers load them with ``STUDIO_PLUGINS=fake_renderers`` (``tests/`` on PYTHONPA
 Each render appends ``start``/``done`` lines to ``FAKE_RENDER_LOG``. The JSON file
 named by ``FAKE_CONTROL`` (read at every render) steers them by job id substring:
 ``slow`` sleeps ``slow_seconds`` half-way through the write (to SIGKILL a worker
-mid-task), ``fail`` raises, ``flaky`` raises a storage error once.
+mid-task), ``fail`` raises, ``flaky`` raises a storage error once, ``kill`` SIGKILLs
+the process rendering it (every time: a job that reliably kills its worker).
 """
 
 import json
 import os
+import signal
 import time
 from pathlib import Path
 
@@ -45,6 +47,8 @@ class FakeRenderer(renderers.Renderer):
     def render(self, job, ctx):
         control = _control()
         _log(f"start {job.id}")
+        if _matches(control, "kill", job.id):
+            os.kill(os.getpid(), signal.SIGKILL)
         if _matches(control, "fail", job.id):
             raise RuntimeError("hỏng")
         if _matches(control, "flaky", job.id):

@@ -14,7 +14,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 BROKER = "redis://127.0.0.1:6379/5"
 BACKEND = "redis://127.0.0.1:6379/6"
-# jobs.app reads these at import: set them before any test imports it.
+# Read when a test's process first makes its app (jobs.app.current) and by the workers.
 os.environ["STUDIO_BROKER_URL"] = BROKER
 os.environ["STUDIO_RESULT_BACKEND"] = BACKEND
 os.environ.pop("STUDIO_BATCH_STORE", None)
@@ -29,9 +29,9 @@ def flush() -> None:
 
 @pytest.fixture
 def redis_db():
-    from jobs.app import BROKER_URL
+    from jobs.app import current
 
-    assert BROKER_URL == BROKER, "jobs.app was imported before the test environment was set"
+    assert current().conf.broker_url == BROKER, "this process's app was made before the test environment was set"
     flush()
     yield
     flush()

@@ -1,4 +1,5 @@
 """The pieces the in-process build and the Celery path share: journal, manifest writing."""
+# ruff: noqa: F811  (the jobs_env fixtures imported below are test parameters)
 
 import json
 

@@ -1,14 +1,17 @@
 """The campaign calendar for beat, and the missed-run rule, with fixed "now" values."""
+# ruff: noqa: F811  (the jobs_env fixtures imported below are test parameters)
 
 import json
 import os
 import subprocess
+import sys
 from datetime import datetime, timedelta
+from pathlib import Path
 
 import pytest
 from jobs_env import ROOT, fakes, redis_db  # noqa: F401  (fixtures)
 
-from jobs.schedule import TZ, calendar, decide, run_due
+from jobs.beat import TZ, calendar, decide, run_due
 
 # celery's Redis result backend calls redis-py's deprecated setex: not ours to fix.
 pytestmark = pytest.mark.filterwarnings("ignore:Call to deprecated setex:DeprecationWarning")
@@ -64,25 +67,48 @@ def test_missed_run_within_grace_runs_once_older_ones_are_reported(example_campa
 
 def test_guard_task_submits_a_due_run_once_and_records_missed(redis_db, fakes, example_path, tmp_path):
     from jobs import batch
-    from jobs.schedule import recorded_runs
+    from jobs.beat import recorded_runs
+    from jobs.submit import submit
 
     now = at("2025-09-24T07:00")
-    done = run_due(str(example_path), str(tmp_path / "out"), grace_hours=6, now=now)
+    done = run_due(str(example_path), str(tmp_path / "out"), submit, grace_hours=6, now=now)
     submitted = [d for d in done if d["state"] == "submitted"]
     assert [d["state"] for d in done].count("missed") == 2 and len(submitted) == 1
     meta = batch.meta(submitted[0]["batch"])
     assert meta["phases"] == ["dot-2-2"] and meta["todo"] > 0
-    assert run_due(str(example_path), str(tmp_path / "out"), grace_hours=6, now=now + timedelta(minutes=1)) == []
+    later = now + timedelta(minutes=1)
+    assert run_due(str(example_path), str(tmp_path / "out"), submit, grace_hours=6, now=later) == []
     states = {k: json.loads(v)["state"] for k, v in recorded_runs("ninh-thuan-2025").items()}
     assert sorted(states.values()) == ["missed", "missed", "submitted"]
 
 
 def test_beat_schedule_runs_the_guard_task_for_the_configured_campaign(example_path):
-    env = {**os.environ, "STUDIO_CAMPAIGN": str(example_path), "STUDIO_GRACE_HOURS": "12"}
-    code = "from jobs.app import app; e = app.conf.beat_schedule['studio-calendar']; print(e['task'], e['args'][0], e['kwargs'])"
-    out = subprocess.run([str(ROOT / ".venv" / "bin" / "python"), "-c", code], env=env, cwd=ROOT,
+    """``celery -A jobs`` (here ``celery report``, which prints the configuration) makes its app from
+    the environment it starts with."""
+    env = {**os.environ, "STUDIO_CAMPAIGN": str(example_path), "STUDIO_GRACE_HOURS": "12",
+           "STUDIO_VISIBILITY_TIMEOUT": "77", "PYTHONPATH": str(ROOT)}
+    out = subprocess.run([str(Path(sys.executable).parent / "celery"), "-A", "jobs", "report"], env=env, cwd=ROOT,
                          capture_output=True, text=True, check=True).stdout
-    assert out.split(" ", 2)[:2] == ["studio.tick", str(example_path)] and "'grace_hours': 12.0" in out
+    assert "'task': 'studio.tick'" in out and f"'{example_path}'" in out and "'grace_hours': 12.0" in out
+    assert "'visibility_timeout': 77" in out
+
+
+def test_settings_are_read_when_the_app_is_made_not_at_import(example_path):
+    from jobs.app import current, make_app
+    from jobs.settings import Settings
+
+    try:
+        app = make_app(Settings.from_env({"STUDIO_BROKER_URL": "redis://127.0.0.1:6379/9",
+                                          "STUDIO_CAMPAIGN": str(example_path), "STUDIO_SCHEDULE_HOUR": "7",
+                                          "STUDIO_MAX_WORKER_LOSSES": "5"}))
+        assert current() is app and app.conf.broker_url == "redis://127.0.0.1:6379/9"
+        assert app.conf.beat_schedule["studio-calendar"]["kwargs"] == {"grace_hours": 6.0, "hour": 7}
+        assert app.conf.studio_max_worker_losses == 5
+        assert make_app(Settings.from_env({})).conf.beat_schedule == {}  # no campaign: no calendar entry
+    finally:
+        make_app(Settings.from_env())  # the environment's app again, for the tests that follow
+    with pytest.raises(ValueError, match=r"STUDIO_MAX_WORKER_LOSSES='ba' phải là một số nguyên \(mặc định 3\)"):
+        Settings.from_env({"STUDIO_MAX_WORKER_LOSSES": "ba"})
 
 
 def test_schedule_command_prints_the_calendar(example_path):

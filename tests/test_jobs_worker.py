@@ -1,4 +1,5 @@
 """Batches on real Celery workers (subprocesses) against a real Redis."""
+# ruff: noqa: F811  (the jobs_env fixtures imported below are test parameters)
 
 import json
 import os
@@ -54,7 +55,6 @@ def worker(tmp_path, redis_db):
 def test_phase_batch_completes_then_unchanged_batch_renders_nothing(worker, fakes, example_campaign, tmp_path):
     from jobs import batch
     from jobs.submit import submit
-
     from studio.publish.signing import init_keys, load_public, loads, verify
 
     out = tmp_path / "out"
@@ -191,3 +191,25 @@ def test_a_task_crashing_outside_the_render_marks_the_batch_failed(worker, tmp_p
           finish.s("crash").on_error(batch_failed.s("crash"))).apply_async()
     meta = wait("crash", timeout=30)
     assert meta["state"] == "failed" and "lỗi hệ thống" in meta["error"] and "KeyError" in meta["error"]
+
+
+def test_a_job_that_keeps_killing_its_worker_fails_after_the_limit(worker, fakes, example_campaign, tmp_path):
+    """Requeued on every worker loss, but only so often: the batch ends, that job failed, the rest done."""
+    from jobs import batch
+    from jobs.submit import submit
+
+    killer = "dot-3/truyen-thanh-co-so/xa-ca-na-2025/bulletin"
+    control(tmp_path, kill=killer)
+    out = tmp_path / "out"
+    batch_id, _ = submit(example_campaign, out, ["dot-3"])
+    meta = wait_finished(batch_id, timeout=60)
+    assert meta["failures"] == 1
+    assert_complete(out, example_campaign, "dot-3", skip=(killer,))
+    starts = Counter(line.split(" ", 1)[1] for line in render_log(tmp_path) if line.startswith("start "))
+    assert starts[killer] == 3  # killed its worker's process three times, then not run again
+    states = batch.jobs(batch_id)
+    assert states[killer]["state"] == "failed" and states[killer]["lost"] == 3
+    assert "làm worker dừng đột ngột 3 lần" in states[killer]["error"]
+    assert {j["state"] for job_id, j in states.items() if job_id != killer} == {"done"}
+    status = json.loads((out / OUT_CAMPAIGN / "dot-3" / "status.json").read_text())
+    assert [f["job"] for f in status["failures"]] == [killer]

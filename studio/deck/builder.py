@@ -21,9 +21,10 @@ from pptx.enum.shapes import MSO_SHAPE
 from pptx.oxml.ns import qn
 from pptx.util import Emu, Pt
 
+from .. import vi
 from ..campaign import Brief, Campaign, Phase, Stat
 from ..text import nfc
-from ..visual.alt import number_vi, stat_sentence
+from ..visual.alt import stat_sentence
 from ..visual.fonts import FontError
 from ..visual.layout import FitError
 from . import master
@@ -39,12 +40,8 @@ class DeckError(ValueError):
     """Brief content that cannot be laid out; the message names the brief and field."""
 
 
-def vn_date(d) -> str:
-    return d.strftime("%d/%m/%Y")
-
-
 def phase_dates(phase: Phase) -> str:
-    return f"Từ ngày {vn_date(phase.start)} đến ngày {vn_date(phase.end)}"
+    return f"Từ ngày {vi.date(phase.start)} đến ngày {vi.date(phase.end)}"
 
 
 def brief_notes(brief: Brief) -> str:
@@ -272,7 +269,7 @@ class DeckBuilder:
             label = point.data_label
             label.position = XL_LABEL_POSITION.OUTSIDE_END
             tf = label.text_frame
-            tf.text = number_vi(stat.value) + (f" {unit}" if unit else "")
+            tf.text = vi.number(stat.value) + (f" {unit}" if unit else "")
             run = tf.paragraphs[0].runs[0]
             run.font.size = Pt(18)
             run.font.bold = self.heading.bold
@@ -293,7 +290,7 @@ class DeckBuilder:
         self.shape(slide, MSO_SHAPE.RECTANGLE, (M, top, CONTENT_W, h), "tint")
         self.shape(slide, MSO_SHAPE.RECTANGLE, (M, top, CONTENT_W, 6), "primary")
         half = CONTENT_W * 0.48
-        self.text_box(slide, (M + 36, top + 30, half - 36, h - 60), number_vi(stat.value),
+        self.text_box(slide, (M + 36, top + 30, half - 36, h - 60), vi.number(stat.value),
                       Text("heading", 190, 40, "primary", "r", "ctr", line=1.0))
         x, w = M + half + 36, CONTENT_W - half - 72
         self.shape(slide, MSO_SHAPE.RECTANGLE, (M + half + 12, top + 70, 3, h - 140), "accent")
@@ -322,14 +319,14 @@ class DeckBuilder:
                 "label": (top + 32 + num_h + 54, h - (32 + num_h + 54) - 48), "tag": (top + h - 38, 20)}
         columns = [M + i * (w + gap) for i in range(n)]
         sized = {key: self.common_size([(text, (0, 0, inner, rows[key][1])) for text in texts], style)
-                 for key, texts, style in (("num", [number_vi(s.value) for s in stats], num),
+                 for key, texts, style in (("num", [vi.number(s.value) for s in stats], num),
                                            ("unit", [s.unit for s in stats if s.unit], unit),
                                            ("label", [s.label for s in stats], label)) if texts}
         for x, stat in zip(columns, stats):
             self.shape(slide, MSO_SHAPE.RECTANGLE, (x, top, w, h), "tint")
             self.shape(slide, MSO_SHAPE.RECTANGLE, (x, top, w, 6), "primary")
             self.shape(slide, MSO_SHAPE.RECTANGLE, (x + pad, rows["rule"][0], 40, 3), "accent")
-            for key, text, style in (("num", number_vi(stat.value), num), ("unit", stat.unit, unit),
+            for key, text, style in (("num", vi.number(stat.value), num), ("unit", stat.unit, unit),
                                      ("label", stat.label, label)):
                 if text:
                     self.text_box(slide, (x + pad, rows[key][0], inner, rows[key][1]), text, style, sized[key])
@@ -384,12 +381,12 @@ class DeckBuilder:
             inner = col - 28
             self.text_box(s, (x + 4, axis_y - 96, inner, 72), p.name,
                           replace(name_style, color="primary" if on else "ink"), name_size)
-            self.text_box(s, (x + 4, axis_y + 28, inner, 26), f"{vn_date(p.start)} – {vn_date(p.end)}",
+            self.text_box(s, (x + 4, axis_y + 28, inner, 26), f"{vi.date(p.start)} – {vi.date(p.end)}",
                           Text("heading", 17, 10, "ink" if on else "muted", line=1.15))
             subs: list = []
             for q in p.subphases:
                 tone = self.pal["primary"] if q.id == self.phase.id else self.pal["ink"] if on else self.pal["muted"]
-                subs += [Lead(q.name, "", self.heading, tone), f"{vn_date(q.start)} – {vn_date(q.end)}"]
+                subs += [Lead(q.name, "", self.heading, tone), f"{vi.date(q.start)} – {vi.date(q.end)}"]
             if subs:
                 self.text_box(s, (x + 4, axis_y + 70, inner, 150), subs,
                               Text("body", 15, 9, "ink" if on else "muted", line=1.3, gap=0.25))

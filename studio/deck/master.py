@@ -22,6 +22,7 @@ from pptx.oxml import parse_xml
 from pptx.oxml.ns import nsdecls
 
 from ..campaign import BrandKit
+from ..color import Color, ColorError
 from ..visual.fonts import metrics, resolve
 
 SLIDE_W, SLIDE_H = 960.0, 540.0  # points: 13.333 × 7.5 in
@@ -39,25 +40,21 @@ def emu(pt: float) -> int:
 
 # --- brand: colours and fonts ---------------------------------------------------------
 
-def _rgb(value: str, role: str) -> tuple[int, int, int]:
-    if not re.fullmatch(r"#?[0-9A-Fa-f]{6}", value or ""):
-        raise BrandError(f"campaign.yaml: brand.colors.{role}: {value!r} không phải mã màu dạng #RRGGBB")
-    value = value.lstrip("#")
-    return int(value[0:2], 16), int(value[2:4], 16), int(value[4:6], 16)
-
-
-def _mix(a: tuple[int, int, int], b: tuple[int, int, int], t: float) -> tuple[int, int, int]:
-    return tuple(round(x + (y - x) * t) for x, y in zip(a, b))  # type: ignore[return-value]
+def _brand_color(brand: BrandKit, role: str, default: str) -> Color:
+    try:
+        return Color.parse(brand.colors.get(role, default), f"campaign.yaml: brand.colors.{role}")
+    except ColorError as exc:
+        raise BrandError(str(exc)) from exc
 
 
 def palette(brand: BrandKit) -> dict[str, str]:
     """Brand colours plus the few tints the layouts need, as ``RRGGBB``."""
     base = {"primary": "#C8102E", "accent": "#FFCD00", "ink": "#1A1A1A", "paper": "#FFFFFF", "muted": "#6B6B6B"}
-    rgb = {role: _rgb(brand.colors.get(role, default), role) for role, default in base.items()}
-    rgb["primary-dark"] = _mix(rgb["primary"], (0, 0, 0), 0.16)
-    rgb["tint"] = _mix(rgb["primary"], rgb["paper"], 0.93)
-    rgb["rule"] = _mix(rgb["muted"], rgb["paper"], 0.72)
-    return {role: "%02X%02X%02X" % c for role, c in rgb.items()}
+    colors = {role: _brand_color(brand, role, default) for role, default in base.items()}
+    colors["primary-dark"] = colors["primary"].shade(0.84)
+    colors["tint"] = colors["primary"].mix(colors["paper"], 0.93)
+    colors["rule"] = colors["muted"].mix(colors["paper"], 0.72)
+    return {role: c.hex[1:] for role, c in colors.items()}
 
 
 @dataclass(frozen=True)

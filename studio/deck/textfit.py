@@ -18,6 +18,7 @@ from pptx.enum.text import MSO_ANCHOR, MSO_AUTO_SIZE, PP_ALIGN
 from pptx.oxml.ns import qn
 from pptx.util import Emu, Pt
 
+from .. import vi
 from ..text import nfc
 from ..visual.fonts import metrics
 from ..visual.layout import FitError, fit_text
@@ -69,8 +70,9 @@ def fit_size(paragraphs: list[tuple[str, str]], box: Box, style: Text, max_size:
     lo, hi = style.min, max(style.min, max_size or style.size)
     if not fits(lo):
         chars = sum(len(p) for p, _ in paragraphs)
-        raise FitError(f"nội dung ({len(paragraphs)} đoạn, {chars} ký tự) không vừa khung {w:g}×{h:g} pt "
-                       f"ngay cả ở cỡ chữ {lo:g} pt: rút gọn hoặc tách ý")
+        w_pt, h_pt, lo_pt = (vi.number(round(x, 1)) for x in (w, h, lo))
+        raise FitError(f"nội dung ({len(paragraphs)} đoạn, {chars} ký tự) không vừa khung {w_pt}×{h_pt} pt "
+                       f"ngay cả ở cỡ chữ {lo_pt} pt: rút gọn hoặc tách ý")
     a, b = 0, int((hi - lo) * 2)
     while a < b:
         mid = (a + b + 1) // 2

@@ -58,10 +58,6 @@ class Loudness:
         return cls(settings.target_lufs, settings.true_peak_db, settings.highpass_hz)
 
 
-#: Presets: spoken podcast level (default) and the EBU R128 broadcast level.
-PRESETS = {"podcast": Loudness(-16.0, -1.5), "ebu-r128": Loudness(-23.0, -1.5)}
-
-
 #: Speech dynamics for horn speakers: a gentle compressor lowers the crest factor so that
 #: loudness can rise without the limiter working hard.
 COMPRESSOR = "acompressor=threshold=0.1:ratio=3:attack=5:release=80"

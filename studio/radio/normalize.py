@@ -231,9 +231,6 @@ class SpokenForm:
         spoken = re.sub(r"\d+", lambda m: read_digits(m.group()), spoken)
         return re.sub(r"\s+", " ", spoken).strip()
 
-    def lines(self, text: str) -> list[str]:
-        return [self(line) for line in text.splitlines()]
-
 
 @lru_cache(maxsize=32)
 def _cached(frozen: tuple[tuple[str, str], ...]) -> SpokenForm:

@@ -14,13 +14,15 @@ from functools import lru_cache
 from pathlib import Path
 
 from PIL import Image
-from reportlab.lib.colors import CMYKColor, Color
+from reportlab.lib.colors import CMYKColor
+from reportlab.lib.colors import Color as PDFColor
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
 from ..artifacts import atomic_path
+from ..color import Color
 from .fonts import font_path
 from .raster import VALIGN, fitted_image, qr_matrix
 from .scene import Layer, Scene
@@ -39,13 +41,8 @@ def _font_name(path: str) -> str:
 
 
 def _color(hex_color: str, cmyk: bool):
-    r, g, b = (int(hex_color[i:i + 2], 16) / 255 for i in (1, 3, 5))
-    if not cmyk:
-        return Color(r, g, b)
-    k = 1 - max(r, g, b)
-    if k >= 1:
-        return CMYKColor(0, 0, 0, 1)
-    return CMYKColor((1 - r - k) / (1 - k), (1 - g - k) / (1 - k), (1 - b - k) / (1 - k), k)
+    color = Color.parse(hex_color)
+    return CMYKColor(*color.cmyk) if cmyk else PDFColor(*(c / 255 for c in color.rgb))
 
 
 class _Page:

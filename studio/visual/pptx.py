@@ -16,6 +16,7 @@ from pptx.enum.shapes import MSO_CONNECTOR, MSO_SHAPE
 from pptx.enum.text import MSO_ANCHOR, MSO_AUTO_SIZE, PP_ALIGN
 from pptx.util import Emu, Pt
 
+from ..color import Color
 from .fonts import metrics
 from .raster import fitted_image, qr_matrix
 from .scene import Layer, Scene
@@ -26,7 +27,7 @@ ANCHOR = {"top": MSO_ANCHOR.TOP, "middle": MSO_ANCHOR.MIDDLE, "bottom": MSO_ANCH
 
 
 def _rgb(hex_color: str) -> RGBColor:
-    return RGBColor.from_string(hex_color.lstrip("#"))
+    return RGBColor(*Color.parse(hex_color).rgb)
 
 
 def _blank_layout(prs):
@@ -177,7 +178,7 @@ def _image(slide, layer: Layer, f: _Frame) -> None:
 def _qr(slide, layer: Layer, f: _Frame) -> None:
     matrix = qr_matrix(str(layer.get("data")))
     n = len(matrix)
-    dark = tuple(int(layer.get("color", "#000000")[i:i + 2], 16) for i in (1, 3, 5))
+    dark = Color.parse(layer.get("color", "#000000")).rgb
     img = Image.new("RGB", (n, n), (255, 255, 255))
     img.putdata([dark if v else (255, 255, 255) for row in matrix for v in row])
     side = min(layer.w, layer.h)

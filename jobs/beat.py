@@ -1,4 +1,4 @@
-"""The campaign's calendar, and the rule for runs that beat missed.
+"""Beat's schedule: the campaign's calendar, the rule for runs that beat missed, beat's entry.
 
 Runs: a batch at the start of each phase and sub-phase (phases starting the same
 day share one batch), and one each further day of a ``daily`` sub-phase (the
@@ -10,18 +10,24 @@ depends on its state file): it calls the guard task ``studio.tick`` every minute
 which submits every run that is due and not yet recorded in Redis. A run whose time
 passed while beat was down is submitted once if it is at most ``grace`` old, and
 recorded as missed (reported, never run) when older: starting beat today on a 2025
-campaign fires nothing.
+campaign fires nothing. The guard task itself is ``jobs.submit.tick`` (it passes
+``submit`` in, so this module does not depend on the Celery canvas).
 """
 
 from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from studio import vi
 from studio.campaign import Campaign
+
+from . import batch
+from .settings import Settings
 
 TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 log = logging.getLogger(__name__)
@@ -47,7 +53,7 @@ def calendar(campaign: Campaign, hour: int = 6) -> list[Run]:
         if phase.daily:
             for day in phase.days()[1:]:
                 slots.setdefault(datetime.combine(day, time(hour), TZ), []).append(
-                    (phase.id, f"bản tin hằng ngày {phase.name} ({day:%d/%m/%Y})"))
+                    (phase.id, f"bản tin hằng ngày {phase.name} ({vi.date(day)})"))
     return [Run(at, tuple(dict.fromkeys(p for p, _ in items)), tuple(r for _, r in items))
             for at, items in sorted(slots.items())]
 
@@ -75,20 +81,30 @@ def describe(run: Run, now: datetime, grace: timedelta, recorded: dict[str, str]
         return "sắp tới"
     if now - run.at <= grace:
         return "đến hạn: chạy ở lần kiểm tra tới"
-    return f"đã qua quá {grace.total_seconds() / 3600:g} giờ: sẽ không chạy"
+    return f"đã qua quá {vi.number(grace.total_seconds() / 3600)} giờ: sẽ không chạy"
 
 
 def schedule_key(campaign_id: str) -> str:
     return f"studio:schedule:{campaign_id}"
 
 
-def run_due(campaign_root: str, out: str, grace_hours: float = 6, hour: int = 6,
-            now: datetime | None = None) -> list[dict]:
-    """The guard task's body: submit due runs once, record missed ones; return what it did."""
-    from studio.build import context_for
+def beat_schedule(settings: Settings) -> dict:
+    """Beat's one entry when a campaign is configured: the guard task, every ``tick_seconds``."""
+    if not settings.campaign:
+        return {}
+    return {"studio-calendar": {
+        "task": "studio.tick",
+        "schedule": settings.tick_seconds,
+        "args": (settings.campaign, settings.out),
+        "kwargs": {"grace_hours": settings.grace_hours, "hour": settings.schedule_hour},
+        "options": {"expires": 300},
+    }}
 
-    from . import batch
-    from .submit import submit
+
+def run_due(campaign_root: str, out: str, submit: Callable[[Campaign, str, list[str]], tuple[str, object]],
+            grace_hours: float = 6, hour: int = 6, now: datetime | None = None) -> list[dict]:
+    """The guard task's body: submit due runs once (with ``submit``), record missed ones; return what it did."""
+    from studio.build import context_for
 
     campaign = context_for(campaign_root, out).campaign  # reloaded only when a campaign file changes
     now = now or datetime.now(TZ)
@@ -98,7 +114,8 @@ def run_due(campaign_root: str, out: str, grace_hours: float = 6, hour: int = 6,
     done = []
     for run in missed:
         if r.hsetnx(key, run.key, json.dumps({"state": "missed", "noted_at": now.isoformat()})):
-            log.warning("Bỏ lỡ lô %s (%s): đã quá %s giờ, không chạy bù.", run.key, "; ".join(run.reasons), grace_hours)
+            log.warning("Bỏ lỡ lô %s (%s): đã quá %s giờ, không chạy bù.", run.key, "; ".join(run.reasons),
+                        vi.number(grace_hours))
             done.append({"run": run.key, "state": "missed"})
     for run in due:
         # HSETNX first: two ticks racing (or two beats) submit a run once.
@@ -117,8 +134,6 @@ def run_due(campaign_root: str, out: str, grace_hours: float = 6, hour: int = 6,
 
 def recorded_runs(campaign_id: str) -> dict[str, str]:
     """What beat has done so far ({} when Redis is not reachable)."""
-    from . import batch
-
     try:
         return batch.client().hgetall(schedule_key(campaign_id))
     except Exception:  # the calendar is still worth printing without Redis
