@@ -31,7 +31,10 @@ BROKER, BACKEND = "redis://127.0.0.1:6379/7", "redis://127.0.0.1:6379/8"
 os.environ["STUDIO_BROKER_URL"], os.environ["STUDIO_RESULT_BACKEND"] = BROKER, BACKEND
 sys.path.insert(0, str(ROOT))
 
-from jobs.app import app  # noqa: E402  (after the environment above)
+from jobs.app import make_app  # noqa: E402  (after the environment above)
+from jobs.settings import Settings  # noqa: E402
+
+app = make_app(Settings.from_env())
 
 
 # Celery's own cost, for comparison: the workers import this module (-I bench_jobs).

@@ -21,7 +21,6 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from studio import vi
 from studio.campaign import Campaign
@@ -29,7 +28,7 @@ from studio.campaign import Campaign
 from . import batch
 from .settings import Settings
 
-TZ = ZoneInfo("Asia/Ho_Chi_Minh")
+TZ = vi.VIETNAM
 log = logging.getLogger(__name__)
 
 

@@ -42,7 +42,7 @@ def submit(campaign: Campaign, out: str | Path, phase_ids: list[str] | None, opt
     todo, kept, report = plan_work(ctx, phase_ids)
     batch_id = batch.new_id()
     root = str(Path(campaign.root).resolve())
-    jobs = [{**job.to_dict(), "id": job.id, "digest": digest} for job, digest in todo]
+    jobs = [{**job.to_dict(), "id": job.id} for job in todo]
     batch.create(batch_id, {
         "id": batch_id, "campaign": campaign.id, "campaign_root": root, "out": str(out), "options": options,
         "phases": report.phases, "requested": phase_ids,
@@ -53,7 +53,7 @@ def submit(campaign: Campaign, out: str | Path, phase_ids: list[str] | None, opt
     }, jobs, kept)
     header = []
     for job in jobs:
-        sig = render.s(batch_id, root, str(out), options, {k: job[k] for k in job if k != "digest"}, job["digest"])
+        sig = render.s(batch_id, root, str(out), options, job)
         if storage:
             sig = sig | upload.s(batch_id, str(ctx.out_root), campaign.id, storage)
         header.append(sig)

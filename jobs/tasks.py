@@ -49,7 +49,7 @@ def _error(exc: BaseException) -> str:
 
 
 @shared_task(name="studio.render", **TASK)
-def render(self, batch_id: str, campaign_root: str, out: str, options: dict, job: dict, digest: str) -> dict:
+def render(self, batch_id: str, campaign_root: str, out: str, options: dict, job: dict) -> dict:
     """Render one job (the same ``execute`` as the in-process build).
 
     A job whose worker died under it is delivered again (acks late, rejected on worker
@@ -67,7 +67,7 @@ def render(self, batch_id: str, campaign_root: str, out: str, options: dict, job
             f"(giới hạn đặt bằng STUDIO_MAX_WORKER_LOSSES, hiện là {limit})"))
         return {"job": job_id, "ok": False}
     try:
-        artifacts = execute(campaign_root, out, options, plain, digest)
+        artifacts = execute(campaign_root, out, options, plain)  # hashes the inputs it renders from
     except RETRYABLE as exc:
         if self.request.retries < self.max_retries:
             batch.set_job(batch_id, job_id, batch.RETRYING, error=_error(exc))

@@ -167,7 +167,7 @@ class BuildReport:
 
 
 def plan_work(ctx: BuildContext, phase_ids: list[str] | None, select: Selection | None = None,
-              ) -> tuple[list[tuple[RenderJob, str]], dict, BuildReport]:
+              ) -> tuple[list[RenderJob], dict, BuildReport]:
     """Split the plan into jobs to render and artifacts that are already up to date.
 
     With ``select``, only the matching jobs are checked and rendered; the other planned
@@ -190,7 +190,7 @@ def plan_work(ctx: BuildContext, phase_ids: list[str] | None, select: Selection 
             previous = existing.get(job.id)
             if job not in chosen and previous and all(_intact(ctx.out_root / a["path"], a) for a in previous):
                 kept.setdefault(job.phase, []).extend(previous)
-    todo: list[tuple[RenderJob, str]] = []
+    todo: list[RenderJob] = []
     loaded = renderers.load_plugins()
     for job in jobs:
         if job.kind not in loaded:
@@ -207,7 +207,7 @@ def plan_work(ctx: BuildContext, phase_ids: list[str] | None, select: Selection 
             kept.setdefault(job.phase, []).extend(previous)
             report.reused += 1
         else:
-            todo.append((job, digest))
+            todo.append(job)
     return todo, kept, report
 
 
@@ -272,11 +272,11 @@ def build(campaign: Campaign, out: str | Path = DEFAULT_OUT, phase_ids: list[str
             on_progress(job, result["ok"])
 
     if workers <= 1 or len(todo) <= 1:
-        for job, _ in todo:  # in this process: the campaign given, as it is in memory
+        for job in todo:  # in this process: the campaign given, as it is in memory
             collect(job, _run_safely(job, ctx))
     else:
         with ProcessPoolExecutor(max_workers=min(workers, len(todo))) as pool:
-            futures = {pool.submit(_execute_safely, *args, job.to_dict()): job for job, _ in todo}
+            futures = {pool.submit(_execute_safely, *args, job.to_dict()): job for job in todo}
             for future in as_completed(futures):
                 collect(futures[future], future.result())
 

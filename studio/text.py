@@ -11,8 +11,6 @@ import re
 import unicodedata
 from typing import Any
 
-from .vi import size as human_size  # noqa: F401  (moved to studio.vi; web/app.py and publish/feeds.py to switch)
-
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 SLUG = re.compile(SLUG_PATTERN)
 

@@ -33,7 +33,7 @@ def schedule(campaign: Path = typer.Argument(..., help="Thư mục chiến dịc
              now: Optional[str] = typer.Option(None, help="Xem lịch như ở thời điểm này "
                                                           "(ISO, ví dụ 2025-09-24T07:00)")):
     """In lịch chạy lô việc theo các giai đoạn của chiến dịch (dùng cho celery -A jobs beat)."""
-    from jobs.schedule import TZ, calendar, describe, recorded_runs
+    from jobs.beat import TZ, calendar, describe, recorded_runs
 
     c = load_or_exit(campaign)
     try:

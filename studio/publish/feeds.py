@@ -17,8 +17,8 @@ from datetime import date, datetime, time, timezone
 from feedgen.feed import FeedGenerator
 from jinja2 import Environment
 
+from .. import vi
 from ..campaign import Campaign
-from ..text import human_size
 from . import MANIFEST_KEY, PRIORITY_NAMES, join_url, signing
 from .verify import manifest_audience, routing_tree
 
@@ -65,7 +65,7 @@ th,td{border-bottom:1px solid #ddd;padding:.4rem;text-align:left;vertical-align:
 def item_title(art: dict, manifest: dict) -> str:
     title = "; ".join(art.get("titles") or []) or f"Bản tin {manifest['phase_name']}"
     if art["format"].endswith("-daily"):
-        title = f"{title} — ngày {item_date(art, manifest):%d/%m/%Y}"
+        title = f"{title} — ngày {vi.date(item_date(art, manifest))}"
     if art.get("priority", "normal") != "normal":
         title = f"[{PRIORITY_NAMES[art['priority']].upper()}] {title}"
     return title
@@ -151,16 +151,17 @@ def index_page(unit_id: str, unit_name: str, files: list[tuple[dict, dict]], has
     manifests = list({m["phase"]: m for m, _ in files}.values())
     phases = []
     for m in manifests:
-        phases.append({"name": m["phase_name"], "start": m["phase_start"], "end": m["phase_end"], "files": [{
+        phases.append({"name": m["phase_name"], "start": vi.date(m["phase_start"]), "end": vi.date(m["phase_end"]),
+                       "files": [{
             "href": f"../../{a['path']}", "name": a["path"].rsplit("/", 1)[-1],
             "title": "; ".join(a.get("titles") or []) or "—",
             "priority": a.get("priority", "normal"), "priority_name": PRIORITY_NAMES[a.get("priority", "normal")],
-            "size": human_size(a["bytes"]), "sha": a["sha256"][:16],
+            "size": vi.size(a["bytes"]), "sha": a["sha256"][:16],
         } for pm, a in files if pm is m]})
     first = manifests[0]
     return INDEX.render(unit_id=unit_id, unit_name=unit_name, campaign_title=first["campaign_title"],
                         issuer=first["issuer"], phases=phases, has_feed=has_feed,
-                        updated=last_published(manifests).strftime("%d/%m/%Y %H:%M UTC")).encode("utf-8")
+                        updated=vi.date_time(last_published(manifests))).encode("utf-8")
 
 
 def write_unit_pages(storage, campaign: Campaign, public_key, base_url: str | None = None) -> list[str]:

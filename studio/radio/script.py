@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
 import jinja2
 
+from .. import vi
 from ..templates import template_files
 from ..text import nfc
 from .normalize import normalizer_for
@@ -68,25 +68,6 @@ class Script:
         return "\n\n".join(i.spoken for i in self.items) + "\n"
 
 
-def vn_number(value: float) -> str:
-    """Vietnamese separators: 12500 → ``12.500``; 8.5 → ``8,5``."""
-    if float(value).is_integer():
-        return f"{int(value):,}".replace(",", ".")
-    whole, frac = f"{value:.10g}".split(".")
-    return f"{int(whole):,}".replace(",", ".") + "," + frac
-
-
-def vn_date(value: str | date) -> str:
-    d = date.fromisoformat(value) if isinstance(value, str) else value
-    return f"{d.day}/{d.month}/{d.year}"
-
-
-def duration(seconds: float) -> str:
-    seconds = int(round(seconds))
-    minutes, sec = divmod(seconds, 60)
-    return f"{minutes} phút {sec:02d} giây" if minutes else f"{sec} giây"
-
-
 def sentence(text: str) -> str:
     """End a heading or message with a full stop so the reader pauses."""
     text = text.strip()
@@ -105,7 +86,7 @@ def _environment(campaign_root: str, paths: tuple[str, ...], stamps: tuple[int, 
     env = jinja2.Environment(loader=jinja2.FileSystemLoader([*map(str, folders), str(BUILTIN_TEMPLATES)]),
                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
                              keep_trailing_newline=True, autoescape=False)  # plain text, never markup
-    env.filters.update(vn_number=vn_number, vn_date=vn_date, duration=duration, sentence=sentence)
+    env.filters.update(vn_number=vi.number, vn_date=vi.spoken_date, duration=vi.spoken_duration, sentence=sentence)
     return env
 
 

@@ -6,19 +6,12 @@ phường, thị trấn"), marking illustrative figures, then the first slogan.
 
 from __future__ import annotations
 
+from .. import vi
 from ..text import nfc
 
 
-def number_vi(value: float) -> str:
-    """8.5 → "8,5"; 1200 → "1.200" (Vietnamese separators)."""
-    if value == int(value):
-        return f"{int(value):,d}".replace(",", ".")
-    whole, frac = f"{value:.2f}".rstrip("0").split(".")
-    return f"{int(whole):,d}".replace(",", ".") + "," + frac
-
-
 def stat_sentence(stat) -> str:
-    text = f"{stat.label}: {number_vi(stat.value)}" + (f" {stat.unit}" if stat.unit else "")
+    text = f"{stat.label}: {vi.number(stat.value)}" + (f" {stat.unit}" if stat.unit else "")
     if stat.illustrative:
         text += " (số liệu minh họa)"
     elif stat.source:

@@ -16,6 +16,7 @@ import qrcode
 from PIL import Image, ImageDraw, ImageFont, ImageOps
 
 from ..artifacts import atomic_path, atomic_write_bytes
+from ..color import Color
 from .png import encode_png
 from .scene import Layer, Scene
 
@@ -33,7 +34,7 @@ def pillow_font(path: str, size: float) -> ImageFont.FreeTypeFont:
 
 
 def _rgb(hex_color: str) -> tuple[int, int, int]:
-    return tuple(int(hex_color[i:i + 2], 16) for i in (1, 3, 5))
+    return Color.parse(hex_color).rgb
 
 
 def default_scale(scene: Scene) -> float:

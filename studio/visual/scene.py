@@ -17,7 +17,6 @@ import contextvars
 import math
 import re
 from dataclasses import dataclass, field
-from datetime import date
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -26,7 +25,9 @@ import yaml
 from jinja2 import FileSystemLoader, StrictUndefined, TemplateError, pass_context
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
+from .. import vi
 from ..artifacts import file_digest
+from ..color import Color
 from ..templates import template_files
 from ..text import nfc
 from .fonts import FontError, fonts_named, resolve
@@ -107,18 +108,6 @@ def _finalize(_context, value: Any) -> Any:
     return value
 
 
-def _num(value: float, digits: int = 1) -> str:
-    """Vietnamese number style: 1.234,5 (dot thousands, comma decimals)."""
-    text = f"{value:,.{digits}f}" if value != int(value) else f"{int(value):,d}"
-    return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
-
-
-def _date(value: Any, fmt: str = "%d/%m/%Y") -> str:
-    if isinstance(value, str):
-        value = date.fromisoformat(value)
-    return value.strftime(fmt)
-
-
 _ENV = ImmutableSandboxedEnvironment(
     loader=FileSystemLoader([str(TEMPLATE_ROOT / d) for d in TEMPLATE_DIRS]),
     undefined=StrictUndefined, finalize=_finalize, autoescape=False, trim_blocks=True, lstrip_blocks=True,
@@ -126,12 +115,7 @@ _ENV = ImmutableSandboxedEnvironment(
 )
 def _shade(hex_color: str, factor: float) -> str:
     """Darken (factor < 1) or lighten (factor > 1) a brand colour, so shades follow the brand kit."""
-    rgb = [int(hex_color[i:i + 2], 16) for i in (1, 3, 5)]
-    if factor <= 1:
-        rgb = [round(c * factor) for c in rgb]
-    else:
-        rgb = [round(c + (255 - c) * (factor - 1)) for c in rgb]
-    return "#" + "".join(f"{min(255, max(0, c)):02X}" for c in rgb)
+    return Color.parse(hex_color, "bộ lọc shade của mẫu").shade(factor).hex
 
 
 def _star(cx: float, cy: float, r: float, inner: float = 0.382, rotation: float = 0.0) -> list[list[float]]:
@@ -144,7 +128,7 @@ def _star(cx: float, cy: float, r: float, inner: float = 0.382, rotation: float 
     return pts
 
 
-_ENV.filters.update(num=_num, vndate=_date, shade=_shade)
+_ENV.filters.update(num=vi.number, vndate=vi.date, day_month=vi.day_month, shade=_shade)
 _ENV.globals.update(star=_star)
 
 

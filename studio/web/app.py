@@ -17,7 +17,7 @@ import re
 import threading
 import time
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -27,14 +27,14 @@ from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Resp
 from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from .. import vi
 from ..build import campaign_fingerprint
 from ..campaign import Campaign
 from ..formats import FORMATS
 from ..loader import CampaignError, load_campaign
 from ..publish.access import phase_audiences
 from ..storage import StorageError, open_storage
-from ..text import human_size
-from .approve import VIETNAM, ApprovalError, approve_brief, read_audit
+from .approve import ApprovalError, approve_brief, read_audit
 from .auth import Sessions, TokenRecord, TokenStore, secret_key
 from .catalog import FEED_NAME, SIDECARS, Catalog, Item, valid_name, valid_slug
 from .verify import ALTERED, FILE_STATES, SIGNATURE_STATES
@@ -170,28 +170,17 @@ class SecurityHeaders:
         await self.app(scope, receive, with_headers)
 
 
-def _fmt_date(value: str | date | None) -> str:
-    if not value:
-        return ""
-    day = date.fromisoformat(str(value)[:10])
-    return day.strftime("%d/%m/%Y")
-
-
-def _fmt_time(value: str | None) -> str:
-    if not value:
-        return ""
-    try:
-        return datetime.fromisoformat(str(value)).astimezone(VIETNAM).strftime("%H:%M %d/%m/%Y")
-    except ValueError:
-        return str(value)
-
-
-def _fmt_duration(seconds: Any) -> str:
-    try:
-        s = int(round(float(seconds)))
-    except (TypeError, ValueError):
-        return ""
-    return f"{s // 60}:{s % 60:02d}"
+def _optional(format_value):
+    """A page filter from a ``studio.vi`` formatter: nothing for a missing value, the raw text for one
+    it cannot read (a manifest written by hand must not break the page)."""
+    def apply(value: Any) -> str:
+        if value is None or value == "":
+            return ""
+        try:
+            return format_value(value)
+        except (TypeError, ValueError):
+            return str(value)
+    return apply
 
 
 def create_app(campaign: Campaign | str | Path, storage_url: str | None = None,
@@ -212,7 +201,8 @@ def create_app(campaign: Campaign | str | Path, storage_url: str | None = None,
 
     env = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(["html", "xml"]),
                       trim_blocks=True, lstrip_blocks=True)
-    env.filters.update(date=_fmt_date, time=_fmt_time, size=human_size, duration=_fmt_duration,
+    env.filters.update(date=_optional(vi.date), time=_optional(vi.date_time), size=vi.size,
+                       duration=_optional(lambda seconds: vi.duration(float(seconds))),
                        url=lambda path: "/tep/" + quote(path))
     env.globals.update(FILE_STATES=FILE_STATES, SIGNATURE_STATES=SIGNATURE_STATES, PRIORITY=PRIORITY,
                        FORMATS=FORMATS)
@@ -324,7 +314,7 @@ def create_app(campaign: Campaign | str | Path, storage_url: str | None = None,
         if not me.may_see(unit):
             raise Denied(403, "Mã truy cập của bạn không được xem đơn vị này.")
         scope = state.audiences(unit)
-        today = datetime.now(VIETNAM).date().isoformat()
+        today = datetime.now(vi.VIETNAM).date().isoformat()
         groups = []
         for phase in sorted(c.all_phases(), key=lambda p: p.start, reverse=True):
             items = [i for i in catalog.items(phase.id)

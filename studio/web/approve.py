@@ -13,7 +13,7 @@ import os
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from pathlib import Path
 
 import yaml
@@ -22,8 +22,8 @@ from pydantic import ValidationError
 from ..artifacts import atomic_write_text
 from ..campaign import Brief
 from ..text import nfc
+from ..vi import VIETNAM
 
-VIETNAM = timezone(timedelta(hours=7))
 _lock = threading.Lock()
 
 
