@@ -183,9 +183,9 @@ def main() -> None:
         flush()
         n = count_jobs(args.phase)
         section(f"full example campaign, real renderers ({', '.join(args.phase) or 'all phases'}, {n} jobs)")
-        from studio import renderers
+        from studio import plugins
 
-        print(f"renderers present: {', '.join(sorted(renderers.load_plugins()))}")
+        print(f"renderers present: {', '.join(sorted(plugins.load()))}")
         one = build(tmp / "real-1", args.phase, fake=False, workers=1)
         print(f"in-process, 1 process : {one:7.1f} s {counts()}")
         two = build(tmp / "real-2", args.phase, fake=False, workers=2)

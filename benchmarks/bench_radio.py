@@ -27,7 +27,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from studio import renderers  # noqa: E402
+from studio import plugins, renderers  # noqa: E402
 from studio.build import build  # noqa: E402
 from studio.loader import load_campaign  # noqa: E402
 from studio.plan import briefs_for, expand  # noqa: E402
@@ -125,12 +125,12 @@ def main() -> None:
 
         phases = None if args.all else campaign.phase_with_children(args.phase)
         jobs = [j for j in expand(campaign, phases) if j.kind == "bulletin"]
-        renderers.load_plugins()
+        plugins.load()
         only = {"bulletin": renderers.REGISTRY["bulletin"]}
-        saved = dict(renderers.REGISTRY), renderers.BUILTIN
+        saved = dict(renderers.REGISTRY), plugins.BUILTIN
         renderers.REGISTRY.clear()
         renderers.REGISTRY.update(only)
-        renderers.BUILTIN = ("studio.radio",)
+        plugins.BUILTIN = ("studio.radio",)
         try:
             out = work / "out"
             results = []
@@ -147,7 +147,7 @@ def main() -> None:
         finally:
             renderers.REGISTRY.clear()
             renderers.REGISTRY.update(saved[0])
-            renderers.BUILTIN = saved[1]
+            plugins.BUILTIN = saved[1]
 
         per = baseline(campaign, jobs, work, args.baseline_sample)
         naive = per * len(jobs) / args.workers

@@ -30,8 +30,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT))
 
-from studio.web import Settings, tokens_for  # noqa: E402
 from test_web_sample import make_sample_tree, manifest_entry  # noqa: E402
+
+from studio.web import Settings, tokens_for  # noqa: E402
 
 ERRORS: list[str] = []
 MP3 = "dot-1/truyen-thanh-co-so/xa-phuoc-hoa/bulletin.mp3"

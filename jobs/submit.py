@@ -112,7 +112,13 @@ def submit_and_wait(campaign: Campaign, out, phase_ids, options, console, storag
 
 
 def _submit_and_wait(campaign, out, phase_ids, options, console, storage, publish_to, key) -> int:
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+    )
 
     started = time.perf_counter()
     if not current().control.ping(timeout=1.0, limit=1):  # returns at the first reply

@@ -18,7 +18,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from . import renderers
+from . import plugins
 from .artifacts import Artifact, atomic_write_json, sha256_file, sha256_json
 from .campaign import Campaign
 from .context import BuildContext, JobContext
@@ -30,12 +30,12 @@ DEFAULT_OUT = "outputs"
 
 
 def inputs_hash(job: RenderJob, ctx: BuildContext) -> str:
-    return renderers.get(job.kind).inputs(job, ctx).digest()
+    return plugins.get(job.kind).inputs(job, ctx).digest()
 
 
 def job_context(job: RenderJob, ctx: BuildContext) -> JobContext:
     """What the job's renderer sees: its declared inputs, over the build's output folder and cache."""
-    renderer = renderers.get(job.kind)
+    renderer = plugins.get(job.kind)
     if renderer is None:
         raise LookupError(f"chưa có trình kết xuất cho loại {job.kind!r} (định dạng {job.format})")
     return JobContext(renderer.inputs(job, ctx), ctx.out_root, ctx.cache)
@@ -49,7 +49,7 @@ def run_job(job: RenderJob, ctx: BuildContext) -> list[Artifact]:
     """
     job_ctx = job_context(job, ctx)
     digest = job_ctx.inputs.digest()
-    renderer = renderers.get(job.kind)
+    renderer = plugins.get(job.kind)
     # A worker killed mid-write leaves its temp file (never the target); one job is
     # rendered by one worker at a time, so the job's own leftovers can go.
     for stale in job_ctx.job_dir(job).glob(f".{job.stem}.*.part*"):
@@ -191,7 +191,7 @@ def plan_work(ctx: BuildContext, phase_ids: list[str] | None, select: Selection 
             if job not in chosen and previous and all(_intact(ctx.out_root / a["path"], a) for a in previous):
                 kept.setdefault(job.phase, []).extend(previous)
     todo: list[RenderJob] = []
-    loaded = renderers.load_plugins()
+    loaded = plugins.load()
     for job in jobs:
         if job.kind not in loaded:
             report.unsupported[job.format] = report.unsupported.get(job.format, 0) + 1

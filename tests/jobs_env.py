@@ -40,10 +40,10 @@ def redis_db():
 @pytest.fixture
 def fakes(monkeypatch):
     """The fake renderers, in-process, instead of the real ones."""
-    from studio import renderers
+    from studio import plugins, renderers
 
     monkeypatch.setattr(renderers, "REGISTRY", {})
-    monkeypatch.setattr(renderers, "BUILTIN", ())
+    monkeypatch.setattr(plugins, "BUILTIN", ())
     monkeypatch.delenv("STUDIO_PLUGINS", raising=False)
     if str(ROOT / "tests") not in sys.path:
         sys.path.insert(0, str(ROOT / "tests"))

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from studio import renderers
+from studio import plugins, renderers
 from studio.artifacts import Output, atomic_write_text
 from studio.build import build
 
@@ -27,7 +27,7 @@ class CountingRenderer(renderers.Renderer):
 def counting(monkeypatch):
     renderer = CountingRenderer()
     monkeypatch.setattr(renderers, "REGISTRY", {"bulletin": renderer})
-    monkeypatch.setattr(renderers, "BUILTIN", ())
+    monkeypatch.setattr(plugins, "BUILTIN", ())
     return renderer
 
 
@@ -70,7 +70,7 @@ def test_failures_are_reported_not_fatal(monkeypatch, example_campaign, tmp_path
             return super().render(job, ctx)
 
     monkeypatch.setattr(renderers, "REGISTRY", {"bulletin": Broken()})
-    monkeypatch.setattr(renderers, "BUILTIN", ())
+    monkeypatch.setattr(plugins, "BUILTIN", ())
     report = build(example_campaign, tmp_path, ["dot-1"], workers=1)
     assert report.rendered == 61
     assert report.failures == [{"job": "dot-1/truyen-thanh-co-so/xa-phuoc-binh/bulletin", "phase": "dot-1",

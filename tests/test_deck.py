@@ -18,7 +18,7 @@ from studio.build import BuildContext, run_job
 from studio.campaign import BrandKit, Stat
 from studio.deck.builder import ILLUSTRATIVE, DeckError, build_deck
 from studio.deck.convert import ConvertError, to_pdf
-from studio.deck.master import BrandError, EMU_PER_PT, LAYOUTS, build_master
+from studio.deck.master import EMU_PER_PT, LAYOUTS, BrandError, build_master
 from studio.deck.textfit import block_height
 from studio.plan import briefs_for, expand
 from studio.visual.fonts import FONT_DIR, metrics

@@ -11,7 +11,12 @@ from s3fixtures import *  # noqa: F401,F403  (fixtures)
 from s3fixtures import ADMIN, WeedServer, built_phase, s3_client
 
 from studio.publish import PublishError
-from studio.publish.access import bucket_policy, presigned_links, seaweed_identities, write_access
+from studio.publish.access import (
+    bucket_policy,
+    presigned_links,
+    seaweed_identities,
+    write_access,
+)
 from studio.publish.publish import publish
 from studio.publish.pull import pull
 from studio.publish.signing import load_public

@@ -208,13 +208,13 @@ def test_studio_build_renders_every_commune_of_a_phase(built, monkeypatch):
     """``studio build``'s pool (2 workers sharing the cache) makes one bulletin per commune, in the manifest."""
     import json
 
-    from studio import renderers
+    from studio import plugins, renderers
     from studio.build import build
 
     ctx, _ = built
-    renderers.load_plugins()
+    plugins.load()
     monkeypatch.setattr(renderers, "REGISTRY", {"bulletin": renderers.REGISTRY["bulletin"]})
-    monkeypatch.setattr(renderers, "BUILTIN", ())
+    monkeypatch.setattr(plugins, "BUILTIN", ())
     report = build(ctx.campaign, ctx.out, ["dot-3"], workers=2)
     assert report.ok, report.failures
     manifest = json.loads((ctx.out_root / "dot-3" / "manifest.json").read_text())
@@ -230,8 +230,7 @@ def test_studio_build_renders_every_commune_of_a_phase(built, monkeypatch):
 
 
 def test_emergency_bulletin_opens_with_the_alert(built, campaign_copy, tmp_path):
-    from studio.radio import voice_for
-    from studio.radio import JINGLE_GAP_S
+    from studio.radio import JINGLE_GAP_S, voice_for
 
     ctx0, _ = built
     brief_file = campaign_copy / "briefs" / "dot3-ket-qua-dai-hoi.yaml"

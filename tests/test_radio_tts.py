@@ -20,7 +20,7 @@ from studio.campaign import AudioSettings
 from studio.plan import RenderJob
 from studio.radio import audio
 from studio.radio.speech import Voice
-from studio.radio.tts import Auto, EspeakNg, GTTS, TTSError, get_engine
+from studio.radio.tts import GTTS, Auto, EspeakNg, TTSError, get_engine
 
 
 def _mp3_bytes(tmp_path: Path) -> bytes:

@@ -17,10 +17,10 @@ from pathlib import Path
 import httpx
 import pytest
 from playwright.sync_api import sync_playwright
+from test_web_sample import make_sample_tree, manifest_entry
 
 from studio.loader import load_campaign
 from studio.web import Settings, tokens_for
-from test_web_sample import make_sample_tree, manifest_entry
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",

@@ -10,7 +10,15 @@ from typing import Optional
 import typer
 
 from ..build import DEFAULT_OUT
-from .common import PREVIEW, build_options, console, err, load_or_exit, phase_ids, run_build
+from .common import (
+    PREVIEW,
+    build_options,
+    console,
+    err,
+    load_or_exit,
+    phase_ids,
+    run_build,
+)
 
 
 def deck(campaign: Path = typer.Argument(..., help="Thư mục chiến dịch (chứa campaign.yaml)"),

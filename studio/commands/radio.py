@@ -9,7 +9,15 @@ from typing import Optional
 import typer
 
 from ..build import DEFAULT_OUT
-from .common import build_options, check_engine, console, err, load_or_exit, phase_ids, run_build
+from .common import (
+    build_options,
+    check_engine,
+    console,
+    err,
+    load_or_exit,
+    phase_ids,
+    run_build,
+)
 
 
 def normalize_stream(stdin, stdout, abbreviations: dict[str, str] | None = None) -> None:

@@ -8,7 +8,15 @@ from typing import Optional
 import typer
 
 from ..build import DEFAULT_OUT
-from .common import build_options, check_engine, check_music, console, err, load_or_exit, run_build
+from .common import (
+    build_options,
+    check_engine,
+    check_music,
+    console,
+    err,
+    load_or_exit,
+    run_build,
+)
 
 RATIOS = ("16x9", "9x16", "1x1")
 

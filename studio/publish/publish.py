@@ -26,7 +26,15 @@ from ..formats import FORMATS
 from ..manifest import read_manifest
 from ..plan import RenderJob, briefs_for
 from ..storage import StorageError
-from . import FORMAT, MANIFEST_KEY, PRIORITY_RANK, PublishError, join_url, open_location, signing
+from . import (
+    FORMAT,
+    MANIFEST_KEY,
+    PRIORITY_RANK,
+    PublishError,
+    join_url,
+    open_location,
+    signing,
+)
 
 DRAFTS = "drafts"
 LOG_PREFIX = "nhat-ky"

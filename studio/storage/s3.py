@@ -23,7 +23,12 @@ import boto3
 import botocore.session
 from boto3.s3.transfer import TransferConfig
 from botocore.config import Config
-from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, PartialCredentialsError
+from botocore.exceptions import (
+    BotoCoreError,
+    ClientError,
+    NoCredentialsError,
+    PartialCredentialsError,
+)
 
 from ..artifacts import atomic_path, sha256_file
 from . import ObjectInfo, StorageError, check_key, register_backend
