@@ -28,7 +28,7 @@ def test_a_file_changed_behind_the_journal_is_rendered_again(fakes, example_camp
     victim = tmp_path / "ninh-thuan-2025" / "dot-1" / "truyen-thanh-co-so" / "xa-phuoc-binh" / "bulletin.txt"
     victim.write_text("khác\n")
     todo, _, _ = plan_work(BuildContext(example_campaign, tmp_path), ["dot-1"])
-    assert [j.id for j, _ in todo] == ["dot-1/truyen-thanh-co-so/xa-phuoc-binh/bulletin"]
+    assert [j.id for j in todo] == ["dot-1/truyen-thanh-co-so/xa-phuoc-binh/bulletin"]
 
 
 def test_manifest_lists_each_artifact_once_and_only_when_every_file_exists(fakes, example_campaign, tmp_path):

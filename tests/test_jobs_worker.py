@@ -187,7 +187,7 @@ def test_a_task_crashing_outside_the_render_marks_the_batch_failed(worker, tmp_p
 
     batch.create("crash", {"id": "crash", "state": "queued", "todo": 1}, [])
     bad_job = {"phase": "dot-1"}  # no id: the task fails before it reaches the renderer
-    chord([render.s("crash", str(tmp_path), str(tmp_path), {}, bad_job, "0")],
+    chord([render.s("crash", str(tmp_path), str(tmp_path), {}, bad_job)],
           finish.s("crash").on_error(batch_failed.s("crash"))).apply_async()
     meta = wait("crash", timeout=30)
     assert meta["state"] == "failed" and "lỗi hệ thống" in meta["error"] and "KeyError" in meta["error"]
