@@ -66,10 +66,11 @@ def main() -> None:
     decks: list[tuple[Path, Path, int]] = []
     for job in jobs:
         phase, briefs = campaign.phase(job.phase), briefs_for(campaign, job)
-        t_studio, deck = timed(lambda: builder.build_deck(campaign, phase, briefs), args.repeat)
+        t_studio, deck = timed(lambda phase=phase, briefs=briefs: builder.build_deck(campaign, phase, briefs),
+                               args.repeat)
         pptx = deck.save(out / f"{job.phase}.pptx")
         n = len(deck.slides)
-        t_base, _ = timed(lambda: baseline(n, out / f"{job.phase}-base.pptx"), args.repeat)
+        t_base, _ = timed(lambda n=n, job=job: baseline(n, out / f"{job.phase}-base.pptx"), args.repeat)
         total += t_studio
         decks.append((pptx, out / f"{job.phase}-base.pptx", n))
         print(f"{job.phase:<10} {n:>6} {t_studio * 1000:>10.0f} ms {t_base * 1000:>6.0f} ms {t_studio / t_base:>5.1f}×")

@@ -111,7 +111,8 @@ class Workers:
         for i in range(n):
             log = open(logdir / f"worker{i}.log", "wb")
             self.procs.append(subprocess.Popen(
-                [str(BIN / "celery"), "-A", "jobs", "worker", "-I", "bench_jobs", "--pool=prefork", "-c", "1", "--without-gossip",
+                [str(BIN / "celery"), "-A", "jobs", "worker", "-I", "bench_jobs", "--pool=prefork", "-c", "1",
+                 "--without-gossip",
                  "--without-mingle", "--without-heartbeat", "-n", f"bench{i}@%h", "--loglevel=WARNING"],
                 cwd=ROOT, env=env(fake), stdout=log, stderr=subprocess.STDOUT, start_new_session=True))
         deadline = time.monotonic() + 60
@@ -195,7 +196,8 @@ def main() -> None:
         w = Workers(2, fake=False, logdir=tmp)
         try:
             celery = build(tmp / "real-celery", args.phase, fake=False, celery=True)
-            print(f"Celery, 2 workers      : {celery:7.1f} s {counts()}  (vs 2 processes in-process: {celery / two:.2f}x)")
+            print(f"Celery, 2 workers      : {celery:7.1f} s {counts()}  "
+                  f"(vs 2 processes in-process: {celery / two:.2f}x)")
             unchanged = build(tmp / "real-celery", args.phase, fake=False, celery=True)
             print(f"no-change rebuild, Celery: {unchanged:5.1f} s {counts()}")
         finally:

@@ -91,14 +91,16 @@ def main(repeat: int = 15) -> None:
           f"{'PDF 4000×2000 mm':>17} {'×base':>6}")
     for template, brief_id in TEMPLATES.items():
         brief = campaign.brief(brief_id)
-        def cold() -> None:  # a fresh scene and no cached shape masks: the first render of a build
+        def cold(brief=brief, template=template) -> None:
+            """A fresh scene and no cached shape masks: the first render of a build."""
             raster._MASKS.clear()
             render_png(scene_for(campaign, brief, template, 1080, 1080), tmp / "t.png")
 
         png = median_ms(cold, repeat)
         scene = scene_for(campaign, brief, template, 1080, 1080)
-        draw = median_ms(lambda: render_png(scene, tmp / "t.png"), repeat)
-        pdf = median_ms(lambda: render_pdf(scene_for(campaign, brief, template, 4000, 2000, "mm"), tmp / "t.pdf"),
+        draw = median_ms(lambda scene=scene: render_png(scene, tmp / "t.png"), repeat)
+        pdf = median_ms(lambda brief=brief, template=template: render_pdf(
+            scene_for(campaign, brief, template, 4000, 2000, "mm"), tmp / "t.pdf"),
                         repeat)
         print(f"{template:<12} {png:8.1f} ms {png / base_png:6.2f} {draw:8.1f} ms {draw / base_png:6.2f} "
               f"{pdf:14.1f} ms {pdf / base_pdf:6.2f}")

@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import hashlib
+import json
 import os
 import shutil
 import socket
@@ -96,7 +97,8 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--concurrency", type=int, default=200)
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--storage", type=Path, help="an existing build output (studio build --out) instead of the sample")
+    parser.add_argument("--storage", type=Path,
+                        help="an existing build output (studio build --out) instead of the sample")
     args = parser.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="bench-web-"))
     try:
@@ -130,11 +132,13 @@ def main() -> None:
         print(f"machine: {os.cpu_count()} cores, load average before/after {load[0]:.1f}/{os.getloadavg()[0]:.1f}")
         print(f"web portal load test: {args.concurrency} concurrent requests × {args.rounds} rounds per scenario, "
               f"one uvicorn process, loopback, MP3 {size / 1024:.1f} KB, listing with "
-              f"{len(__import__('json').loads((out / 'ninh-thuan-2025/dot-1/manifest.json').read_text())['artifacts'])} "
+              f"{len(json.loads((out / 'ninh-thuan-2025/dot-1/manifest.json').read_text())['artifacts'])} "
               f"manifest entries in the phase")
-        print(f"{'scenario':28} {'requests':>8} {'errors':>6} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'vs baseline':>11}")
+        print(f"{'scenario':28} {'requests':>8} {'errors':>6} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} "
+              f"{'vs baseline':>11}")
         for name, r in results.items():
-            print(f"{name:28} {r['requests']:8d} {r['errors']:6d} {r['rps']:8.0f} {r['p50_ms']:8.1f} {r['p95_ms']:8.1f} "
+            print(f"{name:28} {r['requests']:8d} {r['errors']:6d} {r['rps']:8.0f} {r['p50_ms']:8.1f} "
+                  f"{r['p95_ms']:8.1f} "
                   f"{r['rps'] / base_rps:10.2f}x")
         for line in ERRORS[:5]:
             print("error:", line)

@@ -71,7 +71,7 @@ def render(self, batch_id: str, campaign_root: str, out: str, options: dict, job
     except RETRYABLE as exc:
         if self.request.retries < self.max_retries:
             batch.set_job(batch_id, job_id, batch.RETRYING, error=_error(exc))
-            raise self.retry(exc=exc, countdown=backoff(self.request.retries))
+            raise self.retry(exc=exc, countdown=backoff(self.request.retries)) from exc
         batch.set_job(batch_id, job_id, batch.FAILED, error=_error(exc))
         return {"job": job_id, "ok": False}
     except Exception as exc:  # reported per job; one failure does not stop the batch
@@ -96,7 +96,7 @@ def upload(self, result: dict, batch_id: str, out_root: str, campaign_id: str, s
                 storage.put_file(key, Path(out_root) / art["path"], art["media_type"], art["sha256"])
     except RETRYABLE as exc:
         if self.request.retries < self.max_retries:
-            raise self.retry(exc=exc, countdown=backoff(self.request.retries))
+            raise self.retry(exc=exc, countdown=backoff(self.request.retries)) from exc
         batch.set_job(batch_id, result["job"], batch.FAILED, error=f"tải lên thất bại: {_error(exc)}", force=True)
         return {**result, "ok": False}
     batch.set_job(batch_id, result["job"], batch.DONE, uploaded=True)
@@ -164,7 +164,7 @@ def publish(self, summary: dict, batch_id: str) -> dict:
         reports = publish_phases(ctx.campaign, meta["phases"], Path(meta["out"]), meta["publish_to"], Path(meta["key"]))
     except RETRYABLE as exc:
         if self.request.retries < self.max_retries:
-            raise self.retry(exc=exc, countdown=backoff(self.request.retries))
+            raise self.retry(exc=exc, countdown=backoff(self.request.retries)) from exc
         batch.update_meta(batch_id, state="failed", error=f"xuất bản thất bại: {_error(exc)}")
         raise
     except Exception as exc:  # PublishError says what to do; anything else is reported too

@@ -157,7 +157,7 @@ def units_import(csv_path: Path = typer.Argument(..., help="Tệp CSV đơn vị
         units = import_units_csv(csv_path, province_id, province_name, province_code)
     except (OSError, ValueError, KeyError) as exc:
         err.print(f"{csv_path}: không nhập được: {exc}")
-        raise typer.Exit(2)
+        raise typer.Exit(2) from None
     data = [u.model_dump(mode="json", exclude_defaults=True) for u in units]
     header = f"# Sinh bởi: studio units import {csv_path.name} — đừng sửa tay, hãy nhập lại.\n"
     atomic_write_text(out, header + yaml.safe_dump(data, allow_unicode=True, sort_keys=False))

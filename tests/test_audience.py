@@ -87,9 +87,9 @@ def test_portal_pull_grants_and_pages_agree_for_every_unit(moved, published, pha
         shown = portal.audiences(unit.id)[phase]
         pulled = manifest_audience(manifest, unit.id)
         prefixes = grants(moved, unit.id)  # SeaweedFS: Read:bucket/<prefix>*
-        on_seaweed = readable(published, lambda key: key.startswith(tuple(prefixes)))[phase]
+        on_seaweed = readable(published, lambda key, prefixes=prefixes: key.startswith(tuple(prefixes)))[phase]
         _, patterns = arn_patterns(moved, unit.id, "b")  # AWS: `*` spans slashes
-        on_aws = readable(published, lambda key: any(fnmatchcase(key, p) for p in patterns))[phase]
+        on_aws = readable(published, lambda key, patterns=patterns: any(fnmatchcase(key, p) for p in patterns))[phase]
         paged = {a["unit"] for m, a in unit_files(published, unit.id) if m["phase"] == phase}
         assert shown == pulled == on_seaweed == on_aws == paged == want, unit.id
     for unit_id, when, expected in EXPECTED:

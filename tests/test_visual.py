@@ -178,7 +178,8 @@ def test_cmyk_pdf_has_no_rgb_operators(campaign, brief, tmp_path):
     def operators(path):
         ops = set()
         for page in PdfReader(path).pages:
-            ops |= set(re.findall(r"(?<![A-Za-z])(rg|RG|k|K)(?![A-Za-z])", page.get_contents().get_data().decode("latin-1")))
+            content = page.get_contents().get_data().decode("latin-1")
+            ops |= set(re.findall(r"(?<![A-Za-z])(rg|RG|k|K)(?![A-Za-z])", content))
         return ops
 
     assert "rg" in operators(rgb)
@@ -263,7 +264,8 @@ def test_cli_render_and_preview(example_path, tmp_path):
     result = runner.invoke(app, ["render", str(example_path), "--brief", "khong-co", "--template", "stat-chart"])
     assert result.exit_code == 2 and "Không có tin bài" in result.output
     sheet = tmp_path / "sheet.png"
-    result = runner.invoke(app, ["preview", str(example_path), "--brief", "dot1-y-nghia-thanh-tuu", "--out", str(sheet)])
+    result = runner.invoke(app, ["preview", str(example_path), "--brief", "dot1-y-nghia-thanh-tuu",
+                                 "--out", str(sheet)])
     assert result.exit_code == 0, result.output
     with Image.open(sheet) as img:
         assert img.width >= 1600
@@ -344,7 +346,8 @@ def test_every_visual_format_and_template_lays_out_for_every_example_brief(campa
     from studio.formats import FORMATS
     from studio.visual.scene import default_template, template_names
 
-    sizes = {(f.options["width"], f.options["height"], f.options["units"]) for f in FORMATS.values() if f.kind == "visual"}
+    sizes = {(f.options["width"], f.options["height"], f.options["units"])
+             for f in FORMATS.values() if f.kind == "visual"}
     sizes |= {(1920, 1080, "px")}  # the video subsystem's stills
     district = next(u for u in campaign.unit_tree() if u.level == "district")
     for brief in campaign.briefs:

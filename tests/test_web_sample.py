@@ -87,7 +87,8 @@ def make_sample_tree(out: Path, campaign_id: str = "ninh-thuan-2025", extra_unit
         write_manifest(root, campaign_id, phase, items)
     atomic_write_json(root / "dot-1/status.json", {
         "finished_at": "2025-01-02T01:00:00+00:00", "artifacts": len(arts["dot-1"]), "rendered": len(arts["dot-1"]),
-        "failures": [{"job": "dot-1/video/ninh-thuan/x", "phase": "dot-1", "channel": "truyen-hinh", "brief": "dot1-thi-dua",
+        "failures": [{"job": "dot-1/video/ninh-thuan/x", "phase": "dot-1", "channel": "truyen-hinh",
+                      "brief": "dot1-thi-dua",
                       "format": "video-16x9", "unit": "ninh-thuan", "error": "RuntimeError: <b>thử</b>"}]})
     return Path(out)
 

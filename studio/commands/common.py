@@ -40,7 +40,7 @@ def load_or_exit(folder: Path):
         for problem in exc.problems:
             err.print(str(problem), markup=False, highlight=False)
         err.print(f"{len(exc.problems)} lỗi. Sửa các lỗi trên rồi chạy lại.", style="bold red")
-        raise typer.Exit(2)
+        raise typer.Exit(2) from None
 
 
 def phase_ids(c, phase: str | None) -> list[str] | None:
@@ -51,7 +51,7 @@ def phase_ids(c, phase: str | None) -> list[str] | None:
         return c.phase_with_children(phase)
     except KeyError:
         err.print(f"Không có giai đoạn {phase!r}. Các giai đoạn: {', '.join(p.id for p in c.all_phases())}")
-        raise typer.Exit(2)
+        raise typer.Exit(2) from None
 
 
 def build_options(engine: str | None = None, cmyk: bool = False, bleed: float | None = None,

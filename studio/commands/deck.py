@@ -66,7 +66,7 @@ def _brief_preview(c, phase: str, brief: str, pdf: bool, out: Path) -> None:
         built = build_deck(c, c.phase(phase), chosen)
     except DeckError as exc:
         err.print(f"Không tạo được bài trình chiếu: {exc}", markup=False)
-        raise typer.Exit(2)
+        raise typer.Exit(2) from None
     target = built.save(out / PREVIEW / c.id / f"{brief}--deck-16x9.pptx")
     console.print(f"Bản xem thử (không thuộc kế hoạch, không ghi manifest): {target}: {len(built.slides)} trang, "
                   f"{time.perf_counter() - started:.2f} giây.", markup=False)
@@ -76,7 +76,7 @@ def _brief_preview(c, phase: str, brief: str, pdf: bool, out: Path) -> None:
             made = to_pdf(target, target.with_suffix(".pdf"))
         except ConvertError as exc:
             err.print(f"Không xuất được PDF: {exc}", markup=False)
-            raise typer.Exit(1)
+            raise typer.Exit(1) from None
         console.print(f"Đã xuất {made} ({time.perf_counter() - started:.1f} giây).", markup=False)
 
 

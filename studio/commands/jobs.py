@@ -24,7 +24,7 @@ def server_errors():
         yield
     except SERVER_ERRORS as exc:
         err.print(server_problem(exc), markup=False)
-        raise typer.Exit(2)
+        raise typer.Exit(2) from None
 
 
 def schedule(campaign: Path = typer.Argument(..., help="Thư mục chiến dịch (chứa campaign.yaml)"),
@@ -40,7 +40,7 @@ def schedule(campaign: Path = typer.Argument(..., help="Thư mục chiến dịc
         moment = datetime.fromisoformat(now).replace(tzinfo=TZ) if now else datetime.now(TZ)
     except ValueError:
         err.print(f"--now {now!r} không đúng dạng ISO (ví dụ 2025-09-24T07:00).")
-        raise typer.Exit(2)
+        raise typer.Exit(2) from None
     recorded = recorded_runs(c.id)
     table = Table(title=f"Lịch lô việc: {c.title}")
     for col in ("Thời điểm", "Giai đoạn", "Lý do", "Trạng thái"):

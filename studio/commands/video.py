@@ -47,7 +47,7 @@ def register(app: typer.Typer) -> None:
         except StopIteration:
             err.print(f"Không có tin bài {brief!r} trong {campaign}/briefs. Các tin bài: "
                       f"{', '.join(x.id for x in c.briefs)}")
-            raise typer.Exit(2)
+            raise typer.Exit(2) from None
         check_music(music)
         check_engine(engine)
         planned = [j for j in expand(c, [b.phase]) if Selection(briefs={brief}, kinds={"video"}).matches(j)]

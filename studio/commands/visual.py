@@ -21,7 +21,7 @@ def _brief_or_exit(c, brief_id: str, campaign: Path):
     except StopIteration:
         err.print(f"Không có tin bài {brief_id!r} trong {campaign}/briefs. Các tin bài: "
                   f"{', '.join(b.id for b in c.briefs)}", markup=False)
-        raise typer.Exit(2)
+        raise typer.Exit(2) from None
 
 
 def _size(size: str | None, template: str) -> tuple[float, float, str]:
@@ -96,7 +96,7 @@ def register(app: typer.Typer) -> None:
             width, height, units = _size(size, name)
         except ValueError as exc:
             err.print(f"--size: {exc}", markup=False)
-            raise typer.Exit(2)
+            raise typer.Exit(2) from None
         fmt = fmt or "png"
         target = out / PREVIEW / c.id / f"{b.id}--{name}-{width:g}x{height:g}{units}{'--' + unit if unit else ''}.{fmt}"
         try:
@@ -109,7 +109,7 @@ def register(app: typer.Typer) -> None:
                 render_raster(scene, target, fmt)
         except (SceneError, ValueError, LookupError, OSError) as exc:
             err.print(f"Không tạo được: {exc}", markup=False)
-            raise typer.Exit(1)
+            raise typer.Exit(1) from None
         console.print(f"Bản xem thử (không thuộc kế hoạch, không ghi manifest): {target}", markup=False,
                       highlight=False)
         if units == "px":
@@ -131,7 +131,7 @@ def register(app: typer.Typer) -> None:
             count = contact_sheet(c, b, target)
         except (SceneError, ValueError, LookupError, OSError) as exc:
             err.print(f"Không tạo được tờ xem trước: {exc}", markup=False)
-            raise typer.Exit(1)
+            raise typer.Exit(1) from None
         if not count:
             err.print(f"Tin bài {b.id} không có sản phẩm đồ họa nào (kiểm tra channels/formats).")
             raise typer.Exit(1)

@@ -55,7 +55,7 @@ def register(app: typer.Typer) -> None:
                                                            secure_cookies=secure_cookies, public_key=public_key))
         except (StorageError, SignatureError, ValueError) as exc:
             err.print(f"Không mở được kho sản phẩm hoặc khóa công khai: {exc}")
-            raise typer.Exit(2)
+            raise typer.Exit(2) from None
         if not application.state.tokens.records():
             err.print(f"Chưa có mã truy cập nào. Tạo bằng: studio web token {campaign} --unit MÃ-ĐƠN-VỊ "
                       f"hoặc --designer --name \"Họ tên\"", style="yellow")

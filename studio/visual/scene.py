@@ -134,7 +134,8 @@ _ENV.globals.update(star=_star)
 
 def template_names() -> list[str]:
     """Template names; ``_*.yaml`` files are partials for ``{% include %}``, not templates."""
-    return sorted({p.stem for d in TEMPLATE_DIRS for p in (TEMPLATE_ROOT / d).glob("*.yaml") if not p.stem.startswith("_")})
+    return sorted({p.stem for d in TEMPLATE_DIRS for p in (TEMPLATE_ROOT / d).glob("*.yaml")
+                   if not p.stem.startswith("_")})
 
 
 def template_path(name: str) -> Path:
@@ -350,8 +351,9 @@ def build_scene(data: dict[str, Any], width: float, height: float, units: str, *
                             colors, here["where"])
         layers = [_layer(item, i, here) for i, item in enumerate(raw.get("layers") or []) if item]
         for layer in layers:
-            if layer.type == "text" and safe and not (safe - 1e-6 <= layer.x and layer.x + layer.w <= width - safe + 1e-6
-                                                      and safe - 1e-6 <= layer.y and layer.y + layer.h <= height - safe + 1e-6):
+            inside = (safe - 1e-6 <= layer.x and layer.x + layer.w <= width - safe + 1e-6
+                      and safe - 1e-6 <= layer.y and layer.y + layer.h <= height - safe + 1e-6)
+            if layer.type == "text" and safe and not inside:
                 raise SceneError(f"{here['where']}, lớp {layer.name!r}: khung chữ ra ngoài vùng an toàn "
                                  f"(lề {safe:g} {units}); sửa vị trí lớp trong mẫu")
         pages.append(Page(background or "#FFFFFF", layers))

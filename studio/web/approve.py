@@ -81,7 +81,8 @@ def approve_brief(path: Path, by: str, audit_path: Path, actor: dict, now: datet
         try:
             brief = Brief.model_validate({**data, "source": str(path)})
         except ValidationError as exc:
-            raise ApprovalError(f"{path.name}: sau khi ghi duyệt, tin bài không hợp lệ: {exc.errors()[0]['msg']}") from exc
+            raise ApprovalError(f"{path.name}: sau khi ghi duyệt, tin bài không hợp lệ: "
+                                f"{exc.errors()[0]['msg']}") from exc
         if not brief.approved or brief.approval.by != nfc(by):
             raise ApprovalError(f"{path.name}: không ghi được trường approval")
         atomic_write_text(path, new_text)
