@@ -193,13 +193,13 @@ def test_campaign_template_override_and_its_errors(campaign_copy):
 
     folder = campaign_copy / "templates" / "radio"
     folder.mkdir(parents=True)
-    (folder / "bulletin.txt.j2").write_text("@@ opening | Mở đầu\nA lô, {{ unit.display_name }}!\n"
-                                            "@@ closing | Hết\n{{ unit.missing_field }}\n")
+    (folder / "bulletin.txt.j2").write_text("{% block opening %}A lô, {{ unit.display_name }}!{% endblock %}\n"
+                                            "{% block closing %}{{ unit.missing_field }}{% endblock %}\n")
     campaign = load_campaign(campaign_copy)
     tree = campaign.unit_tree()
     with pytest.raises(ScriptError, match=r"templates/radio/bulletin.txt.j2.*lỗi mẫu bản tin"):
         build_script(campaign, campaign.phase("dot-3"), tree["xa-my-son-2025"], campaign.briefs[:1])
-    (folder / "bulletin.txt.j2").write_text("@@ opening | Mở đầu\nA lô, {{ unit.display_name }}!\n")
+    (folder / "bulletin.txt.j2").write_text("{% block opening %}\nA lô, {{ unit.display_name }}!\n{% endblock %}\n")
     script = build_script(campaign, campaign.phase("dot-3"), tree["xa-my-son-2025"], campaign.briefs[:1])
     assert [i.spoken for i in script.items] == ["A lô, xã Mỹ Sơn!"]
 

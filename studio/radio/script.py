@@ -1,15 +1,16 @@
-"""Bulletin scripts from Jinja2 text templates: items for the announcer and their spoken form.
+"""Bulletin scripts: a list of items built from the briefs, each item's text from a Jinja2 block.
 
-``templates/radio/bulletin.txt.j2`` writes the bulletin as items, each opened by
-a line ``@@ kind | heading``. A campaign may override either template with its
-own ``templates/radio/<name>.j2``. The announcer script adds headings and an
-estimated reading time per item and in total; the spoken text is what the TTS
-engine reads.
+The items are data: Python decides them (each top-level ``{% block %}`` of
+``templates/radio/bulletin.txt.j2`` in the template's order, the ``brief`` block
+once per brief) and renders each block on its own, so nothing a brief says can
+create, end or reorder an item or name a voice-over. A campaign may override
+either template with its own ``templates/radio/<name>.j2``. The announcer script
+adds headings and an estimated reading time per item and in total; the spoken
+text is what the TTS engine reads.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -28,7 +29,7 @@ READING_RATE = 160
 PAUSE_S = 0.8  # silence after each item
 PRIORITY_ORDER = ("normal", "priority", "emergency")
 PRIORITY_LABELS = {"normal": "thông thường", "priority": "ưu tiên", "emergency": "khẩn cấp"}
-_ITEM = re.compile(r"^@@\s*([\w:.-]+)\s*\|\s*(.*)$")
+HEADING = "_heading"  # block ``<kind>_heading`` is the heading of item ``<kind>``
 
 
 class ScriptError(ValueError):
@@ -37,15 +38,14 @@ class ScriptError(ValueError):
 
 @dataclass
 class Item:
+    """One bulletin item: ``kind`` is its block's name; ``brief_id`` is set on ``brief`` items only."""
+
     kind: str
     heading: str
     text: str
+    brief_id: str | None = None
     spoken: str = ""
     voiceover: str | None = None
-
-    @property
-    def brief_id(self) -> str | None:
-        return self.kind.split(":", 1)[1] if self.kind.startswith("brief:") else None
 
     @property
     def seconds(self) -> float:
@@ -97,25 +97,28 @@ def template_paths(campaign_root: str | Path = "") -> list[Path]:
     return list(dict.fromkeys(p for name in TEMPLATE_NAMES for p in template_files(env, name)))
 
 
-def parse_items(text: str, template: str) -> list[Item]:
+def _render_block(template: jinja2.Template, name: str, context: dict) -> str:
+    return nfc("".join(template.blocks[name](template.new_context(context))))
+
+
+def render_items(template: jinja2.Template, context: dict, briefs) -> list[Item]:
+    """One item per top-level block in the template's order (``brief``: one per brief), empty ones left out.
+
+    Each block is rendered alone, so its output is only ever the text of its own item."""
     items: list[Item] = []
-    for line in text.splitlines():
-        match = _ITEM.match(line.strip())
-        if match:
-            items.append(Item(match.group(1), match.group(2).strip(), ""))
-        elif line.strip():
-            if not items:
-                raise ScriptError(f"{template}: văn bản trước mục đầu tiên; mỗi mục phải mở đầu bằng "
-                                  f"dòng \"@@ loại | tiêu đề\".")
-            items[-1].text += line.strip() + "\n"
-    for item in items:
-        item.text = item.text.strip()
+    for kind in (name for name in template.blocks if not name.endswith(HEADING)):
+        cases = [(b.id, {**context, "brief": b, "number": n}) for n, b in enumerate(briefs, 1)] \
+            if kind == "brief" else [(None, context)]
+        for brief_id, values in cases:
+            lines = [line.strip() for line in _render_block(template, kind, values).splitlines()]
+            heading = _render_block(template, kind + HEADING, values) if kind + HEADING in template.blocks else kind
+            items.append(Item(kind, " ".join(heading.split()), "\n".join(line for line in lines if line), brief_id))
     return [i for i in items if i.text]
 
 
 def build_script(campaign, phase, unit, briefs, day: str | None = None,
                  voiceovers: dict[str, Path] | None = None) -> Script:
-    """Render the bulletin template for one unit (and day) and give every item its spoken form."""
+    """Build the bulletin's items for one unit (and day) and give every item its spoken form."""
     env = environment(campaign.root)
     slogans: list[str] = []
     for brief in briefs:
@@ -124,18 +127,23 @@ def build_script(campaign, phase, unit, briefs, day: str | None = None,
     context = {"campaign": campaign, "phase": phase, "unit": unit, "briefs": briefs, "day": day,
                "slogans": slogans, "priority": priority, "priority_label": PRIORITY_LABELS[priority],
                "station": f"Đài truyền thanh {unit.display_name}"}
+    where = template_paths(campaign.root)[0]
     try:
-        text = nfc(env.get_template("bulletin.txt.j2").render(context))
+        template = env.get_template("bulletin.txt.j2")
+        items = render_items(template, context, briefs)
     except jinja2.TemplateError as exc:
         line = f":{exc.lineno}" if getattr(exc, "lineno", None) else ""
-        raise ScriptError(f"{template_paths(campaign.root)[0]}{line}: lỗi mẫu bản tin ({unit.display_name}): {exc}. "
+        raise ScriptError(f"{where}{line}: lỗi mẫu bản tin ({unit.display_name}): {exc}. "
                           "Sửa mẫu rồi chạy lại.") from exc
-    items = parse_items(text, "bulletin.txt.j2")
+    if not any(not name.endswith(HEADING) for name in template.blocks):
+        raise ScriptError(f"{where}: mẫu bản tin không có khối nào; mỗi mục là một khối "
+                          "{% block loại %}…{% endblock %} (dòng \"@@ loại | tiêu đề\" không còn được dùng, "
+                          "xem docs/radio.md).")
     if not items:
-        raise ScriptError(f"bulletin.txt.j2: bản tin của {unit.display_name} không có mục nào.")
+        raise ScriptError(f"{where}: bản tin của {unit.display_name} không có mục nào.")
     speak = normalizer_for(campaign.audio.abbreviations)
     for item in items:
-        item.spoken = " ".join(speak(line) for line in item.text.splitlines() if line.strip())
+        item.spoken = " ".join(speak(line) for line in item.text.splitlines())
         if item.brief_id and voiceovers and item.brief_id in voiceovers:
             item.voiceover = voiceovers[item.brief_id].name
     return Script(items, priority, context["station"], context)
