@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
+import secrets
 import stat
 import time
 from pathlib import Path
@@ -22,7 +24,7 @@ from studio.loader import load_campaign
 from studio.publish.access import phase_audiences as audiences
 from studio.web import Settings, create_app, tokens_for
 from studio.web.approve import set_approval
-from studio.web.auth import TokenStore
+from studio.web.auth import LIMITED_PREFIX, LOGIN_LIMIT, LOGIN_WINDOW_S, LoginLimiter, TokenStore
 
 MP3 = "dot-1/truyen-thanh-co-so/xa-phuoc-hoa/bulletin.mp3"
 OTHER_MP3 = "dot-1/truyen-thanh-co-so/xa-vinh-hai/bulletin.mp3"
@@ -45,9 +47,19 @@ def portal(campaign_copy, sample_out, tmp_path):
             "tokens": {"operator": operator, "other": other, "designer": designer}}
 
 
+def form_csrf(client: TestClient) -> str:
+    """Open the login form as a browser does: its CSRF field (the client keeps the matching cookie)."""
+    page = client.get("/dang-nhap").text
+    return page.split('name="csrf" value="', 1)[1].split('"', 1)[0]
+
+
+def sign_in(client: TestClient, token: str, **kwargs):
+    return client.post("/dang-nhap", data={"token": token, "csrf": form_csrf(client)}, **kwargs)
+
+
 def login(portal, who: str) -> TestClient:
     client = TestClient(portal["app"])
-    response = client.post("/dang-nhap", data={"token": portal["tokens"][who]})
+    response = sign_in(client, portal["tokens"][who])
     assert response.status_code == 200, response.text
     return client
 
@@ -119,7 +131,7 @@ def test_anonymous_is_sent_to_login(portal):
     assert response.status_code == 303 and response.headers["location"] == "/dang-nhap"
     assert client.get("/tep/" + MP3).status_code == 401
     assert client.get("/nguon/xa-phuoc-hoa/podcast.xml").status_code == 401
-    wrong = client.post("/dang-nhap", data={"token": "stw_sai"})
+    wrong = sign_in(client, "stw_sai")
     assert wrong.status_code == 401 and "không đúng" in wrong.text
     # The token only travels in a POST body; a token in the query string logs nobody in.
     assert client.get("/dang-nhap", params={"token": portal["tokens"]["operator"]}).status_code == 200
@@ -137,7 +149,7 @@ def test_tokens_are_stored_hashed(portal):
 
 def test_session_cookie_flags_and_tampering(portal):
     client = TestClient(portal["app"])
-    response = client.post("/dang-nhap", data={"token": portal["tokens"]["operator"]}, follow_redirects=False)
+    response = sign_in(client, portal["tokens"]["operator"], follow_redirects=False)
     cookie = response.headers["set-cookie"]
     assert "HttpOnly" in cookie and "SameSite=lax" in cookie and "Max-Age=28800" in cookie
     value = client.cookies["studio_session"]
@@ -153,11 +165,12 @@ def test_session_expires_and_revocation_ends_it(campaign_copy, sample_out, tmp_p
     store = tokens_for(campaign_copy, settings)
     record, token = store.issue("xa-phuoc-hoa", "operator", "xã Phước Hòa")
     client = TestClient(application)
+    csrf = form_csrf(client)
     with monkeypatch.context() as m:  # a session cookie issued 8 h 1 min ago
         m.setattr(TimestampSigner, "get_timestamp", lambda self: int(time.time()) - 8 * 3600 - 60)
-        client.post("/dang-nhap", data={"token": token})
+        client.post("/dang-nhap", data={"token": token, "csrf": csrf})
     assert client.get("/tep/" + MP3).status_code == 401
-    client.post("/dang-nhap", data={"token": token})
+    sign_in(client, token)
     assert client.get("/tep/" + MP3).status_code == 200
     store.revoke(record.id)
     assert client.get("/tep/" + MP3).status_code == 401
@@ -223,7 +236,7 @@ def test_tampered_file_is_flagged(campaign_copy, tmp_path):
     application = create_app(campaign_copy, str(out), settings)
     _, token = tokens_for(campaign_copy, settings).issue("xa-phuoc-hoa", "operator", "xã Phước Hòa")
     client = TestClient(application)
-    client.post("/dang-nhap", data={"token": token})
+    sign_in(client, token)
     target = out / "ninh-thuan-2025" / MP3
     data = bytearray(target.read_bytes())
     data[-10] ^= 0xFF
@@ -246,7 +259,7 @@ def test_manifest_signature_checked(campaign_copy, tmp_path):
     application = create_app(campaign_copy, str(out), settings)
     _, token = tokens_for(campaign_copy, settings).issue("xa-phuoc-hoa", "operator", "x")
     client = TestClient(application)
-    client.post("/dang-nhap", data={"token": token})
+    sign_in(client, token)
     page = client.get("/don-vi/xa-phuoc-hoa").text
     assert 'data-signature="valid"' in page and 'data-signature="unsigned"' in page  # dot-1 signed, dot-2-2 not
     manifest.write_bytes(manifest.read_bytes().replace(b'"priority": "normal"', b'"priority": "emergency"', 1))
@@ -293,7 +306,7 @@ def test_reads_s3_storage(campaign_copy, tmp_path, bucket):  # noqa: F811  (the 
     application = create_app(campaign_copy, f"s3://{bucket}/portal", settings)
     _, token = tokens_for(campaign_copy, settings).issue("xa-phuoc-hoa", "operator", "xã Phước Hòa")
     client = TestClient(application)
-    client.post("/dang-nhap", data={"token": token})
+    sign_in(client, token)
     page = client.get("/don-vi/xa-phuoc-hoa").text
     assert MP3 in page and 'data-state="ok"' in page and "xa-vinh-hai" not in page
     assert "/nguon/xa-phuoc-hoa/podcast.xml" in page and "bulletin.script.txt" in page
@@ -327,7 +340,7 @@ def test_serves_what_publish_wrote(campaign_copy, tmp_path):
     application = create_app(campaign, str(tmp_path / "pub"), settings)
     _, token = tokens_for(campaign_copy, settings).issue("xa-phuoc-hoa", "operator", "xã Phước Hòa")
     client = TestClient(application)
-    client.post("/dang-nhap", data={"token": token})
+    sign_in(client, token)
     page = client.get("/don-vi/xa-phuoc-hoa").text
     assert MP3 in page and 'data-signature="valid"' in page and 'data-state="ok"' in page
     assert "/nguon/xa-phuoc-hoa/podcast.xml" in page
@@ -345,5 +358,89 @@ def test_manifest_entries_outside_the_phase_are_ignored(campaign_copy, tmp_path)
     application = create_app(campaign_copy, str(out), settings)
     _, token = tokens_for(campaign_copy, settings).issue("ninh-thuan", "designer", "d")
     client = TestClient(application)
-    client.post("/dang-nhap", data={"token": token})
+    sign_in(client, token)
     assert "secret.mp3" not in client.get("/thu-vien").text
+
+
+def test_failed_logins_are_limited_per_address(portal):
+    """2,000 wrong tokens from one address: 10 are checked, the rest get 429 with when to retry."""
+    with TestClient(portal["app"]) as client:  # one event loop for all the requests: ~2x faster
+        csrf = form_csrf(client)
+        started = time.perf_counter()
+        statuses = [client.post("/dang-nhap", data={"token": "stw_" + secrets.token_urlsafe(32), "csrf": csrf})
+                    .status_code for _ in range(2000)]
+        elapsed = time.perf_counter() - started
+    assert statuses[:LOGIN_LIMIT] == [401] * LOGIN_LIMIT
+    assert statuses[LOGIN_LIMIT:] == [429] * (2000 - LOGIN_LIMIT), elapsed
+    refused = client.post("/dang-nhap", data={"token": portal["tokens"]["operator"], "csrf": csrf})
+    assert refused.status_code == 429  # the address is refused before any token is checked
+    assert 1 <= int(refused.headers["retry-after"]) <= LOGIN_WINDOW_S + 1
+    assert re.search(r"thử lại sau \d+ giây \(lúc \d\d:\d\d:\d\d\)", refused.text)
+    assert "studio_session" not in client.cookies
+    elsewhere = TestClient(portal["app"], client=("203.0.113.7", 40000))
+    assert sign_in(elsewhere, portal["tokens"]["operator"], follow_redirects=False).status_code == 303
+    assert elsewhere.get("/tep/" + MP3).status_code == 200
+
+
+def test_failed_logins_are_limited_per_token_prefix(portal):
+    """Guesses at one token's completion from many addresses: after 10, that prefix waits; others don't."""
+    operator = portal["tokens"]["operator"]
+    guesses = [TestClient(portal["app"], client=(f"198.51.100.{n}", 40000)) for n in range(LOGIN_LIMIT + 1)]
+    statuses = [sign_in(c, operator[:LIMITED_PREFIX] + secrets.token_urlsafe(30)).status_code for c in guesses]
+    assert statuses == [401] * LOGIN_LIMIT + [429]
+    fresh = TestClient(portal["app"], client=("192.0.2.1", 40000))
+    assert sign_in(fresh, operator).status_code == 429  # that token waits out the minute too
+    assert sign_in(fresh, portal["tokens"]["designer"], follow_redirects=False).status_code == 303
+
+
+def test_login_limit_window_slides():
+    now = [1000.0]
+    limiter = LoginLimiter(clock=lambda: now[0])
+    keys = limiter.keys("10.0.0.1", "stw_abcdefgh-rest")
+    for _ in range(LOGIN_LIMIT - 1):
+        limiter.failed(keys)
+        now[0] += 1
+    assert limiter.retry_after(keys) == 0
+    limiter.failed(keys)
+    assert limiter.retry_after(keys) == pytest.approx(LOGIN_WINDOW_S - (LOGIN_LIMIT - 1))
+    assert limiter.retry_after(limiter.keys("10.0.0.2", "stw_abcdefgh-other")) > 0  # same prefix
+    assert limiter.retry_after(limiter.keys("10.0.0.2", "stw_zzzzzzzz")) == 0
+    now[0] += LOGIN_WINDOW_S - (LOGIN_LIMIT - 1)
+    assert limiter.retry_after(keys) == 0
+
+
+def test_login_form_needs_its_csrf(portal, monkeypatch):
+    from itsdangerous import TimestampSigner
+
+    token = portal["tokens"]["operator"]
+    client = TestClient(portal["app"])
+    form = client.get("/dang-nhap")
+    cookie = form.headers["set-cookie"]
+    assert "HttpOnly" in cookie and "SameSite=strict" in cookie and "Path=/dang-nhap" in cookie
+    csrf = form_csrf(client)
+    assert client.post("/dang-nhap", data={"token": token}).status_code == 403  # no field
+    assert client.post("/dang-nhap", data={"token": token, "csrf": csrf + "x"}).status_code == 403
+    other = TestClient(portal["app"])  # the field without its cookie (a forged cross-site form)
+    refused = other.post("/dang-nhap", data={"token": token, "csrf": csrf})
+    assert refused.status_code == 403 and "Biểu mẫu đăng nhập đã hết hạn" in refused.text
+    assert "studio_session" not in other.cookies and "studio_session" not in client.cookies
+    late = TestClient(portal["app"])
+    with monkeypatch.context() as m:  # a form opened 61 minutes ago
+        m.setattr(TimestampSigner, "get_timestamp", lambda self: int(time.time()) - 61 * 60)
+        stale = form_csrf(late)
+    assert late.post("/dang-nhap", data={"token": token, "csrf": stale}).status_code == 403
+    assert sign_in(late, token, follow_redirects=False).status_code == 303  # the refusal page's fresh form
+    assert client.post("/dang-nhap", data={"token": token, "csrf": csrf}, follow_redirects=False).status_code == 303
+
+
+def test_logout_ends_copies_of_the_cookie(portal):
+    client, elsewhere = login(portal, "operator"), login(portal, "operator")
+    copied = client.cookies["studio_session"]
+    csrf = client.get("/don-vi/xa-phuoc-hoa").text.split('name="csrf" value="', 1)[1].split('"', 1)[0]
+    assert client.post("/dang-xuat", data={"csrf": csrf}, follow_redirects=False).status_code == 303
+    thief = TestClient(portal["app"], cookies={"studio_session": copied})
+    assert thief.get("/tep/" + MP3).status_code == 401
+    assert thief.get("/don-vi/xa-phuoc-hoa", follow_redirects=False).status_code == 303
+    restarted = create_app(portal["campaign"], str(portal["out"]), portal["settings"])  # ended is kept on disk
+    assert TestClient(restarted, cookies={"studio_session": copied}).get("/tep/" + MP3).status_code == 401
+    assert elsewhere.get("/tep/" + MP3).status_code == 200  # the same token's other session goes on

@@ -119,6 +119,15 @@ def test_operator_listens_and_downloads(server, browser, tmp_path):
     other = page.request.get(server["base"] + "/tep/dot-1/truyen-thanh-co-so/xa-vinh-hai/bulletin.mp3")
     assert other.status == 403
     assert page.goto(server["base"] + "/thu-vien").status == 403
+
+    # Logout through the button ends the session on the server: a copy of the cookie opens nothing.
+    copied = next(c["value"] for c in ctx.cookies() if c["name"] == "studio_session")
+    page.goto(server["base"] + "/don-vi/xa-phuoc-hoa")
+    page.click("nav form button")
+    page.wait_for_load_state()
+    assert page.url == server["base"] + "/dang-nhap"
+    replay = httpx.get(server["base"] + "/tep/" + MP3, cookies={"studio_session": copied})
+    assert replay.status_code == 401
     ctx.close()
 
 

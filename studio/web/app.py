@@ -17,7 +17,7 @@ import re
 import threading
 import time
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -35,12 +35,13 @@ from ..loader import CampaignError, load_campaign
 from ..publish.access import phase_audiences
 from ..storage import StorageError, open_storage
 from .approve import ApprovalError, approve_brief, read_audit
-from .auth import Sessions, TokenRecord, TokenStore, secret_key
+from .auth import LOGIN_FORM_S, LoginForms, LoginLimiter, Session, Sessions, TokenRecord, TokenStore, secret_key
 from .catalog import FEED_NAME, SIDECARS, Catalog, Item, valid_name, valid_slug
 from .verify import ALTERED, FILE_STATES, SIGNATURE_STATES
 
 HERE = Path(__file__).parent
 COOKIE = "studio_session"
+LOGIN_COOKIE = "studio_login_form"
 PRIORITY = {"emergency": ("Khẩn cấp", 0), "priority": ("Ưu tiên", 1), "normal": ("Thường", 2)}
 DAY_IN_NAME = re.compile(r"-(\d{4}-\d{2}-\d{2})$")
 
@@ -75,8 +76,12 @@ def tokens_for(campaign_root: Path, settings: Settings | None = None) -> TokenSt
 @dataclass(frozen=True)
 class Principal:
     token: TokenRecord
-    csrf: str
+    session: Session
     audiences: dict[str, frozenset[str]] = field(default_factory=dict)  # phase id -> units (operators)
+
+    @property
+    def csrf(self) -> str:
+        return self.session.csrf
 
     @property
     def designer(self) -> bool:
@@ -197,7 +202,9 @@ def create_app(campaign: Campaign | str | Path, storage_url: str | None = None,
 
         catalog.verifier.public_key = load_public(settings.public_key)
     tokens = TokenStore(settings.tokens_file)
-    sessions = Sessions(secret_key(Path(settings.state_dir) / "secret.key"), int(settings.session_hours * 3600))
+    key = secret_key(Path(settings.state_dir) / "secret.key")
+    sessions = Sessions(key, int(settings.session_hours * 3600), Path(settings.state_dir) / "ended-sessions.json")
+    forms, limiter = LoginForms(key), LoginLimiter()
 
     env = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(["html", "xml"]),
                       trim_blocks=True, lstrip_blocks=True)
@@ -218,12 +225,12 @@ def create_app(campaign: Campaign | str | Path, storage_url: str | None = None,
         return HTMLResponse(html, status_code=status)
 
     def principal(request: Request) -> Principal:
-        data = sessions.read(request.cookies.get(COOKIE))
-        record = tokens.get(data["t"]) if data else None  # a revoked token ends its sessions
+        session = sessions.read(request.cookies.get(COOKIE))  # None once logged out
+        record = tokens.get(session.token_id) if session else None  # a revoked token ends its sessions
         if record is None:
             raise LoginRequired()
         scope = {} if record.role == "designer" else state.audiences(record.unit)
-        return Principal(record, data["c"], scope)
+        return Principal(record, session, scope)
 
     def designer(request: Request) -> Principal:
         me = principal(request)
@@ -258,24 +265,47 @@ def create_app(campaign: Campaign | str | Path, storage_url: str | None = None,
         me = principal(request)
         return RedirectResponse("/thu-vien" if me.designer else f"/don-vi/{me.token.unit}", status_code=303)
 
+    def login_page(request: Request, status: int = 200, error: str = "", headers: dict | None = None):
+        """The login form with its CSRF value, and the cookie that value must match."""
+        cookie, value = forms.make(request.cookies.get(LOGIN_COOKIE))
+        response = page(request, "login.html", status=status, error=error, csrf=value)
+        response.headers.update(headers or {})
+        response.set_cookie(LOGIN_COOKIE, cookie, max_age=LOGIN_FORM_S, httponly=True, samesite="strict",
+                            secure=settings.secure_cookies, path="/dang-nhap")
+        return response
+
     @app.get("/dang-nhap")
     def login_form(request: Request):
-        return page(request, "login.html")
+        return login_page(request)
 
     @app.post("/dang-nhap")
-    def login(request: Request, token: str = Form("")):
+    def login(request: Request, token: str = Form(""), csrf: str = Form("")):
+        keys = limiter.keys(request.client.host if request.client else "", token)
+        wait = limiter.retry_after(keys)
+        if wait:
+            seconds = int(wait) + 1
+            at = datetime.now(vi.VIETNAM) + timedelta(seconds=seconds)
+            return login_page(request, 429, f"Đã nhập sai mã quá nhiều lần. Vui lòng thử lại sau {seconds} giây "
+                                            f"(lúc {at:%H:%M:%S}).", {"Retry-After": str(seconds)})
+        if not forms.check(request.cookies.get(LOGIN_COOKIE), csrf):
+            return login_page(request, 403, "Biểu mẫu đăng nhập đã hết hạn hoặc không hợp lệ. "
+                                            "Nhập lại mã truy cập rồi bấm Đăng nhập.")
         record = tokens.check(token) if token else None
         if record is None:
-            return page(request, "login.html", status=401, error="Mã truy cập không đúng hoặc đã bị thu hồi.")
+            limiter.failed(keys)
+            return login_page(request, 401, "Mã truy cập không đúng hoặc đã bị thu hồi.")
         cookie, _ = sessions.make(record.id)
         response = RedirectResponse("/", status_code=303)
         response.set_cookie(COOKIE, cookie, max_age=sessions.max_age, httponly=True, samesite="lax",
                             secure=settings.secure_cookies, path="/")
+        response.delete_cookie(LOGIN_COOKIE, path="/dang-nhap")
         return response
 
     @app.post("/dang-xuat")
     def logout(request: Request, csrf: str = Form("")):
-        check_csrf(principal(request), csrf)
+        me = principal(request)
+        check_csrf(me, csrf)
+        sessions.end(me.session)  # a copy of the cookie no longer works either
         response = RedirectResponse("/dang-nhap", status_code=303)
         response.delete_cookie(COOKIE, path="/")
         return response
