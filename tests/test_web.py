@@ -17,6 +17,7 @@ from fastapi.testclient import TestClient
 from s3fixtures import admin_env, bucket  # noqa: F401  (pytest fixtures: the real SeaweedFS)
 from test_web_sample import make_sample_tree, manifest_entry
 from typer.testing import CliRunner
+from web_login import form_csrf, sign_in
 
 from studio.artifacts import sha256_file
 from studio.cli import app as cli
@@ -45,16 +46,6 @@ def portal(campaign_copy, sample_out, tmp_path):
     _, designer = store.issue("ninh-thuan", "designer", "Nguyễn Thị Thiết Kế, Sở VHTTDL")
     return {"app": application, "settings": settings, "campaign": campaign_copy, "out": sample_out,
             "tokens": {"operator": operator, "other": other, "designer": designer}}
-
-
-def form_csrf(client: TestClient) -> str:
-    """Open the login form as a browser does: its CSRF field (the client keeps the matching cookie)."""
-    page = client.get("/dang-nhap").text
-    return page.split('name="csrf" value="', 1)[1].split('"', 1)[0]
-
-
-def sign_in(client: TestClient, token: str, **kwargs):
-    return client.post("/dang-nhap", data={"token": token, "csrf": form_csrf(client)}, **kwargs)
 
 
 def login(portal, who: str) -> TestClient:
