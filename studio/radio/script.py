@@ -107,8 +107,10 @@ def render_items(template: jinja2.Template, context: dict, briefs) -> list[Item]
     Each block is rendered alone, so its output is only ever the text of its own item."""
     items: list[Item] = []
     for kind in (name for name in template.blocks if not name.endswith(HEADING)):
-        cases = [(b.id, {**context, "brief": b, "number": n}) for n, b in enumerate(briefs, 1)] \
-            if kind == "brief" else [(None, context)]
+        if kind == "brief":
+            cases = [(b.id, {**context, "brief": b, "number": n}) for n, b in enumerate(briefs, 1)]
+        else:
+            cases = [(None, context)]
         for brief_id, values in cases:
             lines = [line.strip() for line in _render_block(template, kind, values).splitlines()]
             heading = _render_block(template, kind + HEADING, values) if kind + HEADING in template.blocks else kind
