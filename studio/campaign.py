@@ -7,16 +7,39 @@ are checked by ``studio.loader`` where the file and line are known.
 
 from __future__ import annotations
 
+import math
 from datetime import date, datetime
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
-from .text import SLUG_PATTERN
+from .text import SLUG_MAX, SLUG_PATTERN
 from .units import Level, Unit, UnitTree
 
-Slug = Field(pattern=SLUG_PATTERN)
+Slug = Field(pattern=SLUG_PATTERN, max_length=SLUG_MAX)
 Priority = Literal["normal", "priority", "emergency"]
+#: A daily phase asks for a bulletin per commune and day: longer than this is a typo, not a plan.
+MAX_DAILY_DAYS = 62
+
+
+def _filled(value: str) -> str:
+    if not value.strip():
+        raise ValueError("không được để trống (chỉ có khoảng trắng)")
+    return value
+
+
+def _real(value: object) -> object:
+    """A number the user wrote: not true/false (YAML reads ``yes`` as true), not NaN or infinity."""
+    if isinstance(value, bool):
+        raise ValueError(f"cần một số, nhận được {str(value).lower()}")
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValueError("cần một số thực hữu hạn, nhận được NaN hoặc vô cực")
+    return value
+
+
+#: Text that must say something: empty or whitespace-only is an error, not a blank on a poster.
+Text = Annotated[str, AfterValidator(_filled)]
+Number = Annotated[float, BeforeValidator(_real)]
 
 
 class Model(BaseModel):
@@ -32,7 +55,7 @@ class Phase(Model):
     """A campaign phase (Đợt) or sub-phase; ``daily`` asks for a bulletin each day."""
 
     id: str = Slug
-    name: str
+    name: Text
     start: date
     end: date
     content_lines: list[str] = []
@@ -50,14 +73,14 @@ class Channel(Model):
     """A distribution channel of the plan and the asset formats it needs."""
 
     id: str = Slug
-    name: str
+    name: Text
     unit_level: Level = "province"
     formats: list[str]
 
 
 class Audience(Model):
     id: str = Slug
-    name: str
+    name: Text
 
 
 class BrandKit(Model):
@@ -89,8 +112,8 @@ class StorageTarget(Model):
 
 class Campaign(Model):
     id: str = Slug
-    title: str
-    issuer: str
+    title: Text
+    issuer: Text
     language: str = "vi"
     plan_ref: str = ""
     brand: BrandKit = BrandKit()
@@ -142,8 +165,8 @@ class Campaign(Model):
 
 
 class Stat(Model):
-    label: str
-    value: float
+    label: Text
+    value: Number
     unit: str = ""
     source: str = ""
     illustrative: bool = False
@@ -163,21 +186,21 @@ class Image(Model):
 class Brief(Model):
     id: str = Slug
     phase: str
-    title: str
-    headline: str
-    key_messages: list[str] = []
+    title: Text
+    headline: Text
+    key_messages: list[Text] = Field([], max_length=20)
     body: str = ""
-    stats: list[Stat] = []
-    slogans: list[str] = []
+    stats: list[Stat] = Field([], max_length=20)
+    slogans: list[Text] = Field([], max_length=10)
     channels: list[str]
     formats: list[str] = []
-    targets: list[str] = []
+    targets: list[str] = Field([], max_length=500)
     audiences: list[str] = []
     priority: Priority = "normal"
     approval: Approval = Approval()
     start: date | None = None
     end: date | None = None
-    images: list[Image] = []
+    images: list[Image] = Field([], max_length=10)
     template: str | None = None
 
     # Filled by the loader.

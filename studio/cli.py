@@ -179,8 +179,34 @@ def _load_command_modules() -> None:
 _load_command_modules()
 
 
-def main() -> None:
-    app()
+def main(argv: list[str] | None = None) -> int:
+    """The ``studio`` command. A problem in what the user wrote is a Vietnamese message (exit 2);
+    anything unexpected is one line with a hint, and its traceback only with ``--debug``."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in args
+    if debug:
+        args.remove("--debug")
+    try:
+        app(args=args, prog_name="studio")
+    except SystemExit as done:
+        return done.code if isinstance(done.code, int) else (0 if done.code is None else 1)
+    except KeyboardInterrupt:
+        err.print("Đã dừng theo yêu cầu. Tệp đã tạo xong được giữ nguyên; chạy lại lệnh để làm tiếp.")
+        return 130
+    except OSError as exc:  # a full disk, a read-only folder, a missing file: the user can fix these
+        if debug:
+            raise
+        where = f" ({exc.filename})" if exc.filename else ""
+        err.print(f"Lỗi hệ thống tệp{where}: {exc.strerror or exc}. Kiểm tra chỗ trống trên đĩa, quyền ghi và "
+                  f"đường dẫn rồi chạy lại.", markup=False)
+        return 2
+    except Exception as exc:
+        if debug:
+            raise
+        err.print(f"Lỗi không mong đợi: {type(exc).__name__}: {exc}. Có thể đây là lỗi của Studio: chạy lại với "
+                  f"--debug để xem chi tiết và gửi cho nhóm phát triển.", markup=False)
+        return 1
+    return 0
 
 
 if __name__ == "__main__":

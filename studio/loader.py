@@ -16,12 +16,25 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from .campaign import Brief, Campaign, Phase
+from .campaign import MAX_DAILY_DAYS, Brief, Campaign, Phase
 from .formats import FORMATS
 from .text import nfc
 from .units import Unit, UnitTree
 
-Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: ~5x faster
+
+class Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # libyaml when present: ~5x faster
+    """Safe YAML where dates stay text: pydantic parses them and says which field is wrong
+    (YAML's own timestamp reader raises a bare ``ValueError`` for 2025-02-30)."""
+
+
+Loader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+#: Bounds on what one campaign file may ask of the loader (a brief is a few KB and a few hundred nodes).
+MAX_FILE_BYTES = 2_000_000
+MAX_NODES = 200_000
 
 
 @dataclass(frozen=True)
@@ -76,12 +89,29 @@ class YamlDoc:
 
 
 def read_yaml(path: Path, root: Path, problems: list[Problem]) -> YamlDoc | None:
+    """Parse one campaign file strictly: bounded size, no anchors or aliases, no duplicate keys.
+
+    Anchors and aliases are refused before anything is built from the file, so a
+    "billion laughs" file (or an alias that contains itself) costs a node walk, not
+    the machine's memory.
+    """
     rel = str(path.relative_to(root)) if path.is_relative_to(root) else str(path)
+    if path.is_dir():
+        problems.append(Problem(rel, 0, "", "là một thư mục, không phải tệp YAML: đổi tên hoặc chuyển nó ra ngoài"))
+        return None
     try:
+        if path.stat().st_size > MAX_FILE_BYTES:
+            problems.append(Problem(rel, 0, "", f"tệp lớn quá {MAX_FILE_BYTES // 1_000_000} MB: một tin bài chỉ "
+                                                "cần vài KB; tách hoặc rút gọn tệp"))
+            return None
         text = path.read_text(encoding="utf-8")
         loader = Loader(text)  # parse once: keep the node tree (for line numbers) and build data from it
         try:
             node = loader.get_single_node()
+            problem = _shape_problem(node, rel)
+            if problem:
+                problems.append(problem)
+                return None
             data = nfc(loader.construct_document(node)) if node is not None else None
         finally:
             loader.dispose()
@@ -99,6 +129,33 @@ def read_yaml(path: Path, root: Path, problems: list[Problem]) -> YamlDoc | None
     return YamlDoc(rel, data, node)
 
 
+def _shape_problem(root: yaml.Node | None, rel: str) -> Problem | None:
+    """The first anchor/alias, duplicate key or excess of nodes in a parsed file, as a problem."""
+    seen: set[int] = set()
+    todo = [root] if root is not None else []
+    while todo:
+        node = todo.pop()
+        if id(node) in seen:  # the same node reached twice: an alias (*name) of an anchor (&name)
+            return Problem(rel, node.start_mark.line + 1, "", "không dùng neo và bí danh YAML (&tên, *tên): "
+                                                             "viết đầy đủ giá trị ở từng chỗ")
+        seen.add(id(node))
+        if len(seen) > MAX_NODES:
+            return Problem(rel, node.start_mark.line + 1, "", f"tệp có hơn {MAX_NODES:,} phần tử: quá lớn cho "
+                                                             "một tệp chiến dịch".replace(",", "."))
+        if isinstance(node, yaml.MappingNode):
+            keys: dict[str, int] = {}
+            for key, value in node.value:
+                if isinstance(key, yaml.ScalarNode):
+                    if key.value in keys:
+                        return Problem(rel, key.start_mark.line + 1, key.value,
+                                       f"khóa bị lặp (đã có ở dòng {keys[key.value]}): giữ một, xóa khóa còn lại")
+                    keys[key.value] = key.start_mark.line + 1
+                todo += [key, value]
+        elif isinstance(node, yaml.SequenceNode):
+            todo += node.value
+    return None
+
+
 def field_path(loc: tuple) -> str:
     out = ""
     for part in loc:
@@ -114,6 +171,14 @@ def describe(error: dict) -> str:
         return "thiếu trường bắt buộc"
     if kind == "extra_forbidden":
         return "trường không được hỗ trợ (gõ sai tên?)"
+    if kind == "value_error":  # our own validators' messages, already Vietnamese
+        return str(error["ctx"]["error"])
+    if kind == "finite_number":
+        return "cần một số thực hữu hạn, nhận được NaN hoặc vô cực"
+    if kind == "string_too_long":
+        return f"dài quá {error['ctx']['max_length']} ký tự"
+    if kind == "too_long":
+        return f"tối đa {error['ctx']['max_length']} mục, nhận được {error['ctx'].get('actual_length', '?')}"
     if kind in {"float_parsing", "float_type", "int_parsing", "int_type", "int_from_float"}:
         return f"cần một số, nhận được {shown} (dùng dấu chấm thập phân, ví dụ 12.5)"
     if kind.startswith("date") or kind.startswith("datetime"):
@@ -155,7 +220,7 @@ def partial_brief(data: dict, bad: set[str], campaign: Campaign) -> Brief | None
     brief together; checks that would read a placeholder are skipped.
     """
     good = {k: v for k, v in data.items() if k not in bad and k in Brief.model_fields}
-    filler = {"id": "x", "phase": campaign.all_phases()[0].id, "title": "", "headline": "", "channels": []}
+    filler = {"id": "x", "phase": campaign.all_phases()[0].id, "title": "x", "headline": "x", "channels": []}
     try:
         return Brief.model_validate({**{k: v for k, v in filler.items() if k not in good}, **good})
     except ValidationError:
@@ -179,6 +244,11 @@ def check_phases(campaign: Campaign, doc: YamlDoc, problems: list[Problem]) -> N
                 problems.append(Problem(doc.file, doc.line(here), field_path(here),
                                         f"giai đoạn {phase.id} ({phase.start} – {phase.end}) nằm ngoài "
                                         f"{parent.id} ({parent.start} – {parent.end})"))
+            if phase.daily and (phase.end - phase.start).days + 1 > MAX_DAILY_DAYS:
+                problems.append(Problem(doc.file, doc.line(here + ("daily",)), field_path(here + ("daily",)),
+                                        f"giai đoạn {phase.id} dài {(phase.end - phase.start).days + 1} ngày: bản tin "
+                                        f"hằng ngày chỉ cho giai đoạn tối đa {MAX_DAILY_DAYS} ngày (kiểm tra ngày "
+                                        f"kết thúc, hoặc bỏ daily: true)"))
             if phase.peak and not (phase.start <= phase.peak.start <= phase.peak.end <= phase.end):
                 problems.append(Problem(doc.file, doc.line(here + ("peak",)), field_path(here + ("peak",)),
                                         "thời gian cao điểm phải nằm trong giai đoạn"))
@@ -249,6 +319,10 @@ def check_brief(brief: Brief, campaign: Campaign, tree: UnitTree, doc: YamlDoc, 
             if day and not (phase.start <= day <= phase.end):
                 add((field,), f"ngày {day} nằm ngoài giai đoạn {phase.id} ({phase.start} – {phase.end})")
     for i, stat in enumerate(brief.stats):
+        if stat.value < 0 and brief.template == "stat-chart":
+            add(("stats", i, "value"), "mẫu stat-chart vẽ số liệu thành thanh dài theo giá trị, không vẽ được số âm: "
+                                       "ghi chiều giảm vào nhãn (ví dụ \"giảm\") với giá trị dương, hoặc chọn mẫu "
+                                       "key-number")
         if not stat.illustrative and not stat.source:
             add(("stats", i, "source"), "số liệu thật cần ghi nguồn; nếu là số liệu minh họa, đặt illustrative: true")
     if brief.approval.status == "approved" and not (brief.approval.by and brief.approval.at):
@@ -271,7 +345,18 @@ def load_campaign(folder: str | Path) -> Campaign:
     check_channels(campaign, doc, problems)
 
     units: list[Unit] = []
-    unit_doc = read_yaml(root / campaign.units_file, root, problems)
+    units_path = (root / campaign.units_file).resolve()
+    if not units_path.is_relative_to(root):
+        problems.append(Problem(doc.file, doc.line(("units_file",)), "units_file",
+                                f"{campaign.units_file!r} nằm ngoài thư mục chiến dịch: đặt tệp đơn vị trong thư mục "
+                                "chiến dịch (ví dụ units.yaml)"))
+        raise CampaignError(problems)
+    if not units_path.is_file():
+        problems.append(Problem(doc.file, doc.line(("units_file",)), "units_file",
+                                f"không có tệp {campaign.units_file!r} trong thư mục chiến dịch: tạo nó bằng "
+                                "studio units import, hoặc sửa đường dẫn"))
+        raise CampaignError(problems)
+    unit_doc = read_yaml(units_path, root, problems)
     if unit_doc is not None:
         if not isinstance(unit_doc.data, list):
             problems.append(Problem(unit_doc.file, 1, "", "tệp đơn vị phải là một danh sách"))
@@ -286,7 +371,7 @@ def load_campaign(folder: str | Path) -> Campaign:
 
     briefs: list[Brief] = []
     seen: dict[str, str] = {}
-    for path in sorted((root / "briefs").glob("*.yaml")):
+    for path in sorted([*(root / "briefs").glob("*.yaml"), *(root / "briefs").glob("*.yml")]):
         bdoc = read_yaml(path, root, problems)
         if bdoc is None:
             continue

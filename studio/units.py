@@ -16,7 +16,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from .text import SLUG_PATTERN, nfc, slugify
+from .text import SLUG_MAX, SLUG_PATTERN, nfc, slugify
 
 Level = Literal["province", "district", "commune"]
 
@@ -24,7 +24,7 @@ Level = Literal["province", "district", "commune"]
 class Unit(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    id: str = Field(pattern=SLUG_PATTERN)
+    id: str = Field(pattern=SLUG_PATTERN, max_length=SLUG_MAX)
     name: str
     level: Level
     type: str = ""
