@@ -119,7 +119,10 @@ def main() -> None:
                     break
                 except httpx.TransportError:
                     time.sleep(0.1)
-            login = httpx.post(base + "/dang-nhap", data={"token": token}, follow_redirects=False)
+            form = httpx.get(base + "/dang-nhap")  # the login form sets its CSRF cookie and field
+            csrf = form.text.split('name="csrf" value="', 1)[1].split('"', 1)[0]
+            login = httpx.post(base + "/dang-nhap", data={"token": token, "csrf": csrf}, cookies=form.cookies,
+                               follow_redirects=False)
             cookie = login.cookies["studio_session"]
             sha = manifest_entry(out, MP3)["sha256"]
             size = (out / "ninh-thuan-2025" / MP3).stat().st_size

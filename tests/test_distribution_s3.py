@@ -12,6 +12,7 @@ from fastapi.testclient import TestClient
 from s3fixtures import *  # noqa: F401,F403  (fixtures)
 from s3fixtures import WeedServer, built_phase, s3_client
 from typer.testing import CliRunner
+from web_login import sign_in
 
 from studio.cli import app as cli
 from studio.publish.access import write_access
@@ -37,7 +38,7 @@ def operator_page(campaign, storage_url: str, unit: str, tmp_path) -> tuple[Test
     settings = Settings(state_dir=tmp_path / f"web-{unit}", cache_seconds=0)
     client = TestClient(create_app(campaign, storage_url, settings))
     _, token = tokens_for(campaign, settings).issue(unit, "operator", unit)
-    assert client.post("/dang-nhap", data={"token": token}).status_code == 200
+    assert sign_in(client, token).status_code == 200
     page = client.get(f"/don-vi/{unit}")
     assert page.status_code == 200
     return client, dict(CARD.findall(page.text))

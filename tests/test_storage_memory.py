@@ -10,6 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 from s3fixtures import built_phase, keys  # noqa: F401  (the keys fixture)
 from test_web_sample import make_sample_tree
+from web_login import sign_in
 
 from studio.publish import PublishError
 from studio.publish.publish import publish
@@ -80,7 +81,7 @@ def test_portal_on_memory_storage_refuses_replaced_bytes(campaign_copy, tmp_path
     settings = Settings(state_dir=tmp_path / "state", cache_seconds=0)
     client = TestClient(create_app(campaign_copy, store.url, settings))
     _, token = tokens_for(campaign_copy, settings).issue("xa-phuoc-hoa", "operator", "xã Phước Hòa")
-    client.post("/dang-nhap", data={"token": token})
+    sign_in(client, token)
     mp3 = "dot-1/truyen-thanh-co-so/xa-phuoc-hoa/bulletin.mp3"
     good = store.get_bytes(f"{CAMPAIGN}/{mp3}")
     assert client.get("/tep/" + mp3).content == good
