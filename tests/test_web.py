@@ -435,3 +435,26 @@ def test_logout_ends_copies_of_the_cookie(portal):
     restarted = create_app(portal["campaign"], str(portal["out"]), portal["settings"])  # ended is kept on disk
     assert TestClient(restarted, cookies={"studio_session": copied}).get("/tep/" + MP3).status_code == 401
     assert elsewhere.get("/tep/" + MP3).status_code == 200  # the same token's other session goes on
+
+
+def test_a_broken_campaign_edit_is_loaded_off_the_request_path(portal):
+    """An alias bomb dropped into the served campaign: requests never wait on it, the last good
+    campaign keeps serving, and designers see what is wrong."""
+    from test_broken_inputs import BOMB
+
+    from studio.web.app import CampaignState
+
+    designer, operator = login(portal, "designer"), login(portal, "operator")
+    (portal["campaign"] / "briefs" / "bom.yaml").write_text(BOMB, encoding="utf-8")
+    CampaignState.RECHECK_SECONDS = 0.0
+    try:
+        started = time.perf_counter()
+        assert operator.get("/").status_code == 200
+        assert time.perf_counter() - started < 1.0
+        deadline = time.monotonic() + 10
+        while "neo và bí danh" not in (page := designer.get("/thu-vien").text) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert "đang dùng bản hợp lệ trước đó: briefs/bom.yaml:1: không dùng neo và bí danh YAML" in page
+        assert operator.get("/tep/" + MP3).status_code == 200  # still serving
+    finally:
+        CampaignState.RECHECK_SECONDS = 2.0

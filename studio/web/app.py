@@ -110,7 +110,11 @@ class Denied(Exception):
 
 
 class CampaignState:
-    """The loaded campaign, reloaded when its YAML files change (e.g. after an approval)."""
+    """The last good campaign. A change on disk is loaded in the background, one reload at a time,
+    so no request waits on (or is slowed by) a campaign file; a file that fails validation keeps
+    the last good campaign serving, with the problem on the designer's pages."""
+
+    RECHECK_SECONDS = 2.0
 
     def __init__(self, campaign: Campaign):
         self.campaign = campaign
@@ -118,7 +122,7 @@ class CampaignState:
         self.stamp = campaign_fingerprint(self.root)
         self.checked = time.monotonic()
         self.error: str | None = None
-        self._lock = threading.Lock()
+        self._reloading = threading.Lock()
         self._audiences: dict[str, dict[str, frozenset[str]]] = {}
 
     def audiences(self, unit: str) -> dict[str, frozenset[str]]:
@@ -128,19 +132,35 @@ class CampaignState:
         return self._audiences[unit]
 
     def get(self, force: bool = False) -> Campaign:
-        if force or time.monotonic() - self.checked > 2:
-            with self._lock:
-                self.checked = time.monotonic()
-                stamp = campaign_fingerprint(self.root)
-                if stamp != self.stamp:
-                    try:
-                        self.campaign = load_campaign(self.root)
-                        self.error = None
-                        self._audiences = {}
-                    except CampaignError as exc:  # keep serving the last good campaign, say why
-                        self.error = str(exc.problems[0])
-                    self.stamp = stamp
+        """``force``: load a change now (after the designer's own approval, whose page shows it)."""
+        if force:
+            with self._reloading:
+                self._reload()
+        elif time.monotonic() - self.checked > self.RECHECK_SECONDS and self._reloading.acquire(blocking=False):
+            self.checked = time.monotonic()
+            threading.Thread(target=self._reload_then_release, name="campaign-reload", daemon=True).start()
         return self.campaign
+
+    def _reload_then_release(self) -> None:
+        try:
+            self._reload()
+        finally:
+            self._reloading.release()
+
+    def _reload(self) -> None:
+        stamp = campaign_fingerprint(self.root)
+        if stamp == self.stamp:
+            return
+        try:
+            campaign = load_campaign(self.root)  # strict and bounded: an alias bomb costs a node walk
+        except CampaignError as exc:  # keep serving the last good campaign, say why
+            more = f" (và {len(exc.problems) - 1} lỗi khác: chạy studio validate)" if len(exc.problems) > 1 else ""
+            self.error = str(exc.problems[0]) + more
+        except Exception as exc:  # a reload must never take the portal down
+            self.error = f"không đọc được chiến dịch ({type(exc).__name__}); chạy studio validate để xem lỗi"
+        else:
+            self.campaign, self.error, self._audiences = campaign, None, {}
+        self.stamp = stamp
 
 
 SECURITY_HEADERS = [
