@@ -26,7 +26,7 @@ ENDPOINT = os.environ.get("STUDIO_TEST_S3", "http://127.0.0.1:8333")
 ADMIN = {"accessKey": "studio-test-admin", "secretKey": "studio-test-admin-secret"}  # see scripts/services.sh
 
 __all__ = ["ADMIN", "ENDPOINT", "WeedServer", "admin_env", "bucket", "built_phase", "keys", "port_open",
-           "s3_client"]
+           "reader_state", "s3_client"]
 
 
 def port_open(port: int, host: str = "127.0.0.1") -> bool:
@@ -135,6 +135,13 @@ def bucket(admin_env):
         client.delete_bucket(Bucket=name)
     except Exception:
         pass
+
+
+@pytest.fixture(autouse=True)
+def reader_state(tmp_path, monkeypatch):
+    """Where ``verify`` remembers remote manifests' sequences: this test's folder, not the user's."""
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    return tmp_path / "state"
 
 
 @pytest.fixture
