@@ -92,7 +92,7 @@ class Seen:
             return (f"{where}: manifest là bản số {number}, cũ hơn bản số {known} đã nhận lúc {when} "
                     f"— có người đã đưa bản cũ trở lại (quay lui), hoặc đây là bản sao chưa cập nhật; không dùng, "
                     f"báo cho tỉnh")
-        if number == known and digest(blob) != record.get("sha256"):
+        if number == known > 0 and digest(blob) != record.get("sha256"):  # (0: before sequences, no order)
             return (f"{where}: manifest mang số {number} nhưng khác bản số {number} đã nhận lúc {when} "
                     f"— hai bản khác nhau cùng một số, không tin cậy; không dùng, báo cho tỉnh")
         return None

@@ -251,6 +251,18 @@ def unchanged(current: Current, previous: str | None, fresh: dict, valid_days: i
             == {k: v for k, v in fresh.items() if k not in volatile})
 
 
+def keep_or_remove(campaign: Campaign, phase_id: str, status: str, artifacts: list[dict], current: Current,
+                   objects: set[str]) -> tuple[list[dict], list[str]]:
+    """(published entries missing from this build but not retracted, objects to delete).
+
+    What stays is this build's artifacts and those entries; every other object of the phase goes:
+    retracted entries of the previous manifest, and objects no manifest named."""
+    built = {a["path"] for a in artifacts}
+    missing = [a for a in (current.manifest or {}).get("artifacts", []) if a["path"] not in built]
+    wanted = still_wanted(campaign, phase_id, status, missing)
+    return [a for a in missing if a["path"] in wanted], sorted(objects - built - wanted)
+
+
 def deletion_problem(removed: list[str], total: int, current: Current, max_delete: float, where: str) -> str | None:
     """Why these deletions need ``--allow-delete``, or None."""
     if not removed:
@@ -356,16 +368,10 @@ def publish_phase(campaign: Campaign, phase_id: str, out: Path, to: str, private
         sequence, previous, warning = next_link(current, last_published(root, url, phase_id), where, replace_newer)
         report.warnings += [warning] if warning else []
 
-        # What stays: this build's artifacts, and every published one missing from it but not retracted.
         sizes = {o.key: o.size for o in storage.list(f"{phase_id}/")
                  if o.key not in reserved and not o.key.endswith(".part")}
-        built_paths = {a["path"] for a in artifacts}
-        missing = [a for a in (current.manifest or {}).get("artifacts", []) if a["path"] not in built_paths]
-        wanted = still_wanted(campaign, phase_id, status, missing)
-        kept = [a for a in missing if a["path"] in wanted]
-        report.kept = [a["path"] for a in kept]
-        report.removed = sorted(set(sizes) - built_paths - wanted)
-        report.artifacts = len(artifacts) + len(kept)
+        kept, report.removed = keep_or_remove(campaign, phase_id, status, artifacts, current, set(sizes))
+        report.kept, report.artifacts = [a["path"] for a in kept], len(artifacts) + len(kept)
         problem = None if allow_delete else deletion_problem(report.removed, len(sizes), current, max_delete, where)
         if problem and not dry_run:
             raise PublishError(problem)
