@@ -354,3 +354,21 @@ def test_a_stale_manifest_is_warned_about(keys, example_campaign, tmp_path):
     assert again.sequence == 3 and json.loads(path.read_text())["valid_until"] > "2026-01-02"
     [same] = publish(example_campaign, ["dot-1"], out, target, private, feeds=False, valid_days=7)
     assert same.sequence == 3 and same.manifest_sha256 == again.manifest_sha256
+
+
+def test_a_publish_running_at_the_same_time_is_not_overwritten(keys, example_campaign, tmp_path):
+    private, public = keys
+    out, target = tmp_path / "out", f"memory://{uuid.uuid4().hex}"
+    built_phase(out, example_campaign, units=["xa-phuoc-binh"])
+    publish(example_campaign, ["dot-1"], out, target, private, feeds=False)
+    store = open_storage(f"{target}/{CAMPAIGN}")
+    built_phase(out, example_campaign, units=["xa-phuoc-binh", "xa-phuoc-hoa"])
+    theirs = signing.dumps(signing.sign({**json.loads(store.get_bytes("dot-1/manifest.json")), "sequence": 2},
+                                        load_private(private)))
+
+    def elsewhere(path):  # while this publish uploads, another one lands its manifest
+        store.put_bytes("dot-1/manifest.json", theirs, "application/json")
+
+    with pytest.raises(PublishError, match="vừa thay đổi trong lúc xuất bản"):
+        publish(example_campaign, ["dot-1"], out, target, private, feeds=False, on_upload=elsewhere)
+    assert store.get_bytes("dot-1/manifest.json") == theirs
