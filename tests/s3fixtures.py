@@ -26,7 +26,7 @@ ENDPOINT = os.environ.get("STUDIO_TEST_S3", "http://127.0.0.1:8333")
 ADMIN = {"accessKey": "studio-test-admin", "secretKey": "studio-test-admin-secret"}  # see scripts/services.sh
 
 __all__ = ["ADMIN", "ENDPOINT", "WeedServer", "admin_env", "bucket", "built_phase", "keys", "port_open",
-           "s3_client"]
+           "planned_build", "reader_state", "s3_client"]
 
 
 def port_open(port: int, host: str = "127.0.0.1") -> bool:
@@ -137,6 +137,13 @@ def bucket(admin_env):
         pass
 
 
+@pytest.fixture(autouse=True)
+def reader_state(tmp_path, monkeypatch):
+    """Where ``verify`` remembers remote manifests' sequences: this test's folder, not the user's."""
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    return tmp_path / "state"
+
+
 @pytest.fixture
 def keys(tmp_path):
     from studio.publish.signing import init_keys
@@ -176,5 +183,33 @@ def built_phase(out: Path, campaign, phase: str = "dot-1", units: list[str] | No
         atomic_write_bytes(root / art["path"], art.pop("content"))
         path = root / art["path"]
         artifacts.append({**art, "sha256": sha256_file(path), "bytes": path.stat().st_size})
+    write_manifest(root, campaign.id, phase, artifacts)
+    return artifacts
+
+
+def planned_build(out: Path, campaign, phase: str = "dot-1", leave_out=lambda job: False,
+                  version: str = "1") -> list[dict]:
+    """What a full build of ``phase`` writes, without renderers: one small file per job of the plan
+    (its content names ``version``) and the build manifest. ``leave_out(job)`` drops a job from the
+    manifest, as a partly failed build did before issue 13."""
+    import mimetypes
+
+    from studio.artifacts import atomic_write_bytes, sha256_file
+    from studio.formats import FORMATS
+    from studio.manifest import write_manifest
+    from studio.plan import expand
+
+    root = Path(out) / campaign.id
+    artifacts = []
+    for job in expand(campaign, [phase]):
+        if leave_out(job):
+            continue
+        media = FORMATS[job.format].media_type
+        rel = f"{job.folder}/{job.stem}{mimetypes.guess_extension(media)}"
+        atomic_write_bytes(root / rel, f"{rel} v{version}\n".encode() * 20)
+        artifacts.append({"path": rel, "sha256": sha256_file(root / rel), "bytes": (root / rel).stat().st_size,
+                          "media_type": media, "job": job.id, "phase": phase, "channel": job.channel,
+                          "unit": job.unit, "brief": job.brief, "format": job.format, "renderer": "test/1",
+                          "inputs_hash": "0" * 64, "meta": {}})
     write_manifest(root, campaign.id, phase, artifacts)
     return artifacts

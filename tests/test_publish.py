@@ -45,7 +45,7 @@ def test_publish_pull_one_commune_verified(bucket, keys, example_campaign, tmp_p
     pano = "dot-1/pano/bac-ai/dot1-thi-dua--pano-4000x2000.pdf"  # its district's, which the commune puts up
     assert got.files == [pano, "dot-1/truyen-thanh-co-so/xa-phuoc-binh/bulletin.mp3"] and got.downloaded == 2
     files = sorted(str(p.relative_to(recv)) for p in recv.rglob("*") if p.is_file())
-    assert files == [".studio/province.pub", "dot-1/manifest.json", pano,
+    assert files == [".studio/province.pub", ".studio/sequences.json", "dot-1/manifest.json", pano,
                      "dot-1/truyen-thanh-co-so/xa-phuoc-binh/bulletin.mp3"]
     wanted = next(a for a in built if a["unit"] == "xa-phuoc-binh")
     assert (recv / wanted["path"]).read_bytes() == (out / CAMPAIGN / wanted["path"]).read_bytes()

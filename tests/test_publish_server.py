@@ -108,6 +108,7 @@ def test_access_files_cover_successors_and_deny_writes(example_campaign):
     assert f"Read:{BUCKET}/kho/{CAMPAIGN}/dot-1/truyen-thanh-co-so/xa-phuoc-binh/*" in actions
     assert f"Read:{BUCKET}/kho/{CAMPAIGN}/dot-3/truyen-thanh-co-so/xa-bac-ai-tay-2025/*" in actions  # successor
     assert f"Read:{BUCKET}/kho/{CAMPAIGN}/dot-1/manifest.json*" in actions
+    assert f"Read:{BUCKET}/kho/{CAMPAIGN}/dot-1/dang-xuat-ban.json*" in actions  # verify names pending uploads
     assert not any(a.startswith(("Write", "Admin")) or "phuong-do-vinh" in a for a in actions)
     policy = bucket_policy(example_campaign, BUCKET, "kho")
     allow = next(s for s in policy["Statement"] if s["Sid"] == "DocBacAi")
@@ -157,6 +158,8 @@ def test_server_killed_mid_publish_then_restarted(tmp_path, keys, example_campai
         assert client.get_object(Bucket=BUCKET, Key=manifest_key)["Body"].read() == old_manifest
         during = verify(f"{target}/{CAMPAIGN}/dot-1", load_public(public))
         assert during.signature_error is None and not during.altered and not during.removed
+        # What got through is vouched for by the signed record of the publish under way: not "added".
+        assert during.ok and during.added == [] and set(uploaded) <= set(during.unpublished)
         [again] = publish(example_campaign, ["dot-1"], out, target, private)
         assert again.artifacts == len(communes) + 2
         assert again.skipped >= len(uploaded)  # what got through before the crash is not sent again

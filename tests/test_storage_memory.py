@@ -8,7 +8,7 @@ import uuid
 
 import pytest
 from fastapi.testclient import TestClient
-from s3fixtures import built_phase, keys  # noqa: F401  (the keys fixture)
+from s3fixtures import built_phase, keys, reader_state  # noqa: F401  (fixtures)
 from test_web_sample import make_sample_tree
 from web_login import sign_in
 

@@ -59,6 +59,23 @@ def test_local_file_changed_since_build_is_refused(bucket, tmp_path):
     assert storage.info("c/a.txt") is None
 
 
+@pytest.mark.parametrize("size", [1000, 11 * 1024 * 1024])  # one PUT, and three parts
+def test_a_changed_source_never_replaces_the_published_object(bucket, tmp_path, size):
+    storage = open_storage(f"s3://{bucket}", multipart_threshold=5 * 1024 * 1024,
+                           multipart_chunksize=5 * 1024 * 1024)
+    good = tmp_path / "good.mp4"
+    good.write_bytes(os.urandom(size))
+    storage.put_file("c/dot-1/video.mp4", good, "video/mp4", sha256_file(good))
+    published = s3_client().head_object(Bucket=bucket, Key="c/dot-1/video.mp4")["ETag"]
+    changed = tmp_path / "changed.mp4"
+    changed.write_bytes(os.urandom(size))  # the build said sha256(good); the file on disk is another
+    with pytest.raises(StorageError, match="không khớp mã băm.*giữ nguyên"):
+        storage.put_file("c/dot-1/video.mp4", changed, "video/mp4", sha256_file(good))
+    assert s3_client().head_object(Bucket=bucket, Key="c/dot-1/video.mp4")["ETag"] == published
+    assert storage.sha256("c/dot-1/video.mp4") == sha256_file(good)
+    assert not s3_client().list_multipart_uploads(Bucket=bucket).get("Uploads")  # the aborted one is gone
+
+
 def test_download_detects_object_replaced_behind_our_back(bucket, tmp_path):
     storage = open_storage(f"s3://{bucket}")
     source = tmp_path / "a.txt"

@@ -14,6 +14,9 @@ from typing import Optional
 import typer
 from rich.console import Console
 
+from .. import vi
+from ..publish.freshness import VALID_DAYS
+from ..publish.publish import MAX_DELETE
 from .common import load_or_exit, phase_ids
 
 console = Console(soft_wrap=True, highlight=False)
@@ -21,6 +24,7 @@ err = Console(stderr=True, soft_wrap=True, highlight=False)
 
 DEFAULT_KEYS = Path("keys")
 DEFAULT_TARGET = "published"
+KEPT_EXIT = 3  # published, but some files are still the previous version (missing from the build)
 
 
 @contextmanager
@@ -58,9 +62,21 @@ def register(app: typer.Typer) -> None:
                 by: Optional[str] = typer.Option(None, help="Người xuất bản (ghi vào nhật ký)"),
                 base_url: Optional[str] = typer.Option(None, help="Địa chỉ công khai của kho cho podcast/index"),
                 workers: int = typer.Option(2, help="Số luồng tải lên (máy chủ ở xa: tăng lên)"),
+                dry_run: bool = typer.Option(False, "--dry-run",
+                                             help="Chỉ liệt kê tệp sẽ tải lên, giữ lại và xóa; không thay đổi gì"),
+                allow_delete: bool = typer.Option(False, "--allow-delete",
+                                                  help="Cho phép xóa nhiều hơn ngưỡng --max-delete (bản tin bị rút)"),
+                max_delete: float = typer.Option(MAX_DELETE * 100, "--max-delete", min=0, max=100,
+                                                 help="Ngưỡng xóa (% số tệp của giai đoạn) cần --allow-delete"),
+                valid_days: int = typer.Option(VALID_DAYS, "--valid-days", min=1,
+                                               help="Số ngày manifest còn hiệu lực (quá hạn: bên nhận được cảnh báo)"),
+                replace_newer: bool = typer.Option(False, "--replace-newer",
+                                                   help="Thay cả manifest mới hơn do nơi khác xuất bản"),
                 endpoint_url: Optional[str] = EndpointOpt, region: Optional[str] = RegionOpt,
                 profile: Optional[str] = ProfileOpt):
-        """Tải lên những gì đã build và đã duyệt; manifest có chữ ký được ghi sau cùng."""
+        """Tải lên những gì đã build và đã duyệt; manifest có chữ ký được ghi sau cùng. Chỉ xóa tệp của
+        bản tin đã bị rút; tệp thiếu trong bản build mà bản tin vẫn được duyệt thì giữ bản đã xuất bản
+        (cảnh báo, mã thoát 3)."""
         from ..publish.publish import publish as run_publish
 
         c = load_or_exit(campaign)
@@ -73,13 +89,34 @@ def register(app: typer.Typer) -> None:
                 options = {**s3_options(stored.endpoint_url, stored.region, None), **options}
         with user_errors():
             reports = run_publish(c, ids, out, target, key, include_drafts=include_drafts, by=by,
-                                  storage_options=options, base_url=base_url, workers=workers)
+                                  storage_options=options, base_url=base_url, workers=workers, dry_run=dry_run,
+                                  allow_delete=allow_delete, max_delete=max_delete / 100, valid_days=valid_days,
+                                  replace_newer=replace_newer)
         for r in reports:
             label = "bản nháp" if r.status == "draft" else "đã duyệt"
-            console.print(f"{r.phase} ({label}) → {r.target}: {r.artifacts} tệp, tải lên {len(r.uploaded)} "
-                          f"({r.bytes_uploaded / 1e6:.1f} MB), giữ nguyên {r.skipped}, xóa {len(r.removed)}"
-                          + (f", chưa duyệt nên không xuất bản {len(r.held_back)}" if r.held_back else ""),
+            if r.dry_run:
+                for path in r.uploaded:
+                    console.print(f"SẼ TẢI LÊN: {path}", markup=False)
+            for path in r.removed:
+                console.print(f"{'SẼ XÓA' if r.dry_run else 'ĐÃ XÓA'} (bản tin đã bị rút): {path}", markup=False)
+            for path in r.kept:
+                err.print(f"GIỮ BẢN ĐÃ XUẤT BẢN (thiếu trong bản build, bản tin vẫn được duyệt): {path}",
+                          style="yellow", markup=False)
+            for warning in r.warnings:
+                err.print(f"CẢNH BÁO: {warning}", style="yellow", markup=False)
+            verb = "sẽ tải lên" if r.dry_run else "tải lên"
+            console.print(f"{r.phase} ({label}) → {r.target}: {r.artifacts} tệp, {verb} {len(r.uploaded)} "
+                          f"({r.bytes_uploaded / 1e6:.1f} MB), giữ nguyên {r.skipped}, "
+                          f"{'sẽ xóa' if r.dry_run else 'xóa'} {len(r.removed)}"
+                          + (f", giữ bản cũ {len(r.kept)}" if r.kept else "")
+                          + (f", chưa duyệt nên không xuất bản {len(r.held_back)}" if r.held_back else "")
+                          + (" — THỬ, chưa thay đổi gì" if r.dry_run else f"; manifest bản số {r.sequence}"),
                           markup=False)
+        kept = sum(len(r.kept) for r in reports)
+        if kept and not dry_run:
+            err.print(f"CHƯA ĐỦ: {kept} tệp thiếu trong bản build nên vẫn phát bản đã xuất bản trước; xem lỗi của "
+                      f"studio build (status.json), sửa rồi build và xuất bản lại.", style="bold yellow", markup=False)
+            raise typer.Exit(KEPT_EXIT)
 
     keys_app = typer.Typer(help="Khóa ký số của tỉnh.", no_args_is_help=True)
     app.add_typer(keys_app, name="keys")
@@ -102,7 +139,8 @@ def register(app: typer.Typer) -> None:
                unit: Optional[str] = typer.Option(None, help="Chỉ kiểm tra tệp của một đơn vị"),
                endpoint_url: Optional[str] = EndpointOpt, region: Optional[str] = RegionOpt,
                profile: Optional[str] = ProfileOpt):
-        """Kiểm tra chữ ký manifest và mã băm từng tệp; nêu tên tệp bị sửa, thêm, hoặc mất."""
+        """Kiểm tra chữ ký manifest, số bản (không nhận bản cũ hơn bản đã thấy) và mã băm từng tệp; nêu tên tệp
+        bị sửa, thêm, mất, hoặc đã tải lên mà chưa xuất bản."""
         from ..publish.signing import load_public
         from ..publish.verify import verify as run_verify
 
@@ -110,14 +148,23 @@ def register(app: typer.Typer) -> None:
             report = run_verify(location, load_public(key), unit, s3_options(endpoint_url, region, profile))
         if report.signature_error:
             err.print(f"CHỮ KÝ: {report.signature_error}", style="red", markup=False)
+        if report.sequence_error:
+            err.print(f"BẢN CŨ: {report.sequence_error}", style="red", markup=False)
         for label, paths in (("BỊ SỬA", report.altered), ("THÊM VÀO (không có trong manifest)", report.added),
                              ("BỊ MẤT", report.removed)):
             for path in paths:
                 err.print(f"{label}: {path}", style="red", markup=False)
+        for path in report.unpublished:
+            console.print(f"CHƯA XUẤT BẢN (đã tải lên, chưa có trong manifest đã ký — lần xuất bản bị ngắt, chạy lại "
+                          f"studio publish): {path}", markup=False)
+        for warning in report.warnings:
+            err.print(f"CẢNH BÁO: {warning}", style="yellow", markup=False)
         if not report.ok:
             err.print(f"KHÔNG ĐẠT: {location} — không dùng để phát.", style="bold red", markup=False)
             raise typer.Exit(1)
-        console.print(f"ĐẠT: chữ ký hợp lệ, {report.checked} tệp đúng mã băm ({location}).", markup=False)
+        until = f", hiệu lực tới {vi.date_time(report.valid_until)}" if report.valid_until else ""
+        console.print(f"ĐẠT: chữ ký hợp lệ, manifest bản số {report.sequence}{until}, {report.checked} tệp đúng "
+                      f"mã băm ({location}).", markup=False)
 
     @app.command()
     def access(campaign: Path = typer.Argument(..., help="Thư mục chiến dịch (chứa campaign.yaml)"),
@@ -168,6 +215,8 @@ def register(app: typer.Typer) -> None:
         if not report.files:
             console.print(f"Không có tệp nào cho đơn vị {unit} trong giai đoạn {report.phase}.", markup=False)
             return
+        for warning in report.warnings:
+            err.print(f"CẢNH BÁO: {warning}", style="yellow", markup=False)
         console.print(f"ĐÃ KIỂM TRA: {len(report.files)} tệp của {unit} ({report.phase}) trong {dest}: "
                       f"tải mới {report.downloaded} ({report.bytes / 1e6:.1f} MB), đã có {report.already}.",
                       markup=False)

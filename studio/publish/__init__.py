@@ -1,7 +1,8 @@
 """Distribution: publish a built phase to storage, sign it, and let units pull and verify it.
 
-``publish`` uploads what is approved and writes the signed manifest last; ``verify``
-and ``pull`` trust nothing but the province's public key; ``feeds`` gives every unit
+``publish`` uploads what is approved and writes the signed manifest last, deleting only what
+was retracted; ``verify`` and ``pull`` trust nothing but the province's public key and refuse a
+manifest older than one they have seen (``freshness``); ``feeds`` gives every unit
 an index page and a podcast feed; ``access`` makes read-only credentials per unit.
 """
 
@@ -13,6 +14,7 @@ from ..artifacts import SECRET_MODE, atomic_write_bytes
 from ..storage import StorageError, open_storage
 
 MANIFEST_KEY = "manifest.json"
+PENDING_KEY = "dang-xuat-ban.json"  # beside it: what a publish under way uploads before its manifest lands
 FORMAT = "studio-manifest/1"
 PRIORITY_RANK = {"normal": 0, "priority": 1, "emergency": 2}
 PRIORITY_NAMES = {"normal": "thường", "priority": "ưu tiên", "emergency": "khẩn cấp"}

@@ -19,7 +19,7 @@ from typing import Any
 
 from ..artifacts import atomic_write_text
 from ..campaign import Campaign
-from . import MANIFEST_KEY, PublishError, write_secret
+from . import MANIFEST_KEY, PENDING_KEY, PublishError, write_secret
 from .feeds import UNIT_DIR
 
 PUBLISHER = "studio-tinh"
@@ -37,14 +37,15 @@ def _base(prefix: str) -> str:
 
 
 def grants(campaign: Campaign, unit_id: str, prefix: str = "") -> list[str]:
-    """Key prefixes (relative to the bucket) a unit may read: per phase its manifest and the folder of
-    each channel its audience receives (the channels routed to those units on the phase's start)."""
+    """Key prefixes (relative to the bucket) a unit may read: per phase its manifest (and the signed
+    record of a publish under way, so ``verify`` can name its uploads) and the folder of each channel its
+    audience receives (the channels routed to those units on the phase's start)."""
     tree = campaign.unit_tree()
     base = f"{_base(prefix)}{campaign.id}"
     out = []
     for phase in campaign.all_phases():
         scope = tree.audience(unit_id, phase.start)
-        out.append(f"{base}/{phase.id}/{MANIFEST_KEY}")
+        out += [f"{base}/{phase.id}/{MANIFEST_KEY}", f"{base}/{phase.id}/{PENDING_KEY}"]
         for channel in campaign.channels:
             receivers = {u.id for u in tree.at_level(channel.unit_level, phase.start)}
             out += [f"{base}/{phase.id}/{channel.id}/{u}/" for u in sorted(scope & receivers)]
@@ -100,7 +101,7 @@ def arn_patterns(campaign: Campaign, unit_id: str, bucket: str, prefix: str = ""
     patterns += [f"{base}/{p}/*/{u}/*" for p, scope in mine.items() for u in sorted(scope) if not whole(u)]
     if not whole(unit_id):
         patterns.append(f"{base}/{UNIT_DIR}/{unit_id}/*")
-    objects = [f"arn:aws:s3:::{bucket}/{base}/*/{MANIFEST_KEY}"]
+    objects = [f"arn:aws:s3:::{bucket}/{base}/*/{name}" for name in (MANIFEST_KEY, PENDING_KEY)]
     return objects + [f"arn:aws:s3:::{bucket}/{p}" for p in patterns], patterns
 
 

@@ -4,7 +4,9 @@ Files are downloaded into a staging folder beside DIR (same file system, hidden)
 checked against the signed manifest, and moved into DIR only when every file of
 the unit has been verified. An interrupted pull keeps its verified staged files
 and starts again from there; a failed check leaves DIR untouched. The public key
-given once with ``--key`` is remembered in ``DIR/.studio/province.pub``.
+given once with ``--key`` is remembered in ``DIR/.studio/province.pub``, and the highest
+manifest sequence accepted per phase in ``DIR/.studio/sequences.json`` (``freshness``): an
+older manifest (a rollback) is refused, one past ``valid_until`` is taken with a warning.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from pathlib import Path
 
 from ..artifacts import atomic_write_bytes, sha256_file
 from ..storage import StorageError
-from . import MANIFEST_KEY, PublishError, open_location, signing, split_phase_url
+from . import MANIFEST_KEY, PublishError, freshness, open_location, signing, split_phase_url
 from .verify import manifest_audience, read_signed, require_unit
 
 PINNED_KEY = Path(".studio") / signing.PUBLIC_NAME
@@ -33,6 +35,8 @@ class PullReport:
     downloaded: int = 0
     already: int = 0
     bytes: int = 0
+    sequence: int = 0
+    warnings: list[str] = field(default_factory=list)
 
 
 def staging_dir(dest: Path) -> Path:
@@ -64,15 +68,20 @@ def pull(source: str, unit: str, dest: Path, key_path: Path | None = None, *,
     public = public_key_for(dest, key_path)
     base, phase = split_phase_url(source)
     storage = open_location(base, **(storage_options or {}))
-    manifest, problem = read_signed(storage, phase, public)
+    manifest, raw, problem = read_signed(storage, phase, public)
     if problem:
         raise PublishError(f"{problem}. Không tải tệp nào.")
     if manifest.get("status") != "approved":
         raise PublishError(f"{source}: đây là bản nháp (chưa duyệt), không dùng để phát")
+    seen = freshness.seen_in_folder(dest, manifest, phase)
+    problem = seen.problem(manifest, raw, source)
+    if problem:
+        raise PublishError(f"{problem}. Không tải tệp nào, {dest} giữ nguyên.")
     require_unit(manifest, unit)
     scope = manifest_audience(manifest, unit)
     wanted = [a for a in manifest["artifacts"] if a["unit"] in scope]
-    report = PullReport(unit, phase, files=[a["path"] for a in wanted])
+    report = PullReport(unit, phase, files=[a["path"] for a in wanted], sequence=freshness.sequence_of(manifest))
+    report.warnings += [w for w in [freshness.stale_warning(manifest, source)] if w]
     stage = staging_dir(dest)
     for leftover in stage.rglob("*.part*") if stage.exists() else []:
         leftover.unlink(missing_ok=True)  # a download cut off mid-file restarts that file
@@ -126,7 +135,8 @@ def pull(source: str, unit: str, dest: Path, key_path: Path | None = None, *,
         if staged.is_file():
             (dest / art["path"]).parent.mkdir(parents=True, exist_ok=True)
             os.replace(staged, dest / art["path"])
-    atomic_write_bytes(dest / phase / MANIFEST_KEY, signing.dumps(manifest))
+    atomic_write_bytes(dest / phase / MANIFEST_KEY, raw)  # the signed bytes as published: what verify re-reads
+    seen.remember(manifest, raw)
     pinned = dest / PINNED_KEY
     if not pinned.is_file() and key_path is not None:
         atomic_write_bytes(pinned, Path(key_path).read_bytes())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import stat
@@ -22,13 +23,20 @@ class LocalStorage:
         return self.root / check_key(key)
 
     def put_file(self, key: str, path: Path, media_type: str, sha256: str) -> None:
+        """Copy under a temporary name, hashing the bytes as they are copied; rename into place only
+        when they hash to ``sha256``, so a source changed since the build never replaces the published file."""
         target = self._path(key)
         if Path(path).resolve() == target:
             return
         with atomic_path(target) as tmp:
-            shutil.copyfile(path, tmp)
-        if sha256_file(target) != sha256:
-            raise StorageError(f"{key}: mã băm sau khi ghi không khớp")
+            digest = hashlib.sha256()
+            with open(path, "rb") as source, open(tmp, "wb") as copy:
+                for chunk in iter(lambda: source.read(1 << 20), b""):
+                    digest.update(chunk)
+                    copy.write(chunk)
+            if digest.hexdigest() != sha256:
+                raise StorageError(f"{path}: nội dung tệp không khớp mã băm trong manifest (tệp đã bị sửa sau khi "
+                                   f"build?) — bản đã xuất bản {key} giữ nguyên; chạy lại studio build")
 
     def put_bytes(self, key: str, data: bytes, media_type: str) -> None:
         atomic_write_bytes(self._path(key), data)

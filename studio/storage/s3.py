@@ -5,7 +5,8 @@ credentials come from arguments or boto3's usual sources (``AWS_ENDPOINT_URL``,
 ``AWS_ACCESS_KEY_ID`` / ``AWS_SECRET_ACCESS_KEY``, ``AWS_PROFILE``, config files).
 
 Integrity: every object carries its sha256 in user metadata (``x-amz-meta-sha256``)
-and uploads send ``x-amz-checksum-sha256`` so the server rejects corrupted bodies;
+and uploads send ``x-amz-checksum-sha256`` so the server rejects corrupted bodies; an
+upload whose bytes do not hash to the expected sha256 never replaces the object;
 downloads are hashed while streaming and compared with that metadata. Transient
 failures (5xx, throttling, timeouts, refused connections) are retried by botocore
 with exponential backoff; every other failure becomes a Vietnamese ``StorageError``.
@@ -17,11 +18,11 @@ import base64
 import hashlib
 import os
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import boto3
 import botocore.session
-from boto3.s3.transfer import TransferConfig
 from botocore.config import Config
 from botocore.exceptions import (
     BotoCoreError,
@@ -30,10 +31,11 @@ from botocore.exceptions import (
     PartialCredentialsError,
 )
 
-from ..artifacts import atomic_path, sha256_file
+from ..artifacts import atomic_path
 from . import ObjectInfo, StorageError, check_key, register_backend
 
 MB = 1024 * 1024
+PART_WORKERS = 4  # parts of one large file in flight at once (each held in memory)
 META_SHA256 = "sha256"
 
 _ERRORS = {
@@ -81,8 +83,7 @@ class S3Storage:
             self.client = session.client("s3", endpoint_url=self.endpoint_url, config=config)
         except BotoCoreError as exc:
             raise StorageError(f"{self.url}: không mở được kho S3: {exc}") from None
-        self.transfer = TransferConfig(multipart_threshold=multipart_threshold,
-                                       multipart_chunksize=multipart_chunksize, max_concurrency=4)
+        self.multipart_threshold, self.multipart_chunksize = multipart_threshold, multipart_chunksize
 
     # --- keys and errors -------------------------------------------------------------
 
@@ -136,34 +137,63 @@ class S3Storage:
     # --- the Storage interface ----------------------------------------------------------
 
     def put_file(self, key: str, path: Path, media_type: str, sha256: str) -> None:
-        """Upload ``path`` if its bytes hash to ``sha256``; the server checks the body against it too."""
+        """Upload ``path`` only if the bytes sent hash to ``sha256``; a mismatch never replaces the object.
+
+        Small files are read once, hashed and sent with ``x-amz-checksum-sha256`` (the server refuses a
+        body that does not match it). Large ones go multipart: each part carries its own checksum, the
+        whole is hashed as it is read, and the upload is completed (the object replaced) only if that
+        hash is ``sha256``; otherwise it is aborted and the published object stays as it was.
+        """
         path = Path(path)
-        if sha256_file(path) != sha256:
-            raise StorageError(f"{path}: nội dung tệp không khớp mã băm trong manifest (tệp đã bị sửa sau khi "
-                               f"tạo?) — chạy lại studio build")
         full = self._key(key)
         extra = {"ContentType": media_type, "Metadata": {META_SHA256: sha256}}
-        size = path.stat().st_size
+        changed = StorageError(f"{path}: nội dung tệp không khớp mã băm trong manifest (tệp đã bị sửa sau khi "
+                               f"build?) — bản đã xuất bản {self.describe(key)} giữ nguyên; chạy lại studio build")
         try:
-            if size >= self.transfer.multipart_threshold:
-                self.client.upload_file(str(path), self.bucket, full, Config=self.transfer,
-                                        ExtraArgs={**extra, "ChecksumAlgorithm": "SHA256"})
-            else:
-                # The server hashes the body and refuses it (BadDigest) unless it matches: no HEAD needed.
-                with open(path, "rb") as body:
-                    self.client.put_object(Bucket=self.bucket, Key=full, Body=body,
-                                           ChecksumSHA256=_b64(bytes.fromhex(sha256)), **extra)
-                return
+            if path.stat().st_size < self.multipart_threshold:
+                data = path.read_bytes()
+                digest = hashlib.sha256(data).digest()
+                if digest.hex() != sha256:
+                    raise changed
+                self.client.put_object(Bucket=self.bucket, Key=full, Body=data, ChecksumSHA256=_b64(digest), **extra)
+            elif self._put_parts(full, path, extra) != sha256:
+                raise changed
         except (ClientError, BotoCoreError) as exc:
             raise self._fail(exc, "không tải lên được", key) from None
-        except Exception as exc:  # s3transfer wraps the botocore error
-            cause = exc.__cause__ or exc.__context__
-            if isinstance(cause, (ClientError, BotoCoreError)):
-                raise self._fail(cause, "không tải lên được", key) from None
-            raise
-        stored = self.info(key)  # multipart: check what the server assembled
-        if stored is None or stored.sha256 != sha256 or stored.size != size:
-            raise StorageError(f"{self.describe(key)}: sau khi tải lên, mã băm/kích thước trên máy chủ không khớp")
+
+    def _put_parts(self, full: str, path: Path, extra: dict) -> str | None:
+        """Multipart upload of ``path``, completed only if the bytes read hash to ``extra``'s sha256;
+        return that hash (aborted, nothing replaced, when it differs)."""
+        upload = self.client.create_multipart_upload(Bucket=self.bucket, Key=full, ChecksumAlgorithm="SHA256", **extra)
+        upload_id = upload["UploadId"]
+
+        def send(number: int, chunk: bytes) -> dict:
+            answer = self.client.upload_part(Bucket=self.bucket, Key=full, UploadId=upload_id, PartNumber=number,
+                                             Body=chunk, ChecksumSHA256=_b64(hashlib.sha256(chunk).digest()))
+            part = {"PartNumber": number, "ETag": answer["ETag"]}
+            if answer.get("ChecksumSHA256"):  # echoed by the server: completing checks each part against it
+                part["ChecksumSHA256"] = answer["ChecksumSHA256"]
+            return part
+
+        digest, parts, completed = hashlib.sha256(), [], False
+        try:
+            with open(path, "rb") as fh, ThreadPoolExecutor(max_workers=PART_WORKERS) as pool:
+                # In order, a few parts at a time: every byte sent is hashed once, memory stays bounded.
+                while batch := [c for c in (fh.read(self.multipart_chunksize) for _ in range(PART_WORKERS)) if c]:
+                    for chunk in batch:
+                        digest.update(chunk)
+                    parts += pool.map(send, range(len(parts) + 1, len(parts) + 1 + len(batch)), batch)
+            if digest.hexdigest() == extra["Metadata"][META_SHA256]:
+                self.client.complete_multipart_upload(Bucket=self.bucket, Key=full, UploadId=upload_id,
+                                                      MultipartUpload={"Parts": parts})
+                completed = True
+        finally:
+            if not completed:
+                try:
+                    self.client.abort_multipart_upload(Bucket=self.bucket, Key=full, UploadId=upload_id)
+                except (ClientError, BotoCoreError):
+                    pass  # the server is gone too: it drops unfinished uploads on its own
+        return digest.hexdigest()
 
     def put_bytes(self, key: str, data: bytes, media_type: str) -> None:
         digest = hashlib.sha256(data).digest()
