@@ -97,3 +97,45 @@ def control(workdir: Path, **values) -> None:
 def render_log(workdir: Path) -> list[str]:
     path = workdir / "renders.log"
     return path.read_text().splitlines() if path.exists() else []
+
+
+class PrivateRedis:
+    """A ``redis-server`` of the test's own, on a free port and without persistence, that the test
+    may kill and start again (empty, as a restarted Redis without AOF is); the shared one is never touched."""
+
+    def __init__(self, workdir: Path):
+        import socket
+
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            self.port = s.getsockname()[1]
+        self.dir = workdir / "redis"
+        self.dir.mkdir()
+        self.proc: subprocess.Popen | None = None
+        self.start()
+
+    def url(self, db: int) -> str:
+        return f"redis://127.0.0.1:{self.port}/{db}"
+
+    def start(self) -> None:
+        import redis
+
+        with open(self.dir / "redis.log", "ab") as log:
+            self.proc = subprocess.Popen(
+                ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+                 "--dir", str(self.dir)], stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                redis.Redis(port=self.port, socket_timeout=1).ping()
+                return
+            except redis.exceptions.ConnectionError:
+                if self.proc.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"redis-server did not start:\n{(self.dir / 'redis.log').read_text()}") from None
+                time.sleep(0.05)
+
+    def kill(self) -> None:
+        """SIGKILL: everything it held is gone, as after a crash or a restart without persistence."""
+        if self.proc and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()

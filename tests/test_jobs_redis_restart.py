@@ -1,0 +1,111 @@
+"""A Redis without persistence restarted mid-batch: the batch's record survives in the output
+folder, ``studio batch status`` says what is known, and ``studio batch resume`` finishes it.
+
+Real ``redis-server`` (the test's own, on a free port, killed and started again empty) and a
+real ``celery worker`` subprocess; the shared Redis on 6379 is never touched.
+"""
+# ruff: noqa: F811  (the jobs_env fixtures imported below are test parameters)
+
+import re
+import time
+from collections import Counter
+
+import pytest
+from jobs_env import PrivateRedis, Worker, control, fakes, render_log  # noqa: F401  (fixtures)
+from test_jobs_worker import assert_complete, wait_finished
+from typer.testing import CliRunner
+
+from studio.cli import app as cli
+
+pytestmark = pytest.mark.filterwarnings("ignore:Call to deprecated setex:DeprecationWarning")
+
+SLOW = "dot-1/truyen-thanh-co-so/xa-phuoc-binh/bulletin"
+
+
+@pytest.fixture
+def private_redis(tmp_path, monkeypatch):
+    """Broker, results and batch records in a Redis this test may restart; the app follows it."""
+    from jobs.app import make_app
+    from jobs.settings import Settings
+
+    server = PrivateRedis(tmp_path)
+    monkeypatch.setenv("STUDIO_BROKER_URL", server.url(0))
+    monkeypatch.setenv("STUDIO_RESULT_BACKEND", server.url(1))
+    make_app(Settings.from_env())
+    yield server
+    monkeypatch.undo()
+    make_app(Settings.from_env())  # the shared test Redis again, for the tests that follow
+    server.kill()
+
+
+def lines(workdir, what: str) -> Counter:
+    return Counter(line.split(" ", 1)[1] for line in render_log(workdir) if line.startswith(what + " "))
+
+
+def status(batch_id: str, out) -> tuple[int, str]:
+    result = CliRunner().invoke(cli, ["batch", "status", batch_id, "--out", str(out)])
+    assert isinstance(result.exception, (SystemExit, type(None))), result.exception
+    return result.exit_code, " ".join(result.output.split())
+
+
+def test_redis_restarted_mid_batch_status_tells_the_truth_and_resume_completes(
+        private_redis, fakes, example_campaign, tmp_path):
+    from jobs import batch
+    from jobs.submit import submit
+
+    control(tmp_path, slow=SLOW, slow_seconds=3)
+    worker = Worker("w1", tmp_path)
+    try:
+        out = tmp_path / "out"
+        batch_id, report = submit(example_campaign, out, ["dot-1"])
+        assert report.planned == 102 and report.reused == 0
+        deadline = time.monotonic() + 30
+        while f"start {SLOW}" not in render_log(tmp_path):
+            assert time.monotonic() < deadline, "the slow job never started"
+            time.sleep(0.05)
+        private_redis.kill()  # mid-batch: the slow job is being written, the rest waits in the queue
+        private_redis.start()
+        assert batch.meta(batch_id) is None and batch.recent() == []  # Redis kept nothing
+
+        # the job in flight finishes after the restart; its outcome reaches the folder's copy
+        deadline = time.monotonic() + 30
+        while (batch.from_folder(out, batch_id) or {}).get("jobs", {}).get(SLOW, {}).get("state") != batch.DONE:
+            assert time.monotonic() < deadline, "the job in flight never settled"
+            time.sleep(0.1)
+        time.sleep(1)  # nothing else runs: the queue went with Redis
+        done = lines(tmp_path, "done")
+        assert 0 < len(done) < 102 and SLOW in done
+        assert not (out / "ninh-thuan-2025" / "dot-1" / "manifest.json").exists()
+        assert batch.jobs(batch_id) == {}, "a half record was written into the restarted Redis"
+
+        code, text = status(batch_id, out)
+        assert code == 1, text
+        assert "không còn hồ sơ trong Redis" in text and "30 ngày" not in text
+        assert f"{len(done)}/102 việc xong, 0 lỗi, {102 - len(done)} chưa xong" in text
+        assert f"studio batch resume {batch_id} --out {out}" in text, text
+        code, text = status("20250101-000000-abcdef", out)
+        assert code == 2 and "Không tìm thấy lô" in text and "30 ngày" not in text
+        listed = CliRunner().invoke(cli, ["batch", "list", "--out", str(out)]).output
+        assert re.search(rf"{batch_id} .*chỉ còn hồ sơ trong thư mục đầu ra", listed)
+
+        result = CliRunner().invoke(cli, ["batch", "resume", batch_id, "--out", str(out)])
+        assert result.exit_code == 0, result.output
+        assert f"{102 - len(done)} việc cần tạo, {len(done)} giữ nguyên" in result.output
+        meta = wait_finished(batch_id, timeout=30)
+        assert meta["failures"] == 0 and "resumed_at" in meta
+        assert_complete(out, example_campaign, "dot-1")  # each planned artifact once, matching sha256
+        assert set(lines(tmp_path, "done").values()) == {1} and len(lines(tmp_path, "done")) == 102, \
+            "a job finished before the restart was rendered again"
+        code, text = status(batch_id, out)
+        assert code == 0 and "đã xong" in text, text
+        result = CliRunner().invoke(cli, ["batch", "resume", batch_id, "--out", str(out)])
+        assert result.exit_code == 0 and "đã xong" in result.output  # nothing sent twice
+
+        # restarted again once finished: the folder's copy still knows the manifest
+        private_redis.kill()
+        private_redis.start()
+        code, text = status(batch_id, out)
+        assert code == 0 and "cho thấy lô đã xong" in text, text
+        assert "Manifest: " in text and "dot-1/manifest.json" in text
+    finally:
+        worker.stop()
