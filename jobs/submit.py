@@ -86,10 +86,13 @@ def tick(campaign_root: str, out: str, grace_hours: float = 6, hour: int = 6) ->
 
 
 def wait(batch_id: str, on_progress=None, timeout: float | None = None, poll: float = 0.3) -> dict:
-    """Block until the batch's manifests are written (or it failed, or ``timeout`` passed)."""
+    """Block until the batch's manifests are written (or it failed, or ``timeout`` passed, or
+    Redis lost its record: state ``lost``, as nothing will finish it then)."""
     deadline = time.monotonic() + timeout if timeout else None
     while True:
-        meta = batch.meta(batch_id) or {}
+        meta = batch.meta(batch_id)
+        if meta is None:
+            return {"id": batch_id, "state": "lost"}
         if on_progress:
             on_progress(min(batch.settled(batch_id), meta.get("todo", 0)), meta.get("todo", 0))
         if meta.get("state") in ("finished", "failed"):
@@ -155,6 +158,10 @@ def _submit_and_wait(campaign, out, phase_ids, options, console, storage, publis
     for f in failed:
         console.print(f"LỖI {f['job']} (tin bài {f['brief'] or '—'}, định dạng {f['format']}, đơn vị {f['unit']}): "
                       f"{f['error']}", style="red", markup=False)
+    if meta["state"] == "lost":
+        console.print(f"Redis đã mất hồ sơ lô {batch_id} (khởi động lại?); lô không thể tự hoàn tất. Chạy tiếp: "
+                      f"studio batch resume {batch_id} --out {Path(out).resolve()}", style="red", markup=False)
+        return 1
     if meta["state"] == "timeout":
         console.print(f"Hết thời gian chờ; lô {batch_id} vẫn đang chạy. Xem: studio batch status {batch_id}")
         return 3

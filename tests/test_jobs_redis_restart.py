@@ -51,7 +51,7 @@ def status(batch_id: str, out) -> tuple[int, str]:
 def test_redis_restarted_mid_batch_status_tells_the_truth_and_resume_completes(
         private_redis, fakes, example_campaign, tmp_path):
     from jobs import batch
-    from jobs.submit import submit
+    from jobs.submit import submit, wait
 
     control(tmp_path, slow=SLOW, slow_seconds=3)
     worker = Worker("w1", tmp_path)
@@ -66,6 +66,7 @@ def test_redis_restarted_mid_batch_status_tells_the_truth_and_resume_completes(
         private_redis.kill()  # mid-batch: the slow job is being written, the rest waits in the queue
         private_redis.start()
         assert batch.meta(batch_id) is None and batch.recent() == []  # Redis kept nothing
+        assert wait(batch_id, timeout=5)["state"] == "lost"  # a waiting client is told at once, not left hanging
 
         # the job in flight finishes after the restart; its outcome reaches the folder's copy
         deadline = time.monotonic() + 30
