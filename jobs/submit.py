@@ -82,7 +82,7 @@ def resume(campaign: Campaign, saved: dict) -> BuildReport:
 @shared_task(name="studio.tick", ignore_result=True)
 def tick(campaign_root: str, out: str, grace_hours: float = 6, hour: int = 6) -> list[dict]:
     """Beat's guard task: submit the calendar runs that are due, report the missed ones (``jobs.beat``)."""
-    return beat.run_due(campaign_root, out, submit, grace_hours=grace_hours, hour=hour)
+    return beat.run_due(campaign_root, out, submit, resume, grace_hours=grace_hours, hour=hour)
 
 
 def wait(batch_id: str, on_progress=None, timeout: float | None = None, poll: float = 0.3) -> dict:
