@@ -120,10 +120,13 @@ def _status(batch_id: str, out: Path) -> None:
         meta, kept, states = saved["meta"], saved["kept"], saved["jobs"]
         counts = Counter(j["state"] for j in states.values())
         open_jobs = sum(n for s, n in counts.items() if s not in batch.FINAL)
+        ended = meta["state"] in ("finished", "failed")
+        last = (f"lô {STATES[meta['state']]}" if ended
+                else f"lô chưa xong (trạng thái ghi lần cuối: {STATES.get(meta['state'], meta['state'])})")
         said = (f"không còn hồ sơ trong Redis (Redis đã khởi động lại hoặc bị xóa dữ liệu?); hồ sơ trong thư mục "
-                f"đầu ra ({batch.folder(out, batch_id)}) cho thấy lô {STATES.get(meta['state'], meta['state'])}, "
+                f"đầu ra ({batch.folder(out, batch_id)}) cho thấy {last}, "
                 f"{counts[batch.DONE]}/{len(states)} việc xong, {counts[batch.FAILED]} lỗi, {open_jobs} chưa xong")
-        if meta["state"] not in ("finished", "failed"):
+        if not ended:
             meta = {**meta, "state": "failed", "error": (
                 f"lô không thể tự hoàn tất khi Redis đã mất hồ sơ (hàng đợi và bộ đếm của lô mất theo), chưa ghi "
                 f"manifest. Chạy tiếp: studio batch resume {batch_id} --out {out} (chỉ tạo phần còn thiếu; việc "
