@@ -99,8 +99,9 @@ def from_folder(out: str | Path, batch_id: str) -> dict | None:
         return None
     states = {j["id"]: {**j, "state": PENDING} for j in plan["jobs"]}
     for path in (home / "jobs").glob("*.json"):
-        job = json.loads(path.read_text(encoding="utf-8"))  # written without the plan's fields if Redis had lost them
-        states[job["id"]] = {**states.get(job["id"], {}), **job}
+        job = json.loads(path.read_text(encoding="utf-8"))
+        if job["id"] in states:  # not a late delivery of a job a resume no longer plans
+            states[job["id"]] = {**states[job["id"]], **job}
     return {"meta": meta, "kept": plan["kept"], "jobs": states}
 
 
@@ -155,32 +156,58 @@ def jobs(batch_id: str) -> dict[str, dict]:
     return {k: json.loads(v) for k, v in client().hgetall(_key(batch_id, ":jobs")).items()}
 
 
-def set_job(batch_id: str, job_id: str, state: str, force: bool = False, out: str | None = None,
-            **fields) -> None:
+def set_job(batch_id: str, job_id: str, state: str, out: str, force: bool = False, **fields) -> None:
     """Record a job's new state; a job that is already done stays done unless ``force``.
 
-    A settled job is also written to the output folder (``out``, or the batch's own), even
-    when Redis has lost the batch: that file is how the job's outcome survives.
+    A settled job is written to the output folder's copy (``out``) first, so its outcome
+    is kept even when Redis is down at that moment or has lost the batch. Redis is then
+    waited for (``_patiently``) rather than the task failing, whose retry would render the
+    job again; a job Redis has no entry for (the batch lost, or sent again without it)
+    gets none.
     """
-    r = client()
+    if state in FINAL:
+        _settle_in_folder(out, batch_id, job_id, state, force, fields)
     key = _key(batch_id, ":jobs")
-    with r.pipeline(transaction=False) as pipe:
-        raw, raw_meta = pipe.hget(key, job_id).hget(_key(batch_id), "meta").execute()
-    current = json.loads(raw) if raw else {"id": job_id}
+
+    def settle() -> None:
+        r = client()
+        raw = r.hget(key, job_id)
+        current = json.loads(raw) if raw else None
+        if current is None or (current["state"] == DONE and state != DONE and not force):
+            return
+        newly_settled = state in FINAL and current["state"] not in FINAL
+        current.update(fields, state=state, at=time.time())
+        with r.pipeline() as pipe:
+            pipe.hset(key, job_id, json.dumps(current, ensure_ascii=False))
+            if newly_settled:  # a cheap progress counter for clients that poll
+                pipe.incr(_key(batch_id, ":settled")).expire(_key(batch_id, ":settled"), TTL)
+            pipe.execute()
+
+    _patiently(settle)
+
+
+def _patiently(call, seconds: float = 30):
+    """``call()``, tried again while Redis does not answer (a restart takes a few seconds), then given up."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            return call()
+        except (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError):
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.5)
+
+
+def _settle_in_folder(out: str, batch_id: str, job_id: str, state: str, force: bool, fields: dict) -> None:
+    """The folder's copy of one job, by the same rule as Redis's: done stays done unless ``force``."""
+    path = _job_file(out, batch_id, job_id)
+    try:
+        current = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        current = {"id": job_id}
     if current.get("state") == DONE and state != DONE and not force:
         return
-    newly_settled = state in FINAL and current.get("state") not in FINAL
-    current.update(fields, state=state, at=time.time())
-    out = out or (json.loads(raw_meta)["out"] if raw_meta else None)
-    if state in FINAL and out:
-        atomic_write_json(_job_file(out, batch_id, job_id), current)
-    if raw_meta is None:  # Redis lost the batch: no half record there
-        return
-    with r.pipeline() as pipe:
-        pipe.hset(key, job_id, json.dumps(current, ensure_ascii=False))
-        if newly_settled:  # a cheap progress counter for clients that poll
-            pipe.incr(_key(batch_id, ":settled")).expire(_key(batch_id, ":settled"), TTL)
-        pipe.execute()
+    atomic_write_json(path, {**current, **fields, "state": state, "at": time.time()})
 
 
 def start_job(batch_id: str, job_id: str, attempt: int, **fields) -> int:
@@ -195,14 +222,14 @@ def start_job(batch_id: str, job_id: str, attempt: int, **fields) -> int:
 
     def update(pipe) -> int:
         raw = pipe.hget(key, job_id)
-        current = json.loads(raw) if raw else {"id": job_id}
-        lost = current.get("lost", 0) + (current.get("state") == STARTED and current.get("attempt") == attempt)
-        if current.get("state") != DONE:
-            current.update(fields, state=STARTED, attempt=attempt, lost=lost, at=time.time())
-        alive = pipe.hexists(_key(batch_id), "meta")
         pipe.multi()
-        if alive:  # Redis lost the batch: no half record there
-            pipe.hset(key, job_id, json.dumps(current, ensure_ascii=False))
+        if raw is None:  # the batch lost, or sent again without this job: no half record
+            return 0
+        current = json.loads(raw)
+        lost = current.get("lost", 0) + (current["state"] == STARTED and current.get("attempt") == attempt)
+        if current["state"] != DONE:
+            current.update(fields, state=STARTED, attempt=attempt, lost=lost, at=time.time())
+        pipe.hset(key, job_id, json.dumps(current, ensure_ascii=False))
         return lost
 
     return client().transaction(update, key, value_from_callable=True)

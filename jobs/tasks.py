@@ -70,7 +70,7 @@ def render(self, batch_id: str, campaign_root: str, out: str, options: dict, job
         artifacts = execute(campaign_root, out, options, plain)  # hashes the inputs it renders from
     except RETRYABLE as exc:
         if self.request.retries < self.max_retries:
-            batch.set_job(batch_id, job_id, batch.RETRYING, error=_error(exc))
+            batch.set_job(batch_id, job_id, batch.RETRYING, out=out, error=_error(exc))
             raise self.retry(exc=exc, countdown=backoff(self.request.retries)) from exc
         batch.set_job(batch_id, job_id, batch.FAILED, out=out, error=_error(exc))
         return {"job": job_id, "ok": False}
@@ -97,9 +97,10 @@ def upload(self, result: dict, batch_id: str, out_root: str, campaign_id: str, s
     except RETRYABLE as exc:
         if self.request.retries < self.max_retries:
             raise self.retry(exc=exc, countdown=backoff(self.request.retries)) from exc
-        batch.set_job(batch_id, result["job"], batch.FAILED, error=f"tải lên thất bại: {_error(exc)}", force=True)
+        batch.set_job(batch_id, result["job"], batch.FAILED, out=str(Path(out_root).parent),
+                      error=f"tải lên thất bại: {_error(exc)}", force=True)
         return {**result, "ok": False}
-    batch.set_job(batch_id, result["job"], batch.DONE, uploaded=True)
+    batch.set_job(batch_id, result["job"], batch.DONE, out=str(Path(out_root).parent), uploaded=True)
     return result
 
 

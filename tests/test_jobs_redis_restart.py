@@ -48,8 +48,11 @@ def status(batch_id: str, out) -> tuple[int, str]:
     return result.exit_code, " ".join(result.output.split())
 
 
+@pytest.mark.parametrize("down_while_settling", [False, True], ids=["restarted-at-once", "down-while-job-settles"])
 def test_redis_restarted_mid_batch_status_tells_the_truth_and_resume_completes(
-        private_redis, fakes, example_campaign, tmp_path):
+        down_while_settling, private_redis, fakes, example_campaign, tmp_path):
+    """Redis back at once (the job in flight settles into an empty Redis), or still down when
+    that job settles (its bookkeeping fails; the folder's copy, written first, has it)."""
     from jobs import batch
     from jobs.submit import submit, wait
 
@@ -64,6 +67,10 @@ def test_redis_restarted_mid_batch_status_tells_the_truth_and_resume_completes(
             assert time.monotonic() < deadline, "the slow job never started"
             time.sleep(0.05)
         private_redis.kill()  # mid-batch: the slow job is being written, the rest waits in the queue
+        while down_while_settling and f"done {SLOW}" not in render_log(tmp_path):
+            assert time.monotonic() < deadline + 30, "the slow job never finished"
+            time.sleep(0.05)
+        time.sleep(0.5 if down_while_settling else 0)
         private_redis.start()
         assert batch.meta(batch_id) is None and batch.recent() == []  # Redis kept nothing
         assert wait(batch_id, timeout=5)["state"] == "lost"  # a waiting client is told at once, not left hanging
