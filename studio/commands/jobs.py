@@ -104,14 +104,20 @@ def status(batch_id: str = typer.Argument(..., help="Mã lô (in ra khi gửi l�
 
 def _status(batch_id: str, out: Path) -> None:
     from jobs import batch
-    from jobs.submit import failures
+    from jobs.submit import SERVER_ERRORS, failures, server_problem
 
-    meta = batch.meta(batch_id)
+    unreachable = None
+    try:
+        meta = batch.meta(batch_id)
+    except SERVER_ERRORS as exc:  # the folder's copy may still tell something
+        meta, unreachable = None, exc
     if meta is not None:
         kept, states = batch.kept(batch_id), batch.jobs(batch_id)
         said = STATES.get(meta["state"], meta["state"])
     else:
         saved = batch.from_folder(out, batch_id)
+        if saved is None and unreachable:
+            raise unreachable
         if saved is None:
             err.print(f"Không tìm thấy lô {batch_id!r}: Redis không có hồ sơ của lô này, thư mục đầu ra {out} "
                       f"cũng không ({batch.folder(out, batch_id)}). Nếu lô ghi vào thư mục khác, thêm --out THƯ_MỤC. "
@@ -123,10 +129,13 @@ def _status(batch_id: str, out: Path) -> None:
         ended = meta["state"] in ("finished", "failed")
         last = (f"lô {STATES[meta['state']]}" if ended
                 else f"lô chưa xong (trạng thái ghi lần cuối: {STATES.get(meta['state'], meta['state'])})")
-        said = (f"không còn hồ sơ trong Redis (Redis đã khởi động lại hoặc bị xóa dữ liệu?); hồ sơ trong thư mục "
-                f"đầu ra ({batch.folder(out, batch_id)}) cho thấy {last}, "
+        why = ("Redis không trả lời" if unreachable
+               else "không còn hồ sơ trong Redis (Redis đã khởi động lại hoặc bị xóa dữ liệu?)")
+        said = (f"{why}; hồ sơ trong thư mục đầu ra ({batch.folder(out, batch_id)}) cho thấy {last}, "
                 f"{counts[batch.DONE]}/{len(states)} việc xong, {counts[batch.FAILED]} lỗi, {open_jobs} chưa xong")
-        if not ended:
+        if unreachable:  # the batch may well go on once Redis answers again
+            meta = {**meta, "error": server_problem(unreachable)}
+        elif not ended:
             meta = {**meta, "state": "failed", "error": (
                 f"lô không thể tự hoàn tất khi Redis đã mất hồ sơ (hàng đợi và bộ đếm của lô mất theo), chưa ghi "
                 f"manifest. Chạy tiếp: studio batch resume {batch_id} --out {out} (chỉ tạo phần còn thiếu; việc "
@@ -154,6 +163,8 @@ def _status(batch_id: str, out: Path) -> None:
         console.print(f"Lỗi của lô: {meta['error']}", style="red", markup=False)
     for path in meta.get("manifests", []):
         console.print(f"Manifest: {path}", markup=False)
+    if unreachable:
+        raise typer.Exit(2)
     if meta["state"] == "failed" or meta.get("failures"):
         raise typer.Exit(1)
 
