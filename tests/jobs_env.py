@@ -139,3 +139,19 @@ class PrivateRedis:
         if self.proc and self.proc.poll() is None:
             self.proc.kill()
             self.proc.wait()
+
+
+@pytest.fixture
+def private_redis(tmp_path, monkeypatch):
+    """Broker, results and batch records in a Redis this test may restart; the app follows it."""
+    from jobs.app import make_app
+    from jobs.settings import Settings
+
+    server = PrivateRedis(tmp_path)
+    monkeypatch.setenv("STUDIO_BROKER_URL", server.url(0))
+    monkeypatch.setenv("STUDIO_RESULT_BACKEND", server.url(1))
+    make_app(Settings.from_env())
+    yield server
+    monkeypatch.undo()
+    make_app(Settings.from_env())  # the shared test Redis again, for the tests that follow
+    server.kill()

@@ -11,7 +11,7 @@ import time
 from collections import Counter
 
 import pytest
-from jobs_env import PrivateRedis, Worker, control, fakes, render_log  # noqa: F401  (fixtures)
+from jobs_env import Worker, control, fakes, private_redis, render_log  # noqa: F401  (fixtures)
 from test_jobs_worker import assert_complete, wait_finished
 from typer.testing import CliRunner
 
@@ -20,22 +20,6 @@ from studio.cli import app as cli
 pytestmark = pytest.mark.filterwarnings("ignore:Call to deprecated setex:DeprecationWarning")
 
 SLOW = "dot-1/truyen-thanh-co-so/xa-phuoc-binh/bulletin"
-
-
-@pytest.fixture
-def private_redis(tmp_path, monkeypatch):
-    """Broker, results and batch records in a Redis this test may restart; the app follows it."""
-    from jobs.app import make_app
-    from jobs.settings import Settings
-
-    server = PrivateRedis(tmp_path)
-    monkeypatch.setenv("STUDIO_BROKER_URL", server.url(0))
-    monkeypatch.setenv("STUDIO_RESULT_BACKEND", server.url(1))
-    make_app(Settings.from_env())
-    yield server
-    monkeypatch.undo()
-    make_app(Settings.from_env())  # the shared test Redis again, for the tests that follow
-    server.kill()
 
 
 def lines(workdir, what: str) -> Counter:

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
-from jobs_env import ROOT, fakes, redis_db  # noqa: F401  (fixtures)
+from jobs_env import ROOT, fakes, private_redis, redis_db  # noqa: F401  (fixtures)
 
 from jobs.beat import TZ, calendar, decide, run_due
 
@@ -82,11 +82,9 @@ def test_guard_task_submits_a_due_run_once_and_records_missed(redis_db, fakes, e
     assert sorted(states.values()) == ["missed", "missed", "submitted"]
 
 
-def test_after_redis_lost_its_data_the_guard_task_resumes_the_lost_batch(redis_db, fakes, example_path, tmp_path):
+def test_after_a_redis_restart_the_guard_task_resumes_the_lost_batch(private_redis, fakes, example_path, tmp_path):
     """Beat's record and the batch record come back from the output folder: the 06:00 run is not
     submitted as a new batch nor called missed, and its unfinished batch is sent again under its id."""
-    from jobs_env import flush
-
     from jobs import batch
     from jobs.beat import recorded_runs
     from jobs.submit import resume, submit
@@ -96,7 +94,8 @@ def test_after_redis_lost_its_data_the_guard_task_resumes_the_lost_batch(redis_d
     done = run_due(str(example_path), out, submit, resume, grace_hours=6, now=now)
     [run] = [d for d in done if d["state"] == "submitted"]
     todo = batch.meta(run["batch"])["todo"]
-    flush()  # Redis restarted without persistence: the queue, the batch record and beat's record are gone
+    private_redis.kill()  # restarted without persistence: the queue, the batch record and beat's record are gone
+    private_redis.start()
     assert batch.meta(run["batch"]) is None and recorded_runs("ninh-thuan-2025") == {}
     later = now + timedelta(minutes=1)
     assert run_due(str(example_path), out, submit, resume, grace_hours=6, now=later) == [
