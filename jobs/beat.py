@@ -21,8 +21,10 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
+from pathlib import Path
 
 from studio import vi
+from studio.artifacts import atomic_write_json
 from studio.campaign import Campaign
 
 from . import batch
@@ -100,17 +102,44 @@ def beat_schedule(settings: Settings) -> dict:
     }}
 
 
-def run_due(campaign_root: str, out: str, submit: Callable[[Campaign, str, list[str]], tuple[str, object]],
-            grace_hours: float = 6, hour: int = 6, now: datetime | None = None) -> list[dict]:
-    """The guard task's body: submit due runs once (with ``submit``), record missed ones; return what it did."""
+def saved_schedule(out: str | Path, campaign_id: str) -> Path:
+    """The copy of beat's record in the output folder (Redis may restart without persistence)."""
+    return Path(out) / ".cache" / "schedule" / f"{campaign_id}.json"
+
+
+def run_due(campaign_root: str, out: str, submit: Callable[..., tuple[str, object]],
+            resume: Callable[[Campaign, dict], object], grace_hours: float = 6, hour: int = 6,
+            now: datetime | None = None) -> list[dict]:
+    """The guard task's body: submit due runs once (``submit``), record missed ones; return what it did.
+
+    Beat's record is copied to the output folder. When Redis has lost it (a restart), the
+    copy is put back first, so a run that already happened is neither submitted again nor
+    called missed, and each batch that Redis lost before it finished is sent again under
+    its id (``resume``): a scheduled run completes with nobody watching.
+    """
     from studio.build import context_for
 
     campaign = context_for(campaign_root, out).campaign  # reloaded only when a campaign file changes
     now = now or datetime.now(TZ)
     r = batch.client()
     key = schedule_key(campaign.id)
-    due, missed = decide(calendar(campaign, hour), now, timedelta(hours=grace_hours), set(r.hkeys(key)))
-    done = []
+    saved = saved_schedule(out, campaign.id)
+    recorded = r.hgetall(key)
+    done: list[dict] = []
+    if saved.is_file():
+        for run_key, info in json.loads(saved.read_text(encoding="utf-8")).items():
+            # HSETNX first, as for a due run: two ticks racing put a run back (and resume its batch) once.
+            if run_key in recorded or not r.hsetnx(key, run_key, info):
+                continue
+            recorded[run_key] = info
+            try:
+                resumed = _resume_lost(run_key, json.loads(info), campaign, out, resume)
+            except BaseException:
+                r.hdel(key, run_key)  # not sent again: the next tick tries again
+                raise
+            if resumed:
+                done.append(resumed)
+    due, missed = decide(calendar(campaign, hour), now, timedelta(hours=grace_hours), set(recorded))
     for run in missed:
         if r.hsetnx(key, run.key, json.dumps({"state": "missed", "noted_at": now.isoformat()})):
             log.warning("Bỏ lỡ lô %s (%s): đã quá %s giờ, không chạy bù.", run.key, "; ".join(run.reasons),
@@ -128,7 +157,21 @@ def run_due(campaign_root: str, out: str, submit: Callable[[Campaign, str, list[
         r.hset(key, run.key, json.dumps({"state": "submitted", "batch": batch_id, "at": now.isoformat()}))
         log.info("Đã gửi lô %s cho %s.", batch_id, "; ".join(run.reasons))
         done.append({"run": run.key, "state": "submitted", "batch": batch_id})
+    if done:
+        atomic_write_json(saved, {k: v for k, v in r.hgetall(key).items() if json.loads(v)["state"] != "submitting"})
     return done
+
+
+def _resume_lost(run_key: str, info: dict, campaign: Campaign, out: str, resume) -> dict | None:
+    """A run put back from the folder's copy whose batch Redis lost before it finished: send it again."""
+    if info.get("state") != "submitted" or batch.meta(info["batch"]) is not None:
+        return None
+    copy = batch.from_folder(out, info["batch"])
+    if copy is None or copy["meta"]["state"] in ("finished", "failed"):
+        return None
+    resume(campaign, copy["meta"])
+    log.warning("Redis đã mất hồ sơ lô %s (%s); đã gửi lại, chỉ phần còn thiếu được tạo.", info["batch"], run_key)
+    return {"run": run_key, "state": "resumed", "batch": info["batch"]}
 
 
 def recorded_runs(campaign_id: str) -> dict[str, str]:

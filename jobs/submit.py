@@ -29,18 +29,21 @@ from .tasks import batch_failed, finish, publish, render, upload
 
 def submit(campaign: Campaign, out: str | Path, phase_ids: list[str] | None, options: dict | None = None,
            storage: str | None = None, publish_to: str | None = None, key: str | Path | None = None,
-           ) -> tuple[str, BuildReport]:
-    """Plan, record the batch in Redis and send the canvas; return the batch id at once.
+           batch_id: str | None = None) -> tuple[str, BuildReport]:
+    """Plan, record the batch (Redis and the output folder) and send the canvas; return the batch id at once.
 
     ``storage``: upload each job's files there (workers without a shared output folder);
-    ``publish_to`` + ``key``: publish and sign once the manifests are written.
+    ``publish_to`` + ``key``: publish and sign once the manifests are written;
+    ``batch_id``: send a batch again under its id (``resume``).
     """
     current()  # a client makes its app (from the environment) before it builds the canvas
     out = Path(out).resolve()
     options = options or {}
     ctx = BuildContext(campaign, out, options)
     todo, kept, report = plan_work(ctx, phase_ids)
-    batch_id = batch.new_id()
+    now = time.strftime("%Y-%m-%dT%H:%M:%S%z")
+    sent = {"resumed_at": now} if batch_id else {"submitted_at": now}
+    batch_id = batch_id or batch.new_id()
     root = str(Path(campaign.root).resolve())
     jobs = [{**job.to_dict(), "id": job.id} for job in todo]
     batch.create(batch_id, {
@@ -48,8 +51,7 @@ def submit(campaign: Campaign, out: str | Path, phase_ids: list[str] | None, opt
         "phases": report.phases, "requested": phase_ids,
         "planned": report.planned, "reused": report.reused, "todo": len(todo),
         "unsupported": report.unsupported, "storage": storage, "state": "queued",
-        "publish_to": publish_to, "key": str(Path(key).resolve()) if key else None,
-        "submitted_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "publish_to": publish_to, "key": str(Path(key).resolve()) if key else None, **sent,
     }, jobs, kept)
     header = []
     for job in jobs:
@@ -65,17 +67,32 @@ def submit(campaign: Campaign, out: str | Path, phase_ids: list[str] | None, opt
     return batch_id, report
 
 
+def resume(campaign: Campaign, saved: dict) -> BuildReport:
+    """Send a batch whose queued work was lost (Redis restarted) or that failed again, under its id.
+
+    ``saved`` is its record's meta (Redis's or the output folder's copy). Planning is
+    ``plan_work`` again, so every job that finished before is kept through its journal
+    and only what is missing is rendered; the manifests then list each artifact once.
+    """
+    _, report = submit(campaign, saved["out"], saved["requested"], saved["options"], saved["storage"],
+                       saved["publish_to"], saved["key"], batch_id=saved["id"])
+    return report
+
+
 @shared_task(name="studio.tick", ignore_result=True)
 def tick(campaign_root: str, out: str, grace_hours: float = 6, hour: int = 6) -> list[dict]:
     """Beat's guard task: submit the calendar runs that are due, report the missed ones (``jobs.beat``)."""
-    return beat.run_due(campaign_root, out, submit, grace_hours=grace_hours, hour=hour)
+    return beat.run_due(campaign_root, out, submit, resume, grace_hours=grace_hours, hour=hour)
 
 
 def wait(batch_id: str, on_progress=None, timeout: float | None = None, poll: float = 0.3) -> dict:
-    """Block until the batch's manifests are written (or it failed, or ``timeout`` passed)."""
+    """Block until the batch's manifests are written (or it failed, or ``timeout`` passed, or
+    Redis lost its record: state ``lost``, as nothing will finish it then)."""
     deadline = time.monotonic() + timeout if timeout else None
     while True:
-        meta = batch.meta(batch_id) or {}
+        meta = batch.meta(batch_id)
+        if meta is None:
+            return {"id": batch_id, "state": "lost"}
         if on_progress:
             on_progress(min(batch.settled(batch_id), meta.get("todo", 0)), meta.get("todo", 0))
         if meta.get("state") in ("finished", "failed"):
@@ -85,9 +102,10 @@ def wait(batch_id: str, on_progress=None, timeout: float | None = None, poll: fl
         time.sleep(poll)
 
 
-def failures(batch_id: str) -> list[dict]:
+def failures(states: dict[str, dict]) -> list[dict]:
+    """The failed jobs of a batch's job states (``batch.jobs`` or the folder's copy), as reported everywhere."""
     return [failure_record(j, j.get("error") or "không rõ lỗi")
-            for j in sorted(batch.jobs(batch_id).values(), key=lambda j: j["id"]) if j["state"] == batch.FAILED]
+            for j in sorted(states.values(), key=lambda j: j["id"]) if j["state"] == batch.FAILED]
 
 
 SERVER_ERRORS = (OperationalError, redis.exceptions.ConnectionError, redis.exceptions.TimeoutError)
@@ -135,17 +153,22 @@ def _submit_and_wait(campaign, out, phase_ids, options, console, storage, publis
                   console=console) as progress:
         bar = progress.add_task("Đang tạo sản phẩm (Celery)", total=None)
         meta = wait(batch_id, lambda done, total: progress.update(bar, completed=done, total=total), timeout)
-    failed = failures(batch_id)
+    states = batch.jobs(batch_id)
+    failed = failures(states)
     for f in failed:
         console.print(f"LỖI {f['job']} (tin bài {f['brief'] or '—'}, định dạng {f['format']}, đơn vị {f['unit']}): "
                       f"{f['error']}", style="red", markup=False)
+    if meta["state"] == "lost":
+        console.print(f"Redis đã mất hồ sơ lô {batch_id} (khởi động lại?); lô không thể tự hoàn tất. Chạy tiếp: "
+                      f"studio batch resume {batch_id} --out {Path(out).resolve()}", style="red", markup=False)
+        return 1
     if meta["state"] == "timeout":
         console.print(f"Hết thời gian chờ; lô {batch_id} vẫn đang chạy. Xem: studio batch status {batch_id}")
         return 3
     if meta["state"] == "failed":
         console.print(f"Lô {batch_id} thất bại: {meta.get('error')}", style="red", markup=False)
         return 1
-    rendered = sum(1 for j in batch.jobs(batch_id).values() if j["state"] == batch.DONE)
+    rendered = sum(1 for j in states.values() if j["state"] == batch.DONE)
     elapsed = vi.number(time.perf_counter() - started, 1)
     console.print(f"Đã tạo {rendered}, giữ nguyên {report.reused}, lỗi {len(failed)}, trong {elapsed} giây. "
                   f"Manifest: {', '.join(meta.get('manifests', []))}", markup=False)

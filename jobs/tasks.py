@@ -61,7 +61,7 @@ def render(self, batch_id: str, campaign_root: str, out: str, options: dict, job
     lost = batch.start_job(batch_id, job_id, worker=self.request.hostname, attempt=self.request.retries + 1)
     limit = self.app.conf.studio_max_worker_losses
     if lost >= limit:
-        batch.set_job(batch_id, job_id, batch.FAILED, error=(
+        batch.set_job(batch_id, job_id, batch.FAILED, out=out, error=(
             f"việc {job_id} làm worker dừng đột ngột {lost} lần (tiến trình bị giết, hết bộ nhớ hoặc lỗi thư viện); "
             f"không chạy lại nữa. Sửa tin bài hoặc mẫu của việc này rồi gửi lại lô "
             f"(giới hạn đặt bằng STUDIO_MAX_WORKER_LOSSES, hiện là {limit})"))
@@ -70,14 +70,14 @@ def render(self, batch_id: str, campaign_root: str, out: str, options: dict, job
         artifacts = execute(campaign_root, out, options, plain)  # hashes the inputs it renders from
     except RETRYABLE as exc:
         if self.request.retries < self.max_retries:
-            batch.set_job(batch_id, job_id, batch.RETRYING, error=_error(exc))
+            batch.set_job(batch_id, job_id, batch.RETRYING, out=out, error=_error(exc))
             raise self.retry(exc=exc, countdown=backoff(self.request.retries)) from exc
-        batch.set_job(batch_id, job_id, batch.FAILED, error=_error(exc))
+        batch.set_job(batch_id, job_id, batch.FAILED, out=out, error=_error(exc))
         return {"job": job_id, "ok": False}
     except Exception as exc:  # reported per job; one failure does not stop the batch
-        batch.set_job(batch_id, job_id, batch.FAILED, error=_error(exc))
+        batch.set_job(batch_id, job_id, batch.FAILED, out=out, error=_error(exc))
         return {"job": job_id, "ok": False}
-    batch.set_job(batch_id, job_id, batch.DONE, artifacts=artifacts, error=None)
+    batch.set_job(batch_id, job_id, batch.DONE, out=out, artifacts=artifacts, error=None)
     return {"job": job_id, "ok": True}
 
 
@@ -97,9 +97,10 @@ def upload(self, result: dict, batch_id: str, out_root: str, campaign_id: str, s
     except RETRYABLE as exc:
         if self.request.retries < self.max_retries:
             raise self.retry(exc=exc, countdown=backoff(self.request.retries)) from exc
-        batch.set_job(batch_id, result["job"], batch.FAILED, error=f"tải lên thất bại: {_error(exc)}", force=True)
+        batch.set_job(batch_id, result["job"], batch.FAILED, out=str(Path(out_root).parent),
+                      error=f"tải lên thất bại: {_error(exc)}", force=True)
         return {**result, "ok": False}
-    batch.set_job(batch_id, result["job"], batch.DONE, uploaded=True)
+    batch.set_job(batch_id, result["job"], batch.DONE, out=str(Path(out_root).parent), uploaded=True)
     return result
 
 

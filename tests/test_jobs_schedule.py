@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
-from jobs_env import ROOT, fakes, redis_db  # noqa: F401  (fixtures)
+from jobs_env import ROOT, fakes, private_redis, redis_db  # noqa: F401  (fixtures)
 
 from jobs.beat import TZ, calendar, decide, run_due
 
@@ -68,18 +68,45 @@ def test_missed_run_within_grace_runs_once_older_ones_are_reported(example_campa
 def test_guard_task_submits_a_due_run_once_and_records_missed(redis_db, fakes, example_path, tmp_path):
     from jobs import batch
     from jobs.beat import recorded_runs
-    from jobs.submit import submit
+    from jobs.submit import resume, submit
 
     now = at("2025-09-24T07:00")
-    done = run_due(str(example_path), str(tmp_path / "out"), submit, grace_hours=6, now=now)
+    done = run_due(str(example_path), str(tmp_path / "out"), submit, resume, grace_hours=6, now=now)
     submitted = [d for d in done if d["state"] == "submitted"]
     assert [d["state"] for d in done].count("missed") == 2 and len(submitted) == 1
     meta = batch.meta(submitted[0]["batch"])
     assert meta["phases"] == ["dot-2-2"] and meta["todo"] > 0
     later = now + timedelta(minutes=1)
-    assert run_due(str(example_path), str(tmp_path / "out"), submit, grace_hours=6, now=later) == []
+    assert run_due(str(example_path), str(tmp_path / "out"), submit, resume, grace_hours=6, now=later) == []
     states = {k: json.loads(v)["state"] for k, v in recorded_runs("ninh-thuan-2025").items()}
     assert sorted(states.values()) == ["missed", "missed", "submitted"]
+
+
+def test_after_a_redis_restart_the_guard_task_resumes_the_lost_batch(private_redis, fakes, example_path, tmp_path):
+    """Beat's record and the batch record come back from the output folder: the 06:00 run is not
+    submitted as a new batch nor called missed, and its unfinished batch is sent again under its id."""
+    from jobs import batch
+    from jobs.beat import recorded_runs
+    from jobs.submit import resume, submit
+
+    out = str(tmp_path / "out")
+    now = at("2025-09-24T07:00")
+    done = run_due(str(example_path), out, submit, resume, grace_hours=6, now=now)
+    [run] = [d for d in done if d["state"] == "submitted"]
+    todo = batch.meta(run["batch"])["todo"]
+    private_redis.kill()  # restarted without persistence: the queue, the batch record and beat's record are gone
+    private_redis.start()
+    assert batch.meta(run["batch"]) is None and recorded_runs("ninh-thuan-2025") == {}
+    later = now + timedelta(minutes=1)
+    assert run_due(str(example_path), out, submit, resume, grace_hours=6, now=later) == [
+        {"run": run["run"], "state": "resumed", "batch": run["batch"]}]
+    meta = batch.meta(run["batch"])
+    assert meta["state"] == "queued" and "resumed_at" in meta and meta["todo"] == todo  # nothing rendered yet
+    assert len(batch.jobs(run["batch"])) == todo
+    states = {k: json.loads(v)["state"] for k, v in recorded_runs("ninh-thuan-2025").items()}
+    assert sorted(states.values()) == ["missed", "missed", "submitted"]
+    assert json.loads(recorded_runs("ninh-thuan-2025")[run["run"]])["batch"] == run["batch"]
+    assert run_due(str(example_path), out, submit, resume, grace_hours=6, now=later + timedelta(minutes=1)) == []
 
 
 def test_beat_schedule_runs_the_guard_task_for_the_configured_campaign(example_path):

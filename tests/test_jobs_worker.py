@@ -185,7 +185,7 @@ def test_a_task_crashing_outside_the_render_marks_the_batch_failed(worker, tmp_p
     from jobs.submit import wait
     from jobs.tasks import batch_failed, finish, render
 
-    batch.create("crash", {"id": "crash", "state": "queued", "todo": 1}, [])
+    batch.create("crash", {"id": "crash", "out": str(tmp_path), "state": "queued", "todo": 1}, [])
     bad_job = {"phase": "dot-1"}  # no id: the task fails before it reaches the renderer
     chord([render.s("crash", str(tmp_path), str(tmp_path), {}, bad_job)],
           finish.s("crash").on_error(batch_failed.s("crash"))).apply_async()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -81,60 +82,136 @@ def submit_cmd(campaign: Path = typer.Argument(..., help="Thư mục chiến d�
     typer.echo(batch_id)
 
 
+def _out_option(out: Optional[Path]) -> Path:
+    """The output folder a batch wrote to: ``--out``, or ``STUDIO_OUT`` (where beat's batches write)."""
+    from jobs.settings import Settings
+
+    return out or Path(Settings.from_env().out)
+
+
+OUT_HELP = "Thư mục đầu ra của lô (nơi giữ bản sao hồ sơ lô); mặc định STUDIO_OUT hoặc outputs"
+STATES = {"queued": "đang chờ", "writing": "đang ghi manifest", "publishing": "đang xuất bản",
+          "finished": "đã xong", "failed": "thất bại"}
+
+
 @batch_app.command("status")
-def status(batch_id: str = typer.Argument(..., help="Mã lô (in ra khi gửi lô)")):
+def status(batch_id: str = typer.Argument(..., help="Mã lô (in ra khi gửi lô)"),
+           out: Optional[Path] = typer.Option(None, help=OUT_HELP)):
     """Tình trạng một lô: xong / lỗi / đang chờ theo từng kênh, và danh sách lỗi."""
     with server_errors():
-        _status(batch_id)
+        _status(batch_id, _out_option(out))
 
 
-def _status(batch_id: str) -> None:
+def _status(batch_id: str, out: Path) -> None:
     from jobs import batch
-    from jobs.submit import failures
+    from jobs.submit import SERVER_ERRORS, failures, server_problem
 
-    meta = batch.meta(batch_id)
-    if meta is None:
-        err.print(f"Không tìm thấy lô {batch_id!r} (lô cũ hơn 30 ngày bị xóa). Xem các lô gần đây: studio batch list")
-        raise typer.Exit(2)
-    states = {"queued": "đang chờ", "writing": "đang ghi manifest", "publishing": "đang xuất bản",
-              "finished": "đã xong", "failed": "thất bại"}
+    unreachable = None
+    try:
+        meta = batch.meta(batch_id)
+    except SERVER_ERRORS as exc:  # the folder's copy may still tell something
+        meta, unreachable = None, exc
+    if meta is not None:
+        kept, states = batch.kept(batch_id), batch.jobs(batch_id)
+        said = STATES.get(meta["state"], meta["state"])
+    else:
+        saved = batch.from_folder(out, batch_id)
+        if saved is None and unreachable:
+            raise unreachable
+        if saved is None:
+            err.print(f"Không tìm thấy lô {batch_id!r}: Redis không có hồ sơ của lô này, thư mục đầu ra {out} "
+                      f"cũng không ({batch.folder(out, batch_id)}). Nếu lô ghi vào thư mục khác, thêm --out THƯ_MỤC. "
+                      "Xem các lô gần đây: studio batch list", markup=False)
+            raise typer.Exit(2)
+        meta, kept, states = saved["meta"], saved["kept"], saved["jobs"]
+        counts = Counter(j["state"] for j in states.values())
+        open_jobs = sum(n for s, n in counts.items() if s not in batch.FINAL)
+        ended = meta["state"] in ("finished", "failed")
+        last = (f"lô {STATES[meta['state']]}" if ended
+                else f"lô chưa xong (trạng thái ghi lần cuối: {STATES.get(meta['state'], meta['state'])})")
+        why = ("Redis không trả lời" if unreachable
+               else "không còn hồ sơ trong Redis (Redis đã khởi động lại hoặc bị xóa dữ liệu?)")
+        said = (f"{why}; hồ sơ trong thư mục đầu ra ({batch.folder(out, batch_id)}) cho thấy {last}, "
+                f"{counts[batch.DONE]}/{len(states)} việc xong, {counts[batch.FAILED]} lỗi, {open_jobs} chưa xong")
+        if unreachable:  # the batch may well go on once Redis answers again
+            meta = {**meta, "error": server_problem(unreachable)}
+        elif not ended:
+            meta = {**meta, "state": "failed", "error": (
+                f"lô không thể tự hoàn tất khi Redis đã mất hồ sơ (hàng đợi và bộ đếm của lô mất theo), chưa ghi "
+                f"manifest. Chạy tiếp: studio batch resume {batch_id} --out {out} (chỉ tạo phần còn thiếu; việc "
+                f"đã xong được giữ nhờ nhật ký việc)")}
     console.print(f"Lô {batch_id} — chiến dịch {meta['campaign']}, giai đoạn {', '.join(meta['phases'])}: "
-                  f"{states.get(meta['state'], meta['state'])}. Giữ nguyên {meta['reused']} sản phẩm đã có.",
-                  markup=False)
-    kept: dict[str, set] = {}
-    for arts in batch.kept(batch_id).values():
+                  f"{said}. Giữ nguyên {meta['reused']} sản phẩm đã có.", markup=False)
+    kept_jobs: dict[str, set] = {}
+    for arts in kept.values():
         for art in arts:
-            kept.setdefault(art["channel"], set()).add(art["job"])
-    counts_by_channel = batch.summary(batch_id)
+            kept_jobs.setdefault(art["channel"], set()).add(art["job"])
+    counts_by_channel = batch.summary(states)
     table = Table()
     for col in ("Kênh", "Xong", "Lỗi", "Đang chờ", "Giữ nguyên (đã có)"):
         table.add_column(col)
-    for channel in sorted(set(counts_by_channel) | set(kept)):
+    for channel in sorted(set(counts_by_channel) | set(kept_jobs)):
         counts = counts_by_channel.get(channel, {})
         pending = sum(n for s, n in counts.items() if s not in batch.FINAL)
         table.add_row(channel, str(counts.get(batch.DONE, 0)), str(counts.get(batch.FAILED, 0)), str(pending),
-                      str(len(kept.get(channel, ()))))
+                      str(len(kept_jobs.get(channel, ()))))
     console.print(table)
-    for f in failures(batch_id):
+    for f in failures(states):
         console.print(f"LỖI {f['job']} (tin bài {f['brief'] or '—'}, định dạng {f['format']}, đơn vị {f['unit']}): "
                       f"{f['error']}", style="red", markup=False)
     if meta.get("error"):
         console.print(f"Lỗi của lô: {meta['error']}", style="red", markup=False)
     for path in meta.get("manifests", []):
         console.print(f"Manifest: {path}", markup=False)
+    if unreachable:
+        raise typer.Exit(2)
     if meta["state"] == "failed" or meta.get("failures"):
         raise typer.Exit(1)
 
 
+@batch_app.command("resume")
+def resume_cmd(batch_id: str = typer.Argument(..., help="Mã lô"),
+               out: Optional[Path] = typer.Option(None, help=OUT_HELP)):
+    """Chạy tiếp một lô mà Redis đã mất (khởi động lại) hoặc đã thất bại: chỉ tạo phần còn thiếu."""
+    from jobs import batch
+    from jobs.submit import resume
+
+    out = _out_option(out)
+    with server_errors():
+        meta = batch.meta(batch_id)
+        if meta is not None and meta["state"] != "failed":
+            verb = "đã xong" if meta["state"] == "finished" else f"vẫn đang chạy ({STATES.get(meta['state'])})"
+            err.print(f"Lô {batch_id} {verb} theo hồ sơ trong Redis: không chạy tiếp. "
+                      f"Xem: studio batch status {batch_id}", markup=False)
+            raise typer.Exit(0 if meta["state"] == "finished" else 2)
+        saved = meta or (batch.from_folder(out, batch_id) or {}).get("meta")
+        if saved is None:
+            err.print(f"Không tìm thấy lô {batch_id!r} trong Redis hay trong thư mục đầu ra {out}; "
+                      "gửi lô mới bằng studio batch submit (chỉ phần còn thiếu được tạo).", markup=False)
+            raise typer.Exit(2)
+        report = resume(load_or_exit(Path(saved["campaign_root"])), saved)
+    console.print(f"Đã gửi lại lô {batch_id}: {report.planned - report.reused - sum(report.unsupported.values())} "
+                  f"việc cần tạo, {report.reused} giữ nguyên (kể cả việc đã xong trước đó). "
+                  f"Xem: studio batch status {batch_id}", markup=False)
+
+
 @batch_app.command("list")
-def list_batches(limit: int = typer.Option(20, help="Số lô gần nhất")):
-    """Các lô gần đây."""
+def list_batches(limit: int = typer.Option(20, help="Số lô gần nhất"),
+                 out: Optional[Path] = typer.Option(None, help=OUT_HELP)):
+    """Các lô gần đây (trong Redis, và những lô chỉ thư mục đầu ra còn giữ hồ sơ)."""
     from jobs import batch
 
+    out = _out_option(out)
     with server_errors():
         ids = batch.recent(limit)
-        metas = {batch_id: batch.meta(batch_id) or {} for batch_id in ids}
-    for batch_id, meta in metas.items():
+        metas = {batch_id: batch.meta(batch_id) for batch_id in ids}
+    for batch_id in batch.saved_batches(out)[:limit]:
+        if metas.get(batch_id) is None:
+            saved = batch.from_folder(out, batch_id)
+            metas[batch_id] = saved and {**saved["meta"], "state": f"{saved['meta']['state']} "
+                                                                    "(chỉ còn hồ sơ trong thư mục đầu ra)"}
+    for batch_id in sorted(metas, reverse=True)[:limit]:
+        meta = metas[batch_id] or {}
         console.print(f"{batch_id}  {meta.get('campaign', '?')}  {','.join(meta.get('phases', []))}  "
                       f"{meta.get('state', 'đã hết hạn')}", markup=False)
 
