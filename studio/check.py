@@ -546,6 +546,10 @@ def dry_run(campaign: Campaign, fit: bool = True) -> list[Problem]:
         renderer, check = registry.get(job.kind), CHECKS.get(job.kind)
         if renderer is None or check is None:
             continue
-        job_ctx = JobContext(renderer.inputs(job, ctx), ctx.out_root, ctx.cache)
-        check(ck, job, job_ctx)
+        try:
+            check(ck, job, JobContext(renderer.inputs(job, ctx), ctx.out_root, ctx.cache))
+        except Exception as exc:  # noqa: BLE001 — what the checks did not foresee still fails the build: say so
+            where = usable.brief(job.brief).source if job.brief else "campaign.yaml"
+            ck.problems.append(Problem(where, 0, "", f"{FORMATS[job.format].name} ({job.id}) sẽ không tạo được: "
+                                                     f"{type(exc).__name__}: {exc}"))
     return ck.result()

@@ -47,7 +47,8 @@ def trimmed(example: Path, target: Path, briefs: dict[str, dict]) -> Path:
     data = yaml.safe_load((example / "campaign.yaml").read_text(encoding="utf-8"))
     data["phases"] = [p for p in data["phases"] if p["id"] == "dot-3"]
     data["channels"] = [{"id": "hoi-nghi", "name": "Hội nghị", "formats": ["deck-16x9"]},
-                        {"id": "mxh", "name": "Mạng xã hội", "formats": ["infographic-1080x1080"]}]
+                        {"id": "mxh", "name": "Mạng xã hội",
+                         "formats": ["infographic-1080x1080", "poster-a3", "leaflet-a4"]}]
     (target / "campaign.yaml").write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     (target / "briefs").mkdir()
     for name, change in briefs.items():
@@ -92,18 +93,23 @@ def test_every_brief_validate_accepts_builds_and_every_one_it_rejects_fails(exam
     assert {"long-headline", "emoji", "unknown-template", "missing-image", "image-outside"}.isdisjoint(accepted)
 
 
+def line_of(path: Path, start: str) -> int:
+    return next(n for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1) if line.startswith(start))
+
+
 def test_every_problem_is_located_on_its_field(example_path, tmp_path):
     folder = trimmed(example_path, tmp_path / "c", EDGES)
     problems = dry_run(load_campaign(folder))
     by = {(Path(p.file).stem, p.field): p for p in problems}
     template = by[("unknown-template", "template")]
-    assert template.line == yaml.compose((folder / "briefs/unknown-template.yaml").read_text()).value[
-        [k.value for k, _ in yaml.compose((folder / "briefs/unknown-template.yaml").read_text()).value].index(
-            "template")][0].start_mark.line + 1
+    assert template.line == line_of(folder / "briefs/unknown-template.yaml", "template:")
+    (headline,) = [p for p in problems
+                   if p.file == "briefs/long-headline.yaml" and "infographic-1080x1080" in p.message]
+    assert headline.field == "headline"
+    assert headline.line == line_of(folder / "briefs/long-headline.yaml", "headline:")
     assert "key-number" in template.message and "_frame" not in template.message.split("có sẵn:")[1]
     assert ("partial-template", "template") in by
-    headline = by[("long-headline", "headline")]
-    assert "không vừa khung" in headline.message and "infographic-1080x1080" in headline.message
+    assert "không vừa khung" in headline.message
     assert "rút gọn còn khoảng" in headline.message
     keep = int(headline.message.split("rút gọn còn khoảng ")[1].split()[0])
     assert 40 < keep < len(EDGES["long-headline"]["headline"])
@@ -191,3 +197,25 @@ def test_invisible_and_control_characters_are_named(example_path, tmp_path, char
     assert "ok" in rejected_
     problems = dry_run(load_campaign(folder))
     assert f"U+{ord(char):04X}" in problems[0].message and problems[0].field == "headline"
+
+
+def test_video_cards_and_subtitles_are_checked_as_the_renderer_draws_them(example_path, tmp_path):
+    """A title too long for the opening card and a word wider than the subtitles fail the video
+    (the renderer's own ``cards.card`` raises); validate names both fields."""
+    from studio.video import cards
+    from studio.visual.layout import FitError
+
+    folder = trimmed(example_path, tmp_path / "c", {
+        "ok": {}, "long-title": {"title": (WORDS * 9).strip()},
+        "long-word": {"key_messages": ["Xem tại " + "a" * 120]}})
+    edit_campaign(folder, lambda data: data["channels"][1].update(formats=["video-16x9"]))
+    campaign = load_campaign(folder)
+    located: dict[tuple, str] = {}
+    for p in dry_run(campaign):
+        located[(Path(p.file).stem, p.field)] = located.get((Path(p.file).stem, p.field), "") + p.message
+    assert "thẻ mở đầu" in located[("long-title", "title")]
+    assert "phụ đề" in located[("long-word", "key_messages[0]")]
+    assert not [key for key in located if key[0] == "ok"]
+    with pytest.raises(FitError):
+        cards.card("opening", campaign, campaign.brief("long-title"), 1920, 1080, tmp_path / "card.png")
+    cards.card("opening", campaign, campaign.brief("ok"), 1920, 1080, tmp_path / "card.png")
