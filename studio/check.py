@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from PIL import Image, UnidentifiedImageError
@@ -31,7 +31,7 @@ from .visual.layout import FitError, MissingGlyphError, describe_char
 
 #: Longest id (campaign, phase, channel, unit, brief): output names stay far below 255 bytes.
 MAX_ID = 100
-IMAGE_TYPES = {"PNG", "JPEG", "WEBP"}
+IMAGE_TYPES = {"PNG", "JPEG"}  # python-pptx (decks, scene slides) takes no WebP
 MAX_IMAGE_SIDE = 10_000  # px; larger photos only slow every render down
 LUFS_RANGE = (-30.0, -10.0)
 TRUE_PEAK_RANGE = (-9.0, 0.0)
@@ -69,18 +69,31 @@ class Checker:
         self.campaign = campaign
         self.docs = Docs.read(campaign)
         self.problems: list[Problem] = []
+        self.places: dict[Problem, list[str]] = {}  # one problem met in several formats
+
+    @staticmethod
+    def locate(doc: YamlDoc | None, loc: tuple, message: str, fallback: str = "") -> Problem:
+        if doc is None:
+            return Problem(fallback, 0, field_path(loc), message)
+        return Problem(doc.file, doc.line(loc), field_path(loc), message)
 
     def at(self, doc: YamlDoc | None, loc: tuple, message: str, fallback: str = "") -> None:
-        if doc is None:
-            self.problems.append(Problem(fallback, 0, field_path(loc), message))
-        else:
-            self.problems.append(Problem(doc.file, doc.line(loc), field_path(loc), message))
+        self.problems.append(self.locate(doc, loc, message, fallback))
+
+    def in_brief(self, brief: Brief, loc: tuple, message: str) -> Problem:
+        return self.locate(self.docs.briefs.get(brief.id), loc, message, brief.source or brief.id)
 
     def brief_at(self, brief: Brief, loc: tuple, message: str) -> None:
-        self.at(self.docs.briefs.get(brief.id), loc, message, brief.source or brief.id)
+        self.problems.append(self.in_brief(brief, loc, message))
+
+    def met_in(self, problem: Problem, where: str) -> None:
+        """``problem`` (the same character missing, say) met in ``where``: said once, naming every place."""
+        self.places.setdefault(problem, []).append(where)
 
     def result(self) -> list[Problem]:
-        unique = dict.fromkeys(self.problems)  # a brief drawn for many units fails once
+        merged = [replace(p, message=f"{p.message} (ở {', '.join(dict.fromkeys(wheres))})")
+                  for p, wheres in self.places.items()]
+        unique = dict.fromkeys(self.problems + merged)  # a brief drawn for many units fails once
         return sorted(unique, key=lambda p: (p.file != "campaign.yaml", p.file, p.line))
 
 
@@ -93,11 +106,11 @@ def check_brand(ck: Checker) -> BrandKit:
     defaults = BrandKit()
     for name, value in brand.colors.items():
         try:
-            Color.parse(value, f"brand.colors.{name}")
+            Color.parse(value, "màu")
             if not value.strip().startswith("#"):
-                raise ColorError(f"{value!r} thiếu dấu # ở đầu (viết #{value.strip()})")
+                raise ColorError(f"màu: {value!r} thiếu dấu # ở đầu (viết #{value.strip()})")
         except ColorError as exc:
-            ck.at(doc, ("brand", "colors", name), f"màu không hợp lệ: {exc}")
+            ck.at(doc, ("brand", "colors", name), str(exc))
             colors[name] = defaults.colors.get(name, "#000000")
     for role, name in brand.fonts.items():
         try:
@@ -125,10 +138,11 @@ def check_image(ck: Checker, written: str, report: Callable[[str], None]) -> boo
         with Image.open(path) as img:  # reads the header only
             kind, (w, h) = img.format, img.size
     except (UnidentifiedImageError, OSError, Image.DecompressionBombError):
-        report(f"{written!r} không phải ảnh đọc được: dùng PNG, JPEG hoặc WebP")
+        report(f"{written!r} không phải ảnh đọc được: dùng PNG hoặc JPEG")
         return True
     if kind not in IMAGE_TYPES:
-        report(f"ảnh {written!r} dạng {kind} không được hỗ trợ: chuyển sang PNG, JPEG hoặc WebP")
+        report(f"ảnh {written!r} dạng {kind} không chèn được vào mọi sản phẩm (bài trình chiếu chỉ nhận PNG, "
+               "JPEG): chuyển sang PNG hoặc JPEG")
         return True
     if max(w, h) > MAX_IMAGE_SIDE or min(w, h) < 1:
         report(f"ảnh {written!r} cỡ {w}×{h} px: cạnh dài phải từ 1 đến {MAX_IMAGE_SIDE} px; thu nhỏ ảnh")
@@ -183,11 +197,12 @@ def check_ids(ck: Checker) -> None:
         check(brief.id, lambda m, b=brief: ck.brief_at(b, ("id",), m))
 
 
-def check_briefs(ck: Checker) -> dict[str, Brief]:
-    """Templates and images of each brief; returns the briefs whose scenes cannot be built, by id."""
+def check_briefs(ck: Checker) -> tuple[list[Brief], set[str]]:
+    """Templates and images of each brief. Returns the briefs without what is broken (for the
+    layout checks that follow) and the ids of the briefs whose own template is unusable."""
     from .visual.scene import SceneError, template_names, template_path
 
-    broken: dict[str, Brief] = {}
+    usable, no_template = [], set()
     for brief in ck.campaign.briefs:
         if brief.template:
             try:
@@ -195,22 +210,28 @@ def check_briefs(ck: Checker) -> dict[str, Brief]:
             except SceneError:
                 ck.brief_at(brief, ("template",), f"không có mẫu {brief.template!r} trong templates/; các mẫu có "
                                                   f"sẵn: {', '.join(template_names())}")
-                broken[brief.id] = brief
-        for i, image in enumerate(brief.images):
-            if check_image(ck, image.path, lambda msg, i=i, b=brief: ck.brief_at(b, ("images", i, "path"), msg)):
-                broken[brief.id] = brief
-    return broken
+                no_template.add(brief.id)
+        images = [image for i, image in enumerate(brief.images) if not check_image(
+            ck, image.path, lambda msg, i=i, b=brief: ck.brief_at(b, ("images", i, "path"), msg))]
+        usable.append(brief.model_copy(update={"images": images,
+                                               "template": None if brief.id in no_template else brief.template}))
+    return usable, no_template
 
 
-def check_characters(ck: Checker) -> None:
+def check_characters(ck: Checker, briefs: list[Brief]) -> list[Brief]:
     """Control, bidi, zero-width and other invisible characters in a brief's text: no renderer
-    should receive them (they reorder or hide text even where a font has a glyph)."""
-    for brief in ck.campaign.briefs:
+    should receive them (they reorder or hide text even where a font has a glyph). Returns the
+    briefs without them, so the layout checks report the other characters a font lacks."""
+    clean = []
+    for brief in briefs:
         for loc, text in brief_texts(brief):
             bad = sorted({c for c in text if invisible(c)})
             if bad:
                 ck.brief_at(brief, loc, f"có ký tự điều khiển hoặc vô hình {', '.join(map(describe_char, bad))}: "
                                         "xóa ký tự này (thường lọt vào khi chép từ trang web hoặc PDF)")
+                brief = replace_field(brief, loc, "".join(c for c in text if not invisible(c)))
+        clean.append(brief)
+    return clean
 
 
 def invisible(char: str) -> bool:
@@ -246,14 +267,14 @@ def campaign_texts(c: Campaign) -> list[tuple[tuple, str]]:
 
 def source_of(ck: Checker, brief: Brief, text: str, char: str | None = None):
     """The field a drawn ``text`` (or, for a glyph, the field holding ``char``) came from:
-    (report function, field path, the field's text), or None."""
+    (problem maker ``(loc, message) -> Problem``, field path, the field's text), or None."""
     want = (lambda t: char in t) if char else (lambda t: t in text)
-    for texts, report in ((brief_texts(brief), lambda loc, msg: ck.brief_at(brief, loc, msg)),
-                          (campaign_texts(ck.campaign), lambda loc, msg: ck.at(ck.docs.campaign, loc, msg))):
+    for texts, make in ((brief_texts(brief), lambda loc, msg: ck.in_brief(brief, loc, msg)),
+                        (campaign_texts(ck.campaign), lambda loc, msg: ck.locate(ck.docs.campaign, loc, msg))):
         found = [(loc, t) for loc, t in texts if want(t)]
         if found:
             loc, t = max(found, key=lambda item: len(item[1])) if not char else found[0]
-            return report, loc, t
+            return make, loc, t
     return None
 
 
@@ -303,22 +324,19 @@ def report_failure(ck: Checker, brief: Brief, exc: Exception, drawn: str, where:
     """
     cause = exc.__context__ if isinstance(exc.__context__, (FitError, FontError)) else exc
     char = glyph_of(cause)
-    if char and invisible(char):
-        return  # said once by check_characters
     found = source_of(ck, brief, drawn, char) if (drawn or char) else None
+    make = (lambda msg: found[0](found[1], msg)) if found else (lambda msg: ck.in_brief(brief, (), msg))
     if char:
-        message = f"không vẽ được ({where}): {cause}"
-    elif isinstance(cause, FitError):
+        ck.met_in(make(f"không vẽ được: {cause}"), where)
+        return
+    if isinstance(cause, FitError):
         message = f"không vừa {where}: {without_advice(cause)}"
         if found:
             text = found[2]
             message += "; " + advice(text, (lambda shorter: fits(text, shorter)) if fits else None)
     else:
         message = f"{where}: {cause}"
-    if found:
-        found[0](found[1], message)
-    else:
-        ck.brief_at(brief, (), message)
+    ck.problems.append(make(message))
 
 
 # --- laying out what each renderer draws --------------------------------------------------------
@@ -425,10 +443,8 @@ def check_deck_brief(ck: Checker, brief: Brief, error, label: str) -> bool:
             ck.brief_at(brief, (), f"bài trình chiếu ({label}): {exc}")
             break
         loc, text, current, after = found
-        if glyph_of(exc.__cause__) and invisible(glyph_of(exc.__cause__)):
-            pass  # said once by check_characters
-        elif glyph_of(exc.__cause__):
-            ck.brief_at(brief, loc, f"không vẽ được (bài trình chiếu {label}): {exc}")
+        if glyph_of(exc.__cause__):
+            ck.met_in(ck.in_brief(brief, loc, f"không vẽ được: {exc.__cause__}"), f"bài trình chiếu {label}")
         else:
             def fits(shorter: str, loc=loc, base=current, after=after) -> bool:
                 again = error([replace_field(base, loc, shorter)])
@@ -522,6 +538,11 @@ def _fits(text, font, w, h, lo, hi, lines) -> bool:
 CHECKS = {"visual": check_visual, "deck": check_deck, "bulletin": check_bulletin, "video": check_video}
 
 
+def own_template(job: RenderJob) -> bool:
+    """Whether a job draws its brief with the brief's own template (infographics, video stills)."""
+    return job.kind == "video" or FORMATS[job.format].options.get("family") == "infographic"
+
+
 def dry_run(campaign: Campaign, fit: bool = True) -> list[Problem]:
     """Every problem a build of ``campaign`` would meet, located; nothing is rendered.
 
@@ -532,19 +553,18 @@ def dry_run(campaign: Campaign, fit: bool = True) -> list[Problem]:
     brand = check_brand(ck)
     check_audio(ck)
     check_ids(ck)
-    broken = check_briefs(ck)
-    check_characters(ck)
+    briefs, no_template = check_briefs(ck)
+    briefs = check_characters(ck, briefs)
     if not fit:
         return ck.result()
-    # Broken brand entries get defaults and broken briefs are left out, so what follows
+    # Broken brand entries get defaults and broken images are left out, so what follows
     # reports the other problems instead of repeating these.
-    usable = campaign.model_copy(update={"brand": brand, "briefs": [b for b in campaign.briefs
-                                                                   if b.id not in broken]})
+    usable = campaign.model_copy(update={"brand": brand, "briefs": briefs})
     ctx = BuildContext(usable, Path(campaign.root) / ".studio-check")  # never written: nothing renders
     registry = plugins.load()
     for job in expand(usable):
         renderer, check = registry.get(job.kind), CHECKS.get(job.kind)
-        if renderer is None or check is None:
+        if renderer is None or check is None or (job.brief in no_template and own_template(job)):
             continue
         try:
             check(ck, job, JobContext(renderer.inputs(job, ctx), ctx.out_root, ctx.cache))

@@ -37,6 +37,10 @@ EDGES = {
     "partial-template": {"template": "_frame"},
     "missing-image": {"images": [{"path": "images/khong-co.png", "alt": "ảnh"}]},
     "image-outside": {"images": [{"path": "../ngoai.png", "alt": "ảnh"}]},
+    "webp-image": {"images": [{"path": "anh.webp", "alt": "ảnh"}]},
+    "good-image": {"images": [{"path": "anh.png", "alt": "ảnh"}]},
+    "missing-image-and-long-label": {"images": [{"path": "khong-co.png"}], "stats": [
+        {"label": (WORDS * 4).strip(), "value": 5, "unit": "chỉ tiêu", "illustrative": True}]},
 }
 
 
@@ -54,7 +58,8 @@ def trimmed(example: Path, target: Path, briefs: dict[str, dict]) -> Path:
     for name, change in briefs.items():
         (target / "briefs" / f"{name}.yaml").write_text(
             yaml.safe_dump({"id": name, **BASE, **change}, allow_unicode=True), encoding="utf-8")
-    Image.new("RGB", (40, 30), "red").save(target.parent / "ngoai.png")
+    for path in (target.parent / "ngoai.png", target / "anh.png", target / "anh.webp"):
+        Image.new("RGB", (40, 30), "red").save(path)
     return target
 
 
@@ -89,7 +94,7 @@ def test_every_brief_validate_accepts_builds_and_every_one_it_rejects_fails(exam
             accepted.add(name)
     assert not disagree
     # The edges are real: both outcomes occur.
-    assert {"ok", "headline-at-the-limit", "many-stats"} <= accepted
+    assert {"ok", "headline-at-the-limit", "many-stats", "good-image"} <= accepted
     assert {"long-headline", "emoji", "unknown-template", "missing-image", "image-outside"}.isdisjoint(accepted)
 
 
@@ -117,6 +122,10 @@ def test_every_problem_is_located_on_its_field(example_path, tmp_path):
     assert "U+56E2" in by[("cjk-slogan", "slogans[0]")].message
     assert "ngoài thư mục chiến dịch" in by[("image-outside", "images[0].path")].message
     assert ("long-label", "stats[0].label") in by
+    # a broken image does not hide the brief's other problems
+    assert {("missing-image-and-long-label", "images[0].path"), ("missing-image-and-long-label", "stats[0].label")} \
+        <= set(by)
+    assert "PNG hoặc JPEG" in by[("webp-image", "images[0].path")].message
     for p in problems:  # every problem is on a brief file, with a line
         assert p.file.startswith("briefs/") and p.line > 0, p
 
