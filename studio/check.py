@@ -494,7 +494,6 @@ def check_video(ck: Checker, job: RenderJob, ctx: JobContext) -> None:
     from .radio import split_sentences
     from .video import cards, subtitles
     from .video.sources import still_templates
-    from .visual.layout import fit_text
 
     campaign, brief = ctx.campaign, ctx.campaign.brief(job.brief)
     fmt = FORMATS[job.format].options
@@ -513,23 +512,20 @@ def check_video(ck: Checker, job: RenderJob, ctx: JobContext) -> None:
         return
     for kind in ("opening", "closing"):
         for block in cards.blocks(kind, campaign, brief, width, height):
-            text, font, (_, _, w, h), _, lo, hi, lines = block
             try:
-                fit_text(text, font, w, h, lo, hi, line_height=1.2, max_lines=lines, balance=True)
+                cards.fit_block(block)
             except (FitError, FontError) as exc:
                 card_name = "thẻ mở đầu" if kind == "opening" else "thẻ kết thúc"
-                report_failure(ck, brief, exc, text, f"khung chữ của {card_name} trong {where}",
-                               lambda field, shorter, t=text, f=font, w=w, h=h, lo=lo, hi=hi, n=lines:
-                               _fits(t.replace(field, shorter), f, w, h, lo, hi, n))
+                report_failure(ck, brief, exc, block[0], f"khung chữ của {card_name} trong {where}",
+                               lambda field, shorter, block=block: _fits(
+                                   lambda: cards.fit_block(block, block[0].replace(field, shorter))))
     check_scene(ck, campaign, brief, still_templates(brief)[0], width, height - style.band(), "px", None,
                 ctx.inputs.files, job.format)
 
 
-def _fits(text, font, w, h, lo, hi, lines) -> bool:
-    from .visual.layout import fit_text
-
+def _fits(layout: Callable[[], object]) -> bool:
     try:
-        fit_text(text, font, w, h, lo, hi, line_height=1.2, max_lines=lines, balance=True)
+        layout()
         return True
     except FitError:
         return False

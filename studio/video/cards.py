@@ -12,14 +12,20 @@ from PIL import Image, ImageDraw, ImageFont
 
 from ..text import nfc
 from ..visual.fonts import resolve
-from ..visual.layout import fit_text
+from ..visual.layout import FitResult, fit_text
 
 
-def _draw_block(draw: ImageDraw.ImageDraw, text: str, font: Path, box: tuple[float, float, float, float],
-                color: str, min_size: float, max_size: float, max_lines: int | None = None) -> float:
-    """Fit ``text`` in ``box`` (x, y, w, h), draw it centred; return the bottom of the text."""
-    x, y, w, h = box
-    fit = fit_text(text, font, w, h, min_size, max_size, line_height=1.2, max_lines=max_lines, balance=True)
+def fit_block(block: tuple, text: str | None = None) -> FitResult:
+    """How one of ``blocks`` lays out (with ``text`` in place of its own, when given); no drawing."""
+    own, font, (_, _, w, h), _, min_size, max_size, max_lines = block
+    return fit_text(own if text is None else text, font, w, h, min_size, max_size, line_height=1.2,
+                    max_lines=max_lines, balance=True)
+
+
+def _draw_block(draw: ImageDraw.ImageDraw, block: tuple) -> float:
+    """Fit the block's text in its box, draw it centred; return the bottom of the text."""
+    _, font, (x, y, w, h), color, *_ = block
+    fit = fit_block(block)
     pil = ImageFont.truetype(str(font), round(fit.size), layout_engine=ImageFont.Layout.RAQM)
     top = y + (h - fit.height) / 2
     for line, base in zip(fit.lines, fit.baselines(top)):
@@ -30,7 +36,7 @@ def _draw_block(draw: ImageDraw.ImageDraw, text: str, font: Path, box: tuple[flo
 def blocks(kind: str, campaign, brief, width: int, height: int) -> list[tuple]:
     """The texts an ``opening`` (headline) or ``closing`` (slogan, issuer) card draws, in order:
     ``(text, font, (x, y, w, h), colour, min size, max size, max lines)``. ``studio validate``
-    fits the same list without drawing."""
+    fits the same list without drawing (``fit_block``)."""
     colors, fonts = campaign.brand.colors, campaign.brand.fonts
     accent, paper = colors.get("accent", "#FFCD00"), colors.get("paper", "#FFFFFF")
     heading, body = resolve("heading", fonts), resolve("body", fonts)
@@ -62,8 +68,7 @@ def card(kind: str, campaign, brief, width: int, height: int, target: Path) -> P
     bar = round(unit * 0.012)
     draw.rectangle((0, 0, width, bar), fill=accent)
     draw.rectangle((0, height - bar, width, height), fill=accent)
-    bottoms = [_draw_block(draw, text, font, box, colour, lo, hi, lines)
-               for text, font, box, colour, lo, hi, lines in blocks(kind, campaign, brief, width, height)]
+    bottoms = [_draw_block(draw, block) for block in blocks(kind, campaign, brief, width, height)]
     if kind == "opening":  # a short accent rule under the headline
         draw.rectangle((width / 2 - unit * 0.06, bottoms[1] + unit * 0.03, width / 2 + unit * 0.06,
                         bottoms[1] + unit * 0.03 + bar), fill=accent)
