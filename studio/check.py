@@ -269,8 +269,10 @@ def source_of(ck: Checker, brief: Brief, text: str, char: str | None = None):
     """The field a drawn ``text`` (or, for a glyph, the field holding ``char``) came from:
     (problem maker ``(loc, message) -> Problem``, field path, the field's text), or None."""
     want = (lambda t: char in t) if char else (lambda t: t in text)
+    units = [((i, "name"), u.name) for i, u in enumerate(ck.campaign.units)]
     for texts, make in ((brief_texts(brief), lambda loc, msg: ck.in_brief(brief, loc, msg)),
-                        (campaign_texts(ck.campaign), lambda loc, msg: ck.locate(ck.docs.campaign, loc, msg))):
+                        (campaign_texts(ck.campaign), lambda loc, msg: ck.locate(ck.docs.campaign, loc, msg)),
+                        (units, lambda loc, msg: ck.locate(ck.docs.units, loc, msg, ck.campaign.units_file))):
         found = [(loc, t) for loc, t in texts if want(t)]
         if found:
             loc, t = max(found, key=lambda item: len(item[1])) if not char else found[0]
