@@ -151,7 +151,7 @@ def check_image(ck: Checker, written: str, report: Callable[[str], None]) -> boo
 
 
 def check_audio(ck: Checker) -> None:
-    from .radio.tts import ENGINES
+    from .radio.tts import ENGINES, TTSError, get_engine
 
     audio, doc = ck.campaign.audio, ck.docs.campaign
 
@@ -162,6 +162,11 @@ def check_audio(ck: Checker) -> None:
     if audio.engine not in ENGINES:
         ck.at(doc, ("audio", "engine"), f"không có bộ đọc {audio.engine!r}; chọn một trong: "
                                         f"{', '.join(sorted(ENGINES))}")
+    else:
+        try:
+            get_engine(audio.engine, audio.voice)  # the engine checks its voice name; nothing is synthesized
+        except TTSError as exc:
+            ck.at(doc, ("audio", "voice"), str(exc))
     within("target_lufs", audio.target_lufs, *LUFS_RANGE, "LUFS")
     within("true_peak_db", audio.true_peak_db, *TRUE_PEAK_RANGE, "dBTP")
     within("highpass_hz", audio.highpass_hz, *HIGHPASS_RANGE, "Hz")

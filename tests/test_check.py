@@ -157,7 +157,7 @@ def test_brand_audio_and_ids_are_checked_with_their_lines(example_path, tmp_path
         data["brand"]["colors"]["primary"] = "red"
         data["brand"]["fonts"]["heading"] = "Arial"
         data["brand"]["logo"] = "logo.png"
-        data["audio"].update(target_lufs=-3, true_peak_db=2, bitrate_kbps=100, sample_rate=8000, engine="siri")
+        data["audio"].update(target_lufs=-3, true_peak_db=2, bitrate_kbps=100, sample_rate=8000, voice="en")
         data["channels"][1]["id"] = "x" * 150
         data["channels"][1]["name"] = "Mạng"
 
@@ -167,13 +167,16 @@ def test_brand_audio_and_ids_are_checked_with_their_lines(example_path, tmp_path
     problems = dry_run(load_campaign(folder))
     fields = {p.field: p for p in problems if p.file == "campaign.yaml"}
     assert {"brand.colors.primary", "brand.fonts.heading", "brand.logo", "audio.target_lufs", "audio.true_peak_db",
-            "audio.bitrate_kbps", "audio.sample_rate", "audio.engine", "channels[1].id"} <= set(fields)
+            "audio.bitrate_kbps", "audio.sample_rate", "audio.voice", "channels[1].id"} <= set(fields)
     assert all(p.line > 0 for p in fields.values())
     assert "#RRGGBB" in fields["brand.colors.primary"].message
     assert "BeVietnamPro-Bold" in fields["brand.fonts.heading"].message  # the fonts there are
-    assert "espeak-ng" in fields["audio.engine"].message
+    assert "vi-vn-x-south" in fields["audio.voice"].message  # the voices there are
     # the broken brand kit is reported once, not again by every scene drawn with it
     assert not [p for p in problems if p.file != "campaign.yaml"]
+    edit_campaign(folder, lambda data: data["audio"].update(engine="siri"))
+    (engine,) = [p for p in dry_run(load_campaign(folder)) if p.field == "audio.engine"]
+    assert "espeak-ng" in engine.message
 
 
 def test_one_long_brief_does_not_hide_the_others_in_the_deck(example_path, tmp_path):
