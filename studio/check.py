@@ -11,7 +11,6 @@ A brief that passes here renders: ``tests/test_check.py`` builds what it accepts
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -38,7 +37,6 @@ TRUE_PEAK_RANGE = (-9.0, 0.0)
 HIGHPASS_RANGE = (0, 1000)
 LAME_BITRATES = (8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144, 160, 192, 224, 256, 320)
 SAMPLE_RATES = (22050, 44100, 48000)
-_CODEPOINT = re.compile(r"U\+([0-9A-F]{4,6})")
 
 
 @dataclass
@@ -301,10 +299,9 @@ def longest_fitting(text: str, fits: Callable[[str], bool], steps: int = 8) -> i
     return len(" ".join(words[:lo]))
 
 
-def glyph_of(exc: BaseException) -> str | None:
+def glyph_of(exc: BaseException | None) -> str | None:
     """The character a missing-glyph error names."""
-    found = _CODEPOINT.search(str(exc)) if isinstance(exc, MissingGlyphError) else None
-    return chr(int(found.group(1), 16)) if found else None
+    return (exc.char or None) if isinstance(exc, MissingGlyphError) else None
 
 
 def advice(text: str, fits: Callable[[str], bool] | None, steps: int = 8) -> str:

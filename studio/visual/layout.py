@@ -22,7 +22,11 @@ class FitError(ValueError):
 
 
 class MissingGlyphError(FontError):
-    """A character that neither the font nor its declared fallbacks can draw."""
+    """A character that neither the font nor its declared fallbacks can draw (``char``: the first one)."""
+
+    def __init__(self, message: str, char: str = ""):  # a default keeps it picklable
+        super().__init__(message)
+        self.char = char
 
 
 @dataclass(frozen=True)
@@ -61,7 +65,7 @@ def pick_font(text: str, candidates: list[Path]) -> Path:
     names = ", ".join(Path(p).stem for p in candidates)
     raise MissingGlyphError(f"ký tự {describe_char(missing[0])} không có trong phông {names}"
                             + (f" (cùng {len(missing) - 1} ký tự khác)" if len(missing) > 1 else "")
-                            + "; thay ký tự đó hoặc khai báo phông dự phòng (fallback) có ký tự này")
+                            + "; thay ký tự đó hoặc khai báo phông dự phòng (fallback) có ký tự này", missing[0])
 
 
 def _paragraph_words(text: str, m: FontMetrics) -> list[list[tuple[str, float]]]:
