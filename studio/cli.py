@@ -37,9 +37,21 @@ COMMAND_MODULES = ("visual", "deck", "radio", "video", "publish", "jobs", "web")
 
 
 @app.command()
-def validate(campaign: Path = CampaignArg):
-    """Kiểm tra chiến dịch và mọi tin bài; báo tất cả lỗi cùng lúc (mã thoát 2 nếu có lỗi)."""
+def validate(campaign: Path = CampaignArg,
+             fit: bool = typer.Option(True, "--fit/--no-fit",
+                                      help="Dàn trang thử mọi sản phẩm để tìm chữ không vừa khung (mặc định có)")):
+    """Kiểm tra chiến dịch, tin bài và mọi thứ lệnh build sẽ vẽ (không kết xuất); báo tất cả lỗi cùng lúc
+    (mã thoát 2 nếu có lỗi)."""
+    from .check import dry_run
+
     c = load_or_exit(campaign)
+    problems = dry_run(c, fit=fit)
+    if problems:
+        for problem in problems:
+            err.print(str(problem), markup=False, highlight=False)
+        err.print(f"{len(problems)} lỗi: lệnh build sẽ không tạo được các sản phẩm này. Sửa các lỗi trên rồi chạy lại.",
+                  style="bold red")
+        raise typer.Exit(2)
     console.print(f"Hợp lệ: {c.title} — {len(c.all_phases())} giai đoạn, {len(c.briefs)} tin bài, "
                   f"{len(c.units)} đơn vị, {len(c.channels)} kênh.")
 

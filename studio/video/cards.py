@@ -12,14 +12,20 @@ from PIL import Image, ImageDraw, ImageFont
 
 from ..text import nfc
 from ..visual.fonts import resolve
-from ..visual.layout import fit_text
+from ..visual.layout import FitResult, fit_text
 
 
-def _draw_block(draw: ImageDraw.ImageDraw, text: str, font: Path, box: tuple[float, float, float, float],
-                color: str, min_size: float, max_size: float, max_lines: int | None = None) -> float:
-    """Fit ``text`` in ``box`` (x, y, w, h), draw it centred; return the bottom of the text."""
-    x, y, w, h = box
-    fit = fit_text(text, font, w, h, min_size, max_size, line_height=1.2, max_lines=max_lines, balance=True)
+def fit_block(block: tuple, text: str | None = None) -> FitResult:
+    """How one of ``blocks`` lays out (with ``text`` in place of its own, when given); no drawing."""
+    own, font, (_, _, w, h), _, min_size, max_size, max_lines = block
+    return fit_text(own if text is None else text, font, w, h, min_size, max_size, line_height=1.2,
+                    max_lines=max_lines, balance=True)
+
+
+def _draw_block(draw: ImageDraw.ImageDraw, block: tuple) -> float:
+    """Fit the block's text in its box, draw it centred; return the bottom of the text."""
+    _, font, (x, y, w, h), color, *_ = block
+    fit = fit_block(block)
     pil = ImageFont.truetype(str(font), round(fit.size), layout_engine=ImageFont.Layout.RAQM)
     top = y + (h - fit.height) / 2
     for line, base in zip(fit.lines, fit.baselines(top)):
@@ -27,36 +33,44 @@ def _draw_block(draw: ImageDraw.ImageDraw, text: str, font: Path, box: tuple[flo
     return top + fit.height
 
 
-def card(kind: str, campaign, brief, width: int, height: int, target: Path) -> Path:
-    """Draw the ``opening`` (headline) or ``closing`` (slogan, issuer) card as a PNG."""
+def blocks(kind: str, campaign, brief, width: int, height: int) -> list[tuple]:
+    """The texts an ``opening`` (headline) or ``closing`` (slogan, issuer) card draws, in order:
+    ``(text, font, (x, y, w, h), colour, min size, max size, max lines)``. ``studio validate``
+    fits the same list without drawing (``fit_block``)."""
     colors, fonts = campaign.brand.colors, campaign.brand.fonts
-    primary, accent = colors.get("primary", "#C8102E"), colors.get("accent", "#FFCD00")
-    paper = colors.get("paper", "#FFFFFF")
+    accent, paper = colors.get("accent", "#FFCD00"), colors.get("paper", "#FFFFFF")
     heading, body = resolve("heading", fonts), resolve("body", fonts)
-    image = Image.new("RGB", (width, height), primary)
-    draw = ImageDraw.Draw(image)
     unit = min(width, height)
     margin = round(width * 0.08)
     inner = width - 2 * margin
+    if kind == "opening":
+        return [(nfc(campaign.issuer).upper(), body, (margin, height * 0.08, inner, height * 0.1),
+                 accent, unit * 0.02, unit * 0.032, 2),
+                (nfc(brief.headline), heading, (margin, height * 0.25, inner, height * 0.4),
+                 paper, unit * 0.04, unit * 0.085, None),
+                (nfc(brief.title), body, (margin, height * 0.7, inner, height * 0.17),
+                 paper, unit * 0.024, unit * 0.04, 3)]
+    slogan = nfc(brief.slogans[0]) if brief.slogans else nfc(brief.headline)
+    return [(slogan, heading, (margin, height * 0.18, inner, height * 0.5), accent, unit * 0.04, unit * 0.08, None),
+            (nfc(campaign.issuer), body, (margin, height * 0.74, inner, height * 0.08),
+             paper, unit * 0.02, unit * 0.034, 2),
+            (nfc(campaign.title), body, (margin, height * 0.82, inner, height * 0.1),
+             paper, unit * 0.016, unit * 0.026, 3)]
+
+
+def card(kind: str, campaign, brief, width: int, height: int, target: Path) -> Path:
+    """Draw the ``opening`` (headline) or ``closing`` (slogan, issuer) card as a PNG."""
+    colors = campaign.brand.colors
+    primary, accent = colors.get("primary", "#C8102E"), colors.get("accent", "#FFCD00")
+    image = Image.new("RGB", (width, height), primary)
+    draw = ImageDraw.Draw(image)
+    unit = min(width, height)
     bar = round(unit * 0.012)
     draw.rectangle((0, 0, width, bar), fill=accent)
     draw.rectangle((0, height - bar, width, height), fill=accent)
-    if kind == "opening":
-        _draw_block(draw, nfc(campaign.issuer).upper(), body, (margin, height * 0.08, inner, height * 0.1),
-                    accent, unit * 0.02, unit * 0.032, max_lines=2)
-        bottom = _draw_block(draw, nfc(brief.headline), heading, (margin, height * 0.25, inner, height * 0.4),
-                             paper, unit * 0.04, unit * 0.085)
-        draw.rectangle((width / 2 - unit * 0.06, bottom + unit * 0.03, width / 2 + unit * 0.06,
-                        bottom + unit * 0.03 + bar), fill=accent)
-        _draw_block(draw, nfc(brief.title), body, (margin, height * 0.7, inner, height * 0.17),
-                    paper, unit * 0.024, unit * 0.04, max_lines=3)
-    else:
-        slogan = nfc(brief.slogans[0]) if brief.slogans else nfc(brief.headline)
-        _draw_block(draw, slogan, heading, (margin, height * 0.18, inner, height * 0.5), accent,
-                    unit * 0.04, unit * 0.08)
-        _draw_block(draw, nfc(campaign.issuer), body, (margin, height * 0.74, inner, height * 0.08),
-                    paper, unit * 0.02, unit * 0.034, max_lines=2)
-        _draw_block(draw, nfc(campaign.title), body, (margin, height * 0.82, inner, height * 0.1),
-                    paper, unit * 0.016, unit * 0.026, max_lines=3)
+    bottoms = [_draw_block(draw, block) for block in blocks(kind, campaign, brief, width, height)]
+    if kind == "opening":  # a short accent rule under the headline
+        draw.rectangle((width / 2 - unit * 0.06, bottoms[1] + unit * 0.03, width / 2 + unit * 0.06,
+                        bottoms[1] + unit * 0.03 + bar), fill=accent)
     image.save(target, format="PNG", compress_level=1)
     return target

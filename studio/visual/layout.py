@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from ..text import nfc
@@ -21,7 +22,11 @@ class FitError(ValueError):
 
 
 class MissingGlyphError(FontError):
-    """A character that neither the font nor its declared fallbacks can draw."""
+    """A character that neither the font nor its declared fallbacks can draw (``char``: the first one)."""
+
+    def __init__(self, message: str, char: str = ""):  # a default keeps it picklable
+        super().__init__(message)
+        self.char = char
 
 
 @dataclass(frozen=True)
@@ -60,7 +65,7 @@ def pick_font(text: str, candidates: list[Path]) -> Path:
     names = ", ".join(Path(p).stem for p in candidates)
     raise MissingGlyphError(f"ký tự {describe_char(missing[0])} không có trong phông {names}"
                             + (f" (cùng {len(missing) - 1} ký tự khác)" if len(missing) > 1 else "")
-                            + "; thay ký tự đó hoặc khai báo phông dự phòng (fallback) có ký tự này")
+                            + "; thay ký tự đó hoặc khai báo phông dự phòng (fallback) có ký tự này", missing[0])
 
 
 def _paragraph_words(text: str, m: FontMetrics) -> list[list[tuple[str, float]]]:
@@ -91,13 +96,16 @@ def wrap_text(text: str, font_path: str | Path, size: float, box_w: float) -> li
     return _wrap(_paragraph_words(nfc(text), m), m.width(" "), box_w / size)
 
 
+@lru_cache(maxsize=8192)
 def fit_text(text: str, font_path: str | Path, box_w: float, box_h: float, min_size: float, max_size: float,
              line_height: float = 1.2, max_lines: int | None = None, step: float = 1.0,
              balance: bool = False) -> FitResult:
     """Largest size in [min_size, max_size] (on a ``step`` grid) at which ``text`` fits the box.
 
     Raises ``FitError`` (Vietnamese message) when even ``min_size`` overflows; a
-    missing glyph raises ``MissingGlyphError`` before any measuring.
+    missing glyph raises ``MissingGlyphError`` before any measuring. Results are cached
+    per arguments (a pure function of them and the shipped font): a build lays out the
+    same headline for every unit, and ``studio validate`` lays out the whole plan.
     """
     text = nfc(text).strip()
     font_path = pick_font(text, [Path(font_path)])
