@@ -29,7 +29,6 @@ from .visual.fonts import FontError, font_path
 from .visual.layout import FitError, MissingGlyphError, describe_char
 
 #: Longest id (campaign, phase, channel, unit, brief): output names stay far below 255 bytes.
-MAX_ID = 100
 IMAGE_TYPES = {"PNG", "JPEG"}  # python-pptx (decks, scene slides) takes no WebP
 MAX_IMAGE_SIDE = 10_000  # px; larger photos only slow every render down
 LUFS_RANGE = (-30.0, -10.0)
@@ -174,30 +173,6 @@ def check_audio(ck: Checker) -> None:
     if audio.sample_rate not in SAMPLE_RATES:
         ck.at(doc, ("audio", "sample_rate"), f"tần số lấy mẫu {audio.sample_rate} Hz không hỗ trợ; "
                                              f"chọn một trong: {', '.join(map(str, SAMPLE_RATES))}")
-
-
-def check_ids(ck: Checker) -> None:
-    """Ids become folder and file names: keep every one well under the 255-byte name limit."""
-    c, doc = ck.campaign, ck.docs.campaign
-
-    def check(value: str, report: Callable[[str], None]) -> None:
-        if len(value.encode()) > MAX_ID:
-            report(f"mã dài {len(value)} ký tự, tối đa {MAX_ID} (mã thành tên thư mục và tệp): rút gọn mã")
-
-    check(c.id, lambda m: ck.at(doc, ("id",), m))
-
-    def phases(items, loc: tuple) -> None:
-        for i, phase in enumerate(items):
-            check(phase.id, lambda m, i=i: ck.at(doc, loc + (i, "id"), m))
-            phases(phase.subphases, loc + (i, "subphases"))
-
-    phases(c.phases, ("phases",))
-    for i, channel in enumerate(c.channels):
-        check(channel.id, lambda m, i=i: ck.at(doc, ("channels", i, "id"), m))
-    for i, unit in enumerate(c.units):
-        check(unit.id, lambda m, i=i: ck.at(ck.docs.units, (i, "id"), m, c.units_file))
-    for brief in c.briefs:
-        check(brief.id, lambda m, b=brief: ck.brief_at(b, ("id",), m))
 
 
 def check_briefs(ck: Checker) -> tuple[list[Brief], set[str]]:
@@ -552,7 +527,6 @@ def dry_run(campaign: Campaign, fit: bool = True) -> list[Problem]:
     ck = Checker(campaign)
     brand = check_brand(ck)
     check_audio(ck)
-    check_ids(ck)
     briefs, no_template = check_briefs(ck)
     briefs = check_characters(ck, briefs)
     if not fit:

@@ -147,6 +147,26 @@ CASES = [
 ]
 
 
+# What only the dry run finds (``studio.check``): the build would reject these while rendering.
+DRY_RUN_CASES = [
+    ("template-unknown", good_brief_with("channels:", "template: khong-co\nchannels:"), "không có mẫu"),
+    ("template-escapes", good_brief_with("channels:", "template: ../../etc/passwd\nchannels:"), "mẫu"),
+    ("template-partial", good_brief_with("channels:", "template: _frame\nchannels:"), "mẫu"),
+    ("brand-colour-name", edit_text("campaign.yaml", 'primary: "#C8102E"', 'primary: "red"'), "#RRGGBB"),
+    ("brand-font-unknown", edit_text("campaign.yaml", "heading: BeVietnamPro-Bold", "heading: Arial"), "Arial"),
+    ("logo-outside", edit_text("campaign.yaml", "brand:\n", "brand:\n  logo: ../../../etc/hostname\n"),
+     "logo"),
+    ("image-missing", good_brief_with("channels:", "images: [{path: anh/khong-co.png, alt: Ảnh}]\nchannels:"),
+     "images[0]"),
+    ("headline-emoji", good_brief_with("headline: Tiêu đề tin mới", "headline: Tiêu đề 🎉"), "🎉"),
+    ("headline-zero-width", good_brief_with("headline: Tiêu đề tin mới", "headline: \"Tiêu\u200bđề\""), "headline"),
+    ("headline-too-long", good_brief_with("headline: Tiêu đề tin mới", "headline: " + "Tiêu đề rất dài " * 40),
+     "không vừa khung"),
+    ("audio-bitrate", edit_text("campaign.yaml", "bitrate_kbps: 128", "bitrate_kbps: 100"), "audio.bitrate_kbps"),
+    ("audio-too-loud", edit_text("campaign.yaml", "target_lufs: -16", "target_lufs: -3"), "audio.target_lufs"),
+]
+
+
 @pytest.fixture
 def campaign(tmp_path):
     root = tmp_path / "campaign"
@@ -241,3 +261,14 @@ def test_unexpected_errors_are_one_line_and_debug_shows_the_traceback(monkeypatc
     assert "Lỗi không mong đợi: RuntimeError: hỏng bên trong" in err and "--debug" in err and "Traceback" not in err
     with pytest.raises(RuntimeError):
         cli.main(["plan", str(EXAMPLE), "--debug"])
+
+
+@pytest.mark.parametrize("case,breaks,expected", DRY_RUN_CASES, ids=[c[0] for c in DRY_RUN_CASES])
+def test_dry_run_problem_is_a_located_message(campaign, tmp_path, case, breaks, expected):
+    """The same bar for what only a dry run of the build finds; the whole campaign is laid out, so
+    the bound is the issue's for validating the example (10 s), not 2 s."""
+    where = breaks(campaign)
+    code, out, seconds, mb = run(["validate", str(campaign)], tmp_path)
+    assert code == 2 and "Traceback" not in out and expected in out, out
+    assert where in out or "campaign.yaml" in out, (where, out)
+    assert seconds < 10 and mb < MAX_MB, (case, seconds, mb)
