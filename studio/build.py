@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from . import locks, plugins
-from .artifacts import Artifact, atomic_write_json, sha256_file, sha256_json
+from .artifacts import Artifact, atomic_path, atomic_write_json, sha256_file, sha256_json
 from .campaign import Campaign
 from .context import BuildContext, JobContext
 from .loader import load_campaign
@@ -95,15 +95,13 @@ def _commit(ctx: BuildContext, job: RenderJob, stage: Path, artifacts: list[Arti
         listed = read_manifest(ctx.out_root, job.phase)
         entries = listed["artifacts"] if listed else []
         new = {a.path: a for a in artifacts}
-        changing = [a for a in entries if a["path"] in new and a["sha256"] != new[a["path"]].sha256]
-        if changing:
-            write_manifest(ctx.out_root, ctx.campaign.id, job.phase, [a for a in entries if a not in changing])
+        on_disk = [a for a in entries if not (a["path"] in new and a["sha256"] != new[a["path"]].sha256)]
+        if on_disk != entries:  # entries whose file is about to change
+            write_manifest(ctx.out_root, ctx.campaign.id, job.phase, on_disk)
         moved: list[Artifact] = []
         try:
             for art in artifacts:
-                target = ctx.out_root / art.path
-                target.parent.mkdir(parents=True, exist_ok=True)
-                os.replace(stage / art.path, target)
+                _move(stage / art.path, ctx.out_root / art.path)
                 moved.append(art)
         finally:
             if listed is not None:
@@ -111,8 +109,21 @@ def _commit(ctx: BuildContext, job: RenderJob, stage: Path, artifacts: list[Arti
                 whole = len(moved) == len(artifacts)  # a whole new version replaces every entry of the job
                 after = [a for a in entries if a["path"] not in done and not (whole and a["job"] == job.id)]
                 after += [a.to_dict() for a in moved]
-                if sorted(after, key=lambda a: a["path"]) != entries:
+                if sorted(after, key=lambda a: a["path"]) != on_disk:
                     write_manifest(ctx.out_root, ctx.campaign.id, job.phase, after)
+
+
+def _move(source: Path, target: Path) -> None:
+    """Rename ``source`` over ``target``; across file systems (a subfolder that is a mount of
+    its own) copy it beside the target first, so the replacement is still one rename."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.replace(source, target)
+    except OSError as exc:
+        if exc.errno != errno.EXDEV:
+            raise
+        with atomic_path(target) as tmp:
+            shutil.copyfile(source, tmp)
 
 
 # --- the journal: a job's record, written as soon as its files are in place ----------
@@ -351,6 +362,7 @@ def build(campaign: Campaign, out: str | Path = DEFAULT_OUT, phase_ids: list[str
     with locks.exclusive(ctx.out_root):
         remove_leftovers(ctx)
         report = _build_locked(ctx, phase_ids, workers, on_progress, on_start, select)
+        shutil.rmtree(ctx.out_root / STAGING, ignore_errors=True)  # each job empties its own; this is the folder
     report.seconds = time.perf_counter() - started
     return report
 

@@ -47,7 +47,7 @@ def exclusive(folder: Path, command: str | None = None) -> Iterator[None]:
             raise Busy(f"Thư mục {folder} đang được ghi bởi {describe(holder)}. Hai lệnh ghi cùng một thư mục "
                        "sẽ làm hỏng manifest: chờ lệnh đó xong rồi chạy lại, hoặc dùng --out khác.") from None
         holder = {"pid": os.getpid(), "host": socket.gethostname(),
-                  "command": command or " ".join(sys.argv) or "studio",
+                  "command": command or " ".join(["studio", *sys.argv[1:]]),
                   "started": datetime.now(timezone.utc).isoformat(timespec="seconds")}
         try:
             os.ftruncate(fd, 0)
