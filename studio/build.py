@@ -91,7 +91,7 @@ def _commit(ctx: BuildContext, job: RenderJob, stage: Path, artifacts: list[Arti
     wrong one); the next run finds the job's journal or renders it again. Without a manifest
     yet (a first build) the files are simply moved: the build's end writes it.
     """
-    with locks.waiting(ctx.out_root):
+    with locks.editing(ctx.out_root):
         listed = read_manifest(ctx.out_root, job.phase)
         entries = listed["artifacts"] if listed else []
         new = {a.path: a for a in artifacts}
@@ -296,7 +296,7 @@ def finish_phases(ctx: BuildContext, phases: set[str] | list[str], kept: dict[st
     """
     finished = datetime.now(timezone.utc).isoformat(timespec="seconds")
     manifests = []
-    with locks.waiting(ctx.out_root):
+    with locks.editing(ctx.out_root):
         for phase in sorted(phases):
             by_path = {a["path"]: a for a in kept.get(phase, []) + fresh.get(phase, [])}
             missing = [p for p in by_path if check_files and not (ctx.out_root / p).is_file()]

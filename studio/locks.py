@@ -18,7 +18,6 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 OUTPUT_LOCK = ".studio.lock"  # in <out>/<campaign>: held for a whole build
-MANIFEST_LOCK = ".manifest.lock"  # in <out>/<campaign>: held while a manifest is read, changed and written
 
 
 class Busy(Exception):
@@ -63,11 +62,12 @@ def exclusive(folder: Path, command: str | None = None) -> Iterator[None]:
 
 
 @contextmanager
-def waiting(folder: Path) -> Iterator[None]:
-    """Hold ``<folder>/.manifest.lock`` for the block, waiting for it: manifest edits are short."""
+def editing(folder: Path) -> Iterator[None]:
+    """Lock the folder itself for the block, waiting for it: a manifest edit (read, change,
+    write) is short, and the pool's workers and the build's end take turns at it."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    fd = os.open(folder / MANIFEST_LOCK, os.O_RDWR | os.O_CREAT, 0o644)
+    fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)
         yield

@@ -150,3 +150,16 @@ def test_selected_build_renders_its_jobs_and_keeps_the_rest_of_the_manifest(coun
     assert "dot-1/truyen-thanh-co-so/xa-phuoc-hoa/bulletin" not in \
         {a["job"] for a in json.loads(manifest.read_text())["artifacts"]}
     assert not gone.exists() and counting.calls == 63
+
+
+def test_one_writer_per_output_folder(counting, example_campaign, tmp_path):
+    import os
+
+    from studio import locks
+
+    with locks.exclusive(tmp_path / "ninh-thuan-2025", "studio build kiểm-thử"):
+        with pytest.raises(locks.Busy, match=f"tiến trình {os.getpid()} trên máy .*lệnh: studio build kiểm-thử"):
+            build(example_campaign, tmp_path, ["dot-1"], workers=1)
+        assert counting.calls == 0
+    assert build(example_campaign, tmp_path, ["dot-1"], workers=1).ok  # released with its holder
+    assert (tmp_path / "ninh-thuan-2025" / ".studio.lock").read_text() == ""  # nobody named once it is free
