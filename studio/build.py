@@ -7,6 +7,7 @@ by ``studio build`` and the Celery tasks in ``jobs/`` call the same three.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import hashlib
 import json
@@ -110,7 +111,9 @@ def _commit(ctx: BuildContext, job: RenderJob, stage: Path, artifacts: list[Arti
                 after = [a for a in entries if a["path"] not in done and not (whole and a["job"] == job.id)]
                 after += [a.to_dict() for a in moved]
                 if sorted(after, key=lambda a: a["path"]) != on_disk:
-                    write_manifest(ctx.out_root, ctx.campaign.id, job.phase, after)
+                    # A full disk here leaves fewer entries, none of them wrong; the build's end writes again.
+                    with contextlib.suppress(OSError):
+                        write_manifest(ctx.out_root, ctx.campaign.id, job.phase, after)
 
 
 def _move(source: Path, target: Path) -> None:
