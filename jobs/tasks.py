@@ -18,6 +18,7 @@ from pathlib import Path
 import redis
 from celery import shared_task
 
+from studio import locks
 from studio.build import context_for, execute, failure_record, finish_phases
 from studio.storage import StorageError, open_storage
 
@@ -29,6 +30,7 @@ RETRYABLE = (StorageError, ConnectionError, TimeoutError)
 # Redis (batch record) unreachable while a task does its bookkeeping: Celery retries the task.
 INFRA = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError)
 MAX_RETRIES = 5
+FINISH_RETRY = 2  # seconds between the manifest task's checks (jobs settled, output folder free)
 FINISH_WAIT = 24 * 3600  # seconds the manifest task waits for jobs that never settle
 TASK = {"bind": True, "max_retries": MAX_RETRIES, "autoretry_for": INFRA, "retry_backoff": True}
 
@@ -119,14 +121,30 @@ def finish(self, results: list, batch_id: str) -> dict:
     waiting = [j for j in states.values()
                if j["state"] not in batch.FINAL or (storage_url and j["state"] == batch.DONE and not j.get("uploaded"))]
     if waiting:
-        if self.request.retries * 2 > FINISH_WAIT:
+        if self.request.retries * FINISH_RETRY > FINISH_WAIT:
             batch.update_meta(batch_id, state="failed", error=f"{len(waiting)} việc không bao giờ xong, "
                               f"ví dụ {waiting[0]['id']}: chạy lại lô để tạo phần còn thiếu")
             return {"batch": batch_id, "failed": True}
-        raise self.retry(countdown=2, max_retries=None)
-    batch.update_meta(batch_id, state="writing")
+        raise self.retry(countdown=FINISH_RETRY, max_retries=None)
+    ctx = context_for(meta["campaign_root"], meta["out"], meta["options"])
     try:
-        ctx = context_for(meta["campaign_root"], meta["out"], meta["options"])
+        with locks.exclusive(ctx.out_root, f"celery finish, lô {batch_id}"):  # one writer per output folder
+            manifests, failures = _write_manifests(ctx, batch_id, meta, states)
+    except locks.Busy:  # a `studio build` into the same folder: write once it is done
+        raise self.retry(countdown=FINISH_RETRY, max_retries=None) from None
+    summary = {"batch": batch_id, "manifests": [str(p) for p in manifests], "failures": len(failures),
+               "rendered": sum(1 for j in states.values() if j["state"] == batch.DONE)}
+    batch.update_meta(batch_id, state="publishing" if meta.get("publish_to") else "finished",
+                      manifests=summary["manifests"], failures=len(failures),
+                      finished_at=datetime.now(timezone.utc).isoformat(timespec="seconds"))
+    return summary
+
+
+def _write_manifests(ctx, batch_id: str, meta: dict, states: dict) -> tuple[list[Path], list[dict]]:
+    """The batch's manifests by ``finish_phases`` (copied to shared storage if there is one)."""
+    batch.update_meta(batch_id, state="writing")
+    storage_url = meta.get("storage")
+    try:
         fresh: dict[str, list[dict]] = {}
         failures = []
         for job in sorted(states.values(), key=lambda j: j["id"]):
@@ -146,12 +164,7 @@ def finish(self, results: list, batch_id: str) -> dict:
         batch.update_meta(batch_id, state="failed", error=_error(exc),
                           finished_at=datetime.now(timezone.utc).isoformat(timespec="seconds"))
         raise
-    summary = {"batch": batch_id, "manifests": [str(p) for p in manifests], "failures": len(failures),
-               "rendered": sum(1 for j in states.values() if j["state"] == batch.DONE)}
-    batch.update_meta(batch_id, state="publishing" if meta.get("publish_to") else "finished",
-                      manifests=summary["manifests"], failures=len(failures),
-                      finished_at=datetime.now(timezone.utc).isoformat(timespec="seconds"))
-    return summary
+    return manifests, failures
 
 
 @shared_task(name="studio.publish", **TASK)

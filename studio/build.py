@@ -7,8 +7,12 @@ by ``studio build`` and the Celery tasks in ``jobs/`` call the same three.
 
 from __future__ import annotations
 
+import contextlib
+import errno
+import hashlib
 import json
 import os
+import shutil
 import time
 import traceback
 from collections.abc import Callable
@@ -18,53 +22,111 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from . import plugins
-from .artifacts import Artifact, atomic_write_json, sha256_file, sha256_json
+from . import locks, plugins
+from .artifacts import Artifact, atomic_path, atomic_write_json, sha256_file, sha256_json
 from .campaign import Campaign
 from .context import BuildContext, JobContext
 from .loader import load_campaign
-from .manifest import read_manifest, write_manifest, write_status
+from .manifest import manifest_path, read_manifest, write_manifest, write_status
 from .plan import RenderJob, Selection, expand
 
 DEFAULT_OUT = "outputs"
+CACHE_PART_AGE = 3600  # seconds after which a temporary file in the shared cache is a leftover
+STAGING = ".staging"  # in <out>/<campaign>: where a job's files are written before they replace the listed ones
 
 
 def inputs_hash(job: RenderJob, ctx: BuildContext) -> str:
     return plugins.get(job.kind).inputs(job, ctx).digest()
 
 
-def job_context(job: RenderJob, ctx: BuildContext) -> JobContext:
-    """What the job's renderer sees: its declared inputs, over the build's output folder and cache."""
+def job_context(job: RenderJob, ctx: BuildContext, out_root: Path | None = None) -> JobContext:
+    """What the job's renderer sees: its declared inputs, over the build's output folder (or
+    ``out_root``, a staging folder with the same layout) and cache."""
     renderer = plugins.get(job.kind)
     if renderer is None:
         raise LookupError(f"chưa có trình kết xuất cho loại {job.kind!r} (định dạng {job.format})")
-    return JobContext(renderer.inputs(job, ctx), ctx.out_root, ctx.cache)
+    return JobContext(renderer.inputs(job, ctx), out_root or ctx.out_root, ctx.cache)
+
+
+def staging_root(ctx: BuildContext, job: RenderJob) -> Path:
+    return ctx.out_root / STAGING / hashlib.sha256(job.id.encode()).hexdigest()[:16]
 
 
 def run_job(job: RenderJob, ctx: BuildContext) -> list[Artifact]:
     """Render one job from its declared inputs and describe its files as artifacts.
 
     The renderer sees a ``JobContext`` over the same ``JobInputs`` that are hashed,
-    so what it renders from and what decides "up to date" cannot drift apart.
+    so what it renders from and what decides "up to date" cannot drift apart. It writes
+    into a staging folder; only a complete render replaces the job's files (``_commit``),
+    so a failed or killed render leaves the previous version and its manifest entries whole.
     """
-    job_ctx = job_context(job, ctx)
+    stage = staging_root(ctx, job)
+    shutil.rmtree(stage, ignore_errors=True)  # a killed attempt's leftovers: one worker renders a job at a time
+    job_ctx = job_context(job, ctx, stage)
     digest = job_ctx.inputs.digest()
     renderer = plugins.get(job.kind)
-    # A worker killed mid-write leaves its temp file (never the target); one job is
-    # rendered by one worker at a time, so the job's own leftovers can go.
-    for stale in job_ctx.job_dir(job).glob(f".{job.stem}.*.part*"):
-        stale.unlink(missing_ok=True)
-    artifacts = []
-    for output in renderer.render(job, job_ctx):
-        path = Path(output.path)
-        artifacts.append(Artifact(
-            path=str(path.relative_to(ctx.out_root)), sha256=sha256_file(path), bytes=path.stat().st_size,
-            media_type=output.media_type, job=job.id, phase=job.phase, channel=job.channel, unit=job.unit,
-            brief=job.brief, format=job.format, renderer=f"{renderer.kind}/{renderer.version}",
-            inputs_hash=digest, meta=output.meta,
-        ))
+    try:
+        artifacts = []
+        for output in renderer.render(job, job_ctx):
+            path = Path(output.path)
+            artifacts.append(Artifact(
+                path=str(path.relative_to(stage)), sha256=sha256_file(path), bytes=path.stat().st_size,
+                media_type=output.media_type, job=job.id, phase=job.phase, channel=job.channel, unit=job.unit,
+                brief=job.brief, format=job.format, renderer=f"{renderer.kind}/{renderer.version}",
+                inputs_hash=digest, meta=output.meta,
+            ))
+        _commit(ctx, job, stage, artifacts)
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)
     write_journal(ctx, digest, artifacts)
     return artifacts
+
+
+def _commit(ctx: BuildContext, job: RenderJob, stage: Path, artifacts: list[Artifact]) -> None:
+    """Move a job's staged files over its published ones so that the phase manifest never
+    names a file whose bytes differ from its entry, whenever the process dies.
+
+    Under the manifest lock: entries whose file is about to change are taken out of the
+    manifest first, the files are renamed into place, then the manifest lists the new
+    entries. A process killed in between leaves a manifest without those entries (never a
+    wrong one); the next run finds the job's journal or renders it again. Without a manifest
+    yet (a first build) the files are simply moved: the build's end writes it.
+    """
+    with locks.editing(ctx.out_root):
+        listed = read_manifest(ctx.out_root, job.phase)
+        entries = listed["artifacts"] if listed else []
+        new = {a.path: a for a in artifacts}
+        on_disk = [a for a in entries if not (a["path"] in new and a["sha256"] != new[a["path"]].sha256)]
+        if on_disk != entries:  # entries whose file is about to change
+            write_manifest(ctx.out_root, ctx.campaign.id, job.phase, on_disk)
+        moved: list[Artifact] = []
+        try:
+            for art in artifacts:
+                _move(stage / art.path, ctx.out_root / art.path)
+                moved.append(art)
+        finally:
+            if listed is not None:
+                done = {a.path for a in moved}
+                whole = len(moved) == len(artifacts)  # a whole new version replaces every entry of the job
+                after = [a for a in entries if a["path"] not in done and not (whole and a["job"] == job.id)]
+                after += [a.to_dict() for a in moved]
+                if sorted(after, key=lambda a: a["path"]) != on_disk:
+                    # A full disk here leaves fewer entries, none of them wrong; the build's end writes again.
+                    with contextlib.suppress(OSError):
+                        write_manifest(ctx.out_root, ctx.campaign.id, job.phase, after)
+
+
+def _move(source: Path, target: Path) -> None:
+    """Rename ``source`` over ``target``; across file systems (a subfolder that is a mount of
+    its own) copy it beside the target first, so the replacement is still one rename."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.replace(source, target)
+    except OSError as exc:
+        if exc.errno != errno.EXDEV:
+            raise
+        with atomic_path(target) as tmp:
+            shutil.copyfile(source, tmp)
 
 
 # --- the journal: a job's record, written as soon as its files are in place ----------
@@ -160,10 +222,11 @@ class BuildReport:
     failures: list[dict] = field(default_factory=list)
     seconds: float = 0.0
     manifests: list[Path] = field(default_factory=list)
+    error: str | None = None  # the manifests could not be written (the previous ones are kept)
 
     @property
     def ok(self) -> bool:
-        return not self.failures
+        return not self.failures and self.error is None
 
 
 def plan_work(ctx: BuildContext, phase_ids: list[str] | None, select: Selection | None = None,
@@ -226,22 +289,61 @@ def finish_phases(ctx: BuildContext, phases: set[str] | list[str], kept: dict[st
     Shared by the in-process build and the Celery manifest task. An artifact is listed
     once (by path, the fresh one wins); with ``check_files`` (a local or shared output
     folder) nothing is written while a listed file is missing.
+
+    A manifest only moves forward: a job that failed this run keeps the entries it has in
+    the manifest (its last good version) while their files still hash to them, and its
+    failure record says which version is served (``serving``: inputs hash and file date,
+    or None). Entries of jobs no longer planned (a brief removed, set back to draft or
+    retargeted) are dropped: that is a retraction, not a loss. Both files are written
+    atomically, so a full disk or a read-only folder leaves the previous ones as they were.
     """
     finished = datetime.now(timezone.utc).isoformat(timespec="seconds")
     manifests = []
-    for phase in sorted(phases):
-        by_path = {a["path"]: a for a in kept.get(phase, []) + fresh.get(phase, [])}
-        missing = [p for p in by_path if check_files and not (ctx.out_root / p).is_file()]
-        if missing:
-            raise FileNotFoundError(f"giai đoạn {phase}: thiếu tệp {', '.join(missing[:5])}; chưa ghi manifest")
-        artifacts = list(by_path.values())
-        manifests.append(write_manifest(ctx.out_root, ctx.campaign.id, phase, artifacts))
-        write_status(ctx.out_root, phase, {
-            "finished_at": finished, "artifacts": len(artifacts),
-            "rendered": len({a["job"] for a in fresh.get(phase, [])}),
-            "failures": [f for f in failures if f["phase"] == phase],
-        })
+    with locks.editing(ctx.out_root):
+        for phase in sorted(phases):
+            by_path = {a["path"]: a for a in kept.get(phase, []) + fresh.get(phase, [])}
+            missing = [p for p in by_path if check_files and not (ctx.out_root / p).is_file()]
+            if missing:
+                raise FileNotFoundError(f"giai đoạn {phase}: thiếu tệp {', '.join(missing[:5])}; chưa ghi manifest")
+            failed = [f for f in failures if f["phase"] == phase]
+            listed = (read_manifest(ctx.out_root, phase) or {}).get("artifacts", [])
+            for f in failed:
+                served = [a for a in listed if a["job"] == f["job"] and a["path"] not in by_path]
+                if check_files and not all(_matches(ctx.out_root / a["path"], a) for a in served):
+                    served = []  # a version is served whole or not at all
+                by_path.update((a["path"], a) for a in served)
+                f["serving"] = _version(ctx, served, check_files) if served else None
+            artifacts = list(by_path.values())
+            manifests.append(write_manifest(ctx.out_root, ctx.campaign.id, phase, artifacts))
+            write_status(ctx.out_root, phase, {
+                "finished_at": finished, "artifacts": len(artifacts),
+                "rendered": len({a["job"] for a in fresh.get(phase, [])}),
+                "failures": failed,
+            })
     return manifests
+
+
+def _matches(path: Path, art: dict) -> bool:
+    return path.is_file() and path.stat().st_size == art["bytes"] and sha256_file(path) == art["sha256"]
+
+
+def _version(ctx: BuildContext, served: list[dict], check_files: bool) -> dict:
+    """Which version of a failed job is served: its inputs hash and when its files were made."""
+    made = None
+    if check_files:
+        newest = max((ctx.out_root / a["path"]).stat().st_mtime for a in served)
+        made = datetime.fromtimestamp(newest, timezone.utc).isoformat(timespec="seconds")
+    return {"inputs_hash": served[0]["inputs_hash"], "made_at": made}
+
+
+def write_error(exc: OSError) -> str:
+    """Why the manifests could not be written, in Vietnamese, with what to do."""
+    why = {errno.ENOSPC: "đĩa đầy", errno.EDQUOT: "hết hạn mức đĩa", errno.EROFS: "ổ đĩa chỉ đọc",
+           errno.EACCES: "không có quyền ghi", errno.EPERM: "không có quyền ghi"}
+    why = why.get(exc.errno, exc.strerror or str(exc))
+    where = f" ({exc.filename})" if exc.filename else ""
+    return (f"Không ghi được manifest/trạng thái{where}: {why}. Manifest trước đó được giữ nguyên; "
+            "sửa lỗi này (giải phóng chỗ trống, cấp quyền ghi) rồi chạy lại: chỉ phần còn thiếu được tạo.")
 
 
 def _intact(path: Path, art: dict) -> bool:
@@ -252,15 +354,45 @@ def build(campaign: Campaign, out: str | Path = DEFAULT_OUT, phase_ids: list[str
           workers: int | None = None, options: dict | None = None,
           on_progress: Callable[[RenderJob, bool], None] | None = None,
           on_start: Callable[[int], None] | None = None, select: Selection | None = None) -> BuildReport:
-    """Render everything the plan lists (or ``select`` picks) that is not already up to date, then write manifests."""
+    """Render everything the plan lists (or ``select`` picks) that is not already up to date, then write manifests.
+
+    The output folder ``<out>/<campaign>`` is held (``locks.exclusive``) from the plan to the
+    last manifest: a second writer gets ``locks.Busy``. A manifest or status that cannot be
+    written is reported in ``report.error`` (the previous one stays), never raised.
+    """
     started = time.perf_counter()
     ctx = BuildContext(campaign, Path(out), options or {})
+    with locks.exclusive(ctx.out_root):
+        remove_leftovers(ctx)
+        report = _build_locked(ctx, phase_ids, workers, on_progress, on_start, select)
+        shutil.rmtree(ctx.out_root / STAGING, ignore_errors=True)  # each job empties its own; this is the folder
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def remove_leftovers(ctx: BuildContext) -> None:
+    """What a killed build left: staging folders and half-written ``.part`` files (never listed anywhere).
+
+    The output folder is ours (locked); the cache is shared by every campaign built into
+    ``<out>``, so there only a ``.part`` file older than any write (an hour) is a leftover.
+    """
+    shutil.rmtree(ctx.out_root / STAGING, ignore_errors=True)
+    old = time.time() - CACHE_PART_AGE
+    for root, everything in ((ctx.out_root, True), (ctx.cache.root, False)):
+        for part in root.rglob(".*.part*") if root.is_dir() else []:
+            if ".part" in part.suffixes and part.is_file() and (everything or part.stat().st_mtime < old):
+                part.unlink(missing_ok=True)
+
+
+def _build_locked(ctx: BuildContext, phase_ids: list[str] | None, workers: int | None,
+                  on_progress: Callable[[RenderJob, bool], None] | None, on_start: Callable[[int], None] | None,
+                  select: Selection | None) -> BuildReport:
     todo, kept, report = plan_work(ctx, phase_ids, select)
     if on_start:
         on_start(len(todo))
     fresh: dict[str, list[dict]] = {}
     workers = workers or os.cpu_count() or 1
-    args = (campaign.root, str(out), options or {})
+    args = (ctx.campaign.root, str(ctx.out), ctx.options)
 
     def collect(job: RenderJob, result: dict) -> None:
         if result["ok"]:
@@ -280,8 +412,11 @@ def build(campaign: Campaign, out: str | Path = DEFAULT_OUT, phase_ids: list[str
             for future in as_completed(futures):
                 collect(futures[future], future.result())
 
-    report.manifests = finish_phases(ctx, report.phases, kept, fresh, report.failures)
-    report.seconds = time.perf_counter() - started
+    try:
+        report.manifests = finish_phases(ctx, report.phases, kept, fresh, report.failures)
+    except OSError as exc:
+        report.error = write_error(exc)
+        report.manifests = [p for p in (manifest_path(ctx.out_root, ph) for ph in report.phases) if p.is_file()]
     return report
 
 

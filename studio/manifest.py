@@ -34,8 +34,17 @@ def write_manifest(out_root: Path, campaign_id: str, phase: str, artifacts: list
         "phase": phase,
         "artifacts": sorted(artifacts, key=lambda a: a["path"]),
     }
-    return atomic_write_json(manifest_path(out_root, phase), data)
+    return _write(manifest_path(out_root, phase), data)
 
 
 def write_status(out_root: Path, phase: str, status: dict[str, Any]) -> Path:
-    return atomic_write_json(Path(out_root) / phase / STATUS, status)
+    return _write(Path(out_root) / phase / STATUS, status)
+
+
+def _write(path: Path, data: dict[str, Any]) -> Path:
+    """Atomically, so a failed write (a full disk, a read-only folder) leaves the previous file;
+    the error names the file, which a full disk's does not."""
+    try:
+        return atomic_write_json(path, data)
+    except OSError as exc:
+        raise OSError(exc.errno, exc.strerror, str(path)) from exc

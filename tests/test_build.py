@@ -62,22 +62,47 @@ def test_changed_brief_or_missing_file_is_rendered_again(counting, example_campa
     assert report.rendered == 62  # every commune bulletin of the phase draws on that brief
 
 
-def test_failures_are_reported_not_fatal(monkeypatch, example_campaign, tmp_path):
+def test_failures_are_reported_not_fatal_and_the_last_good_version_stays_listed(monkeypatch, example_campaign,
+                                                                                 tmp_path):
     class Broken(CountingRenderer):
+        version = "test-2"  # a new renderer version: every job is rendered again
+
         def render(self, job, ctx):
             if job.unit == "xa-phuoc-binh":
                 raise RuntimeError("hỏng")
             return super().render(job, ctx)
 
-    monkeypatch.setattr(renderers, "REGISTRY", {"bulletin": Broken()})
+    failed = {"job": "dot-1/truyen-thanh-co-so/xa-phuoc-binh/bulletin", "phase": "dot-1",
+              "channel": "truyen-thanh-co-so", "brief": None, "format": "bulletin", "unit": "xa-phuoc-binh",
+              "error": "RuntimeError: hỏng"}
     monkeypatch.setattr(plugins, "BUILTIN", ())
+    monkeypatch.setattr(renderers, "REGISTRY", {"bulletin": Broken()})
     report = build(example_campaign, tmp_path, ["dot-1"], workers=1)
-    assert report.rendered == 61
-    assert report.failures == [{"job": "dot-1/truyen-thanh-co-so/xa-phuoc-binh/bulletin", "phase": "dot-1",
-                                "channel": "truyen-thanh-co-so", "brief": None, "format": "bulletin",
-                                "unit": "xa-phuoc-binh", "error": "RuntimeError: hỏng"}]
+    assert report.rendered == 61 and not report.ok
+    assert report.failures == [{**failed, "serving": None}]  # a first build has nothing to serve instead
     status = json.loads((tmp_path / "ninh-thuan-2025" / "dot-1" / "status.json").read_text())
-    assert status["failures"][0]["unit"] == "xa-phuoc-binh"
+    assert status["failures"] == [{**failed, "serving": None}]
+
+    manifest = tmp_path / "ninh-thuan-2025" / "dot-1" / "manifest.json"
+    monkeypatch.setattr(renderers, "REGISTRY", {"bulletin": CountingRenderer()})
+    assert build(example_campaign, tmp_path, ["dot-1"], workers=1).ok
+    good = json.loads(manifest.read_text())["artifacts"]
+    assert len(good) == 62
+
+    monkeypatch.setattr(renderers, "REGISTRY", {"bulletin": Broken()})
+    report = build(example_campaign, tmp_path, ["dot-1"], workers=1)
+    assert report.rendered == 61 and len(report.failures) == 1
+    after = {a["path"]: a for a in json.loads(manifest.read_text())["artifacts"]}
+    assert len(after) == 62  # the failed job's last good version is still listed, with its hash
+    served = next(a for a in good if a["unit"] == "xa-phuoc-binh")
+    assert after[served["path"]] == served
+    status = json.loads((tmp_path / "ninh-thuan-2025" / "dot-1" / "status.json").read_text())
+    assert status["failures"][0]["serving"]["inputs_hash"] == served["inputs_hash"]
+    assert status["failures"][0]["serving"]["made_at"] <= status["finished_at"]
+
+    (tmp_path / "ninh-thuan-2025" / served["path"]).write_text("sửa tay\n")  # no longer the version listed
+    build(example_campaign, tmp_path, ["dot-1"], workers=1)
+    assert served["path"] not in {a["path"] for a in json.loads(manifest.read_text())["artifacts"]}
 
 
 def test_outputs_are_readable_files_not_private_temp_modes(counting, example_campaign, tmp_path):
@@ -125,3 +150,16 @@ def test_selected_build_renders_its_jobs_and_keeps_the_rest_of_the_manifest(coun
     assert "dot-1/truyen-thanh-co-so/xa-phuoc-hoa/bulletin" not in \
         {a["job"] for a in json.loads(manifest.read_text())["artifacts"]}
     assert not gone.exists() and counting.calls == 63
+
+
+def test_one_writer_per_output_folder(counting, example_campaign, tmp_path):
+    import os
+
+    from studio import locks
+
+    with locks.exclusive(tmp_path / "ninh-thuan-2025", "studio build kiểm-thử"):
+        with pytest.raises(locks.Busy, match=f"tiến trình {os.getpid()} trên máy .*lệnh: studio build kiểm-thử"):
+            build(example_campaign, tmp_path, ["dot-1"], workers=1)
+        assert counting.calls == 0
+    assert build(example_campaign, tmp_path, ["dot-1"], workers=1).ok  # released with its holder
+    assert (tmp_path / "ninh-thuan-2025" / ".studio.lock").read_text() == ""  # nobody named once it is free

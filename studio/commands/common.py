@@ -107,14 +107,22 @@ def run_build(c, out: Path, ids: list[str] | None, options: dict, workers: int =
     """Run ``studio.build.build`` with a progress bar and print its outcome the one way every command does.
 
     Returns the manifest entries of the selected jobs (rendered now or kept); exits 1
-    after printing every failure.
+    after printing every failure (and a manifest that could not be written), 2 when
+    another process is writing into the same output folder.
     """
+    from ..locks import Busy
+
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=err, transient=False) as progress:
         task = progress.add_task("Đang tạo sản phẩm", total=None)
-        report = build(c, out, ids, workers or None, options, select=select,
-                       on_start=lambda n: progress.update(task, total=n),
-                       on_progress=lambda job, ok: progress.advance(task))
+        try:
+            report = build(c, out, ids, workers or None, options, select=select,
+                           on_start=lambda n: progress.update(task, total=n),
+                           on_progress=lambda job, ok: progress.advance(task))
+        except Busy as exc:
+            progress.stop()
+            err.print(str(exc), style="bold red", markup=False, highlight=False)
+            raise typer.Exit(2) from None
     made = [a for m in report.manifests for a in json.loads(Path(m).read_text(encoding="utf-8"))["artifacts"]]
     if select is not None:
         wanted = {j.id for j in expand(c, ids) if select.matches(j)}
@@ -125,11 +133,16 @@ def run_build(c, out: Path, ids: list[str] | None, options: dict, workers: int =
     for note in engine_notes(made):
         err.print(note, style="yellow", markup=False)
     for f in report.failures:
+        serving = f.get("serving")
+        kept = (f"; vẫn dùng bản tốt trước đó (tạo lúc {serving['made_at'] or '?'}, "
+                f"đầu vào {serving['inputs_hash'][:12]})" if serving else "; chưa có bản nào để dùng thay")
         err.print(f"LỖI {f['job']} (tin bài {f['brief'] or '—'}, định dạng {f['format']}, đơn vị {f['unit']}): "
-                  f"{f['error']}", style="red", markup=False)
+                  f"{f['error']}{kept}", style="red", markup=False)
+    if report.error:
+        err.print(report.error, style="bold red", markup=False)
     console.print(f"Đã tạo {report.rendered}, giữ nguyên {report.reused}, lỗi {len(report.failures)}, "
                   f"trong {report.seconds:.1f} giây. Manifest: {', '.join(str(m) for m in report.manifests)}",
                   markup=False)
-    if report.failures:
+    if not report.ok:
         raise typer.Exit(1)
     return made
