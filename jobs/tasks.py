@@ -115,7 +115,8 @@ def finish(self, results: list, batch_id: str) -> dict:
     """
     meta = batch.meta(batch_id)
     if meta is None:  # the record expired or Redis was flushed: nothing to write a manifest from
-        raise LookupError(f"không còn hồ sơ của lô {batch_id} trong Redis; gửi lại lô")
+        raise LookupError(f"không còn hồ sơ của lô {batch_id} trong Redis; chạy tiếp bằng: studio batch resume "
+                          f"{batch_id} --out <thư mục đầu ra>")
     states = batch.jobs(batch_id)
     storage_url = meta.get("storage")
     waiting = [j for j in states.values()
@@ -176,7 +177,7 @@ def publish(self, summary: dict, batch_id: str) -> dict:
     ctx = context_for(meta["campaign_root"], meta["out"], meta["options"])
     try:
         reports = publish_phases(ctx.campaign, meta["phases"], Path(meta["out"]), meta["publish_to"], Path(meta["key"]))
-    except RETRYABLE as exc:
+    except (*RETRYABLE, locks.Busy) as exc:  # a storage hiccup, or a build writing the folder: wait and retry
         if self.request.retries < self.max_retries:
             raise self.retry(exc=exc, countdown=backoff(self.request.retries)) from exc
         batch.update_meta(batch_id, state="failed", error=f"xuất bản thất bại: {_error(exc)}")
@@ -184,9 +185,13 @@ def publish(self, summary: dict, batch_id: str) -> dict:
     except Exception as exc:  # PublishError says what to do; anything else is reported too
         batch.update_meta(batch_id, state="failed", error=f"xuất bản thất bại: {_error(exc)}")
         raise
-    published = [{"phase": r.phase, "target": r.target, "uploaded": len(r.uploaded), "skipped": r.skipped}
+    published = [{"phase": r.phase, "target": r.target, "uploaded": len(r.uploaded), "skipped": r.skipped,
+                  "removed": len(r.removed), "kept": r.kept, "sequence": r.sequence, "warnings": r.warnings}
                  for r in reports]
-    batch.update_meta(batch_id, state="finished", published=published)
+    # Files a failed build lacks stay published at their last good version: finished, but say so.
+    kept = sum(len(r.kept) for r in reports)
+    batch.update_meta(batch_id, state="finished", published=published,
+                      **({"warning": f"giữ bản đã xuất bản cũ của {kept} tệp mà bản build này thiếu"} if kept else {}))
     return {**summary, "published": published}
 
 

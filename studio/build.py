@@ -259,7 +259,11 @@ def plan_work(ctx: BuildContext, phase_ids: list[str] | None, select: Selection 
         if job.kind not in loaded:
             report.unsupported[job.format] = report.unsupported.get(job.format, 0) + 1
             continue
-        digest = inputs_hash(job, ctx)
+        try:
+            digest = inputs_hash(job, ctx)
+        except Exception:  # e.g. an unknown template: rendering it fails the same way, reported with the job
+            todo.append(job)
+            continue
         previous = read_journal(ctx, digest)
         if previous is None:
             previous = existing.get(job.id, [])

@@ -163,3 +163,20 @@ def test_one_writer_per_output_folder(counting, example_campaign, tmp_path):
         assert counting.calls == 0
     assert build(example_campaign, tmp_path, ["dot-1"], workers=1).ok  # released with its holder
     assert (tmp_path / "ninh-thuan-2025" / ".studio.lock").read_text() == ""  # nobody named once it is free
+
+
+def test_a_job_whose_inputs_cannot_be_read_is_a_reported_failure(counting, example_campaign, tmp_path, monkeypatch):
+    """An unknown template (or any error describing a job) fails that job, with its brief and unit,
+    and the rest of the build goes on: never a traceback from planning."""
+    real = CountingRenderer.inputs
+
+    def inputs(self, job, ctx):
+        if job.unit == "xa-phuoc-binh":
+            raise ValueError("không có mẫu 'khong-co'")
+        return real(self, job, ctx)
+
+    monkeypatch.setattr(CountingRenderer, "inputs", inputs)
+    report = build(example_campaign, tmp_path, ["dot-1"], workers=1)
+    assert report.rendered == 61 and counting.calls == 61
+    assert [(f["unit"], f["error"]) for f in report.failures] == [
+        ("xa-phuoc-binh", "ValueError: không có mẫu 'khong-co'")]

@@ -135,7 +135,7 @@ def test_sigkilled_worker_mid_batch_another_worker_completes_it(redis_db, fakes,
         time.sleep(0.2)  # well inside the write
         first.kill()
         target = out / OUT_CAMPAIGN / f"{slow}.txt"
-        assert not target.exists() and list(target.parent.glob(".bulletin.txt.*.part*"))
+        assert not target.exists() and list((out / OUT_CAMPAIGN / ".staging").rglob(".bulletin.txt.*.part*"))
         assert not (out / OUT_CAMPAIGN / "dot-1" / "manifest.json").exists()
 
         control(tmp_path)  # the job is not slow on the second machine

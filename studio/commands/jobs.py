@@ -161,6 +161,8 @@ def _status(batch_id: str, out: Path) -> None:
                       f"{f['error']}", style="red", markup=False)
     if meta.get("error"):
         console.print(f"Lỗi của lô: {meta['error']}", style="red", markup=False)
+    if meta.get("warning"):
+        console.print(f"Lưu ý: {meta['warning']}", style="yellow", markup=False)
     for path in meta.get("manifests", []):
         console.print(f"Manifest: {path}", markup=False)
     if unreachable:

@@ -29,6 +29,7 @@ KEPT_EXIT = 3  # published, but some files are still the previous version (missi
 
 @contextmanager
 def user_errors():
+    from ..locks import Busy
     from ..publish import PublishError
     from ..publish.signing import SignatureError
     from ..storage import StorageError
@@ -38,6 +39,9 @@ def user_errors():
     except (PublishError, StorageError, SignatureError, FileExistsError) as exc:
         err.print(f"LỖI: {exc}", style="red", markup=False)
         raise typer.Exit(1) from None
+    except Busy as exc:  # another build or publish is writing the folder
+        err.print(f"LỖI: {exc}", style="red", markup=False)
+        raise typer.Exit(2) from None
 
 
 def s3_options(endpoint_url: str | None, region: str | None, profile: str | None) -> dict:

@@ -38,6 +38,7 @@ from typing import Any
 from ..artifacts import sha256_file
 from ..campaign import Campaign
 from ..formats import FORMATS
+from ..locks import exclusive
 from ..manifest import STATUS, read_manifest
 from ..plan import RenderJob, briefs_for, expand
 from ..storage import StorageError
@@ -448,14 +449,20 @@ def log(storage, root: Path, report: PublishReport, by: str) -> None:
 
 def publish(campaign: Campaign, phase_ids: list[str], out: Path, to: str, key_path: Path,
             **kwargs) -> list[PublishReport]:
-    """Publish each phase (a phase with sub-phases publishes each one with its own manifest)."""
+    """Publish each phase (a phase with sub-phases publishes each one with its own manifest).
+
+    The build folder is locked while it is read (``studio.locks``): a build running at the
+    same time would replace files under the upload. The lock refuses (``Busy``) rather than wait.
+    """
     private = signing.load_private(key_path)
-    built = [p for p in phase_ids if read_manifest(Path(out) / campaign.id, p) is not None]
-    if not built:  # let publish_phase explain what to run
-        built = phase_ids[:1]
-    reports: list[PublishReport] = []
-    for phase_id in built:  # a parent phase without its own assets is skipped, its sub-phases are not
-        reports += publish_phase(campaign, phase_id, out, to, private, **kwargs)
+    root = Path(out) / campaign.id
+    with exclusive(root, "studio publish"):
+        built = [p for p in phase_ids if read_manifest(root, p) is not None]
+        if not built:  # let publish_phase explain what to run
+            built = phase_ids[:1]
+        reports: list[PublishReport] = []
+        for phase_id in built:  # a parent phase without its own assets is skipped, its sub-phases are not
+            reports += publish_phase(campaign, phase_id, out, to, private, **kwargs)
     return reports
 
 
