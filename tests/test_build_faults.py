@@ -130,6 +130,9 @@ def test_a_broken_brief_keeps_its_last_good_version_listed(campaign, tmp_path):
     assert result.returncode == 1, result.stderr
     assert "U+1F680" in result.stderr and "vẫn dùng bản tốt trước đó" in result.stderr
     assert "Traceback" not in result.stderr
+    # one summary line groups the failures by brief and format
+    assert (f"Tóm tắt lỗi theo tin bài và định dạng: {MAIN} × infographic-1080x1080: 1; "
+            f"{MAIN} × pano-3000x1500: 1; — × deck-16x9: 1") in " ".join(result.stderr.split())
     failed = {f"{PANO}/{MAIN}--pano-3000x1500", f"dot-3/mang-xa-hoi/ninh-thuan/{MAIN}--infographic-1080x1080",
               "dot-3/hoi-nghi/ninh-thuan/deck-16x9"}
     assert_serves_last_good(out, before, failed)

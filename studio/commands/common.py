@@ -7,6 +7,7 @@ the commands can import it while ``cli`` imports them (no cycle).
 from __future__ import annotations
 
 import json
+from collections import Counter
 from pathlib import Path
 
 import typer
@@ -138,6 +139,10 @@ def run_build(c, out: Path, ids: list[str] | None, options: dict, workers: int =
                 f"đầu vào {serving['inputs_hash'][:12]})" if serving else "; chưa có bản nào để dùng thay")
         err.print(f"LỖI {f['job']} (tin bài {f['brief'] or '—'}, định dạng {f['format']}, đơn vị {f['unit']}): "
                   f"{f['error']}{kept}", style="red", markup=False)
+    if len(report.failures) > 1:  # 62 communes failing on one brief read as one problem
+        groups = Counter((f["brief"] or "—", f["format"]) for f in report.failures)
+        err.print("Tóm tắt lỗi theo tin bài và định dạng: " + "; ".join(
+            f"{brief} × {fmt}: {n}" for (brief, fmt), n in sorted(groups.items())), style="red", markup=False)
     if report.error:
         err.print(report.error, style="bold red", markup=False)
     console.print(f"Đã tạo {report.rendered}, giữ nguyên {report.reused}, lỗi {len(report.failures)}, "
