@@ -123,6 +123,7 @@ class Campaign(Model):
     units_file: str = "units.yaml"
     audio: AudioSettings = AudioSettings()
     storage: list[StorageTarget] = []
+    keep_together: list[Text] = []  # names and fixed phrases a line never breaks inside
 
     # Filled by the loader, not read from campaign.yaml.
     root: str = ""

@@ -2,8 +2,9 @@
 
 Sizes and boxes are in scene units (px or mm); widths come from the font's own
 advances (``fonts.metrics``), so the raster, PDF and slide backends all draw the
-lines decided here. Lines break only at spaces (Vietnamese syllables are
-space-separated, so a syllable is never split) and at explicit newlines.
+lines decided here. Lines break between words (``words.groups``: a word of
+several space-separated syllables, a number with its unit, a date, a campaign
+phrase stays on one line) and at explicit newlines.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from ..text import nfc
+from . import words
 from .fonts import FontError, FontMetrics, metrics
 
 
@@ -68,49 +70,74 @@ def pick_font(text: str, candidates: list[Path]) -> Path:
                             + "; thay ký tự đó hoặc khai báo phông dự phòng (fallback) có ký tự này", missing[0])
 
 
-def _paragraph_words(text: str, m: FontMetrics) -> list[list[tuple[str, float]]]:
-    return [[(w, m.width(w)) for w in para.split()] for para in text.split("\n")]
+Group = tuple[tuple[str, float], ...]  # an unbreakable run of syllables with their widths, in em
 
 
-def _wrap(paragraphs: list[list[tuple[str, float]]], space: float, width_em: float) -> list[str] | None:
-    """Greedy wrap at a width given in em; None when a single word is wider than the box."""
+def _paragraph_words(text: str, m: FontMetrics, keep: tuple[str, ...] = ()) -> list[list[Group]]:
+    return [[tuple((w, m.width(w)) for w in group) for group in words.groups(para, keep)]
+            for para in text.split("\n")]
+
+
+def _width(group: Group, space: float) -> float:
+    return sum(w for _, w in group) + space * (len(group) - 1)
+
+
+def _wrap(paragraphs: list[list[Group]], space: float, width_em: float, split: bool = True) -> list[str] | None:
+    """Greedy wrap between words at a width given in em; None when a single syllable is wider than the box.
+
+    A word wider than the box breaks between its syllables (the only way it fits; None
+    instead when ``split`` is false);
+    a last line of one syllable takes the previous line's last word when that fits.
+    """
     lines: list[str] = []
-    for words in paragraphs:
-        line: list[str] = []
+    for groups in paragraphs:
+        rows: list[list[Group]] = [[]]
         used = 0.0
-        for word, w in words:
-            if w > width_em:
+        for group in groups:
+            w = _width(group, space)
+            if w > width_em and not split:
                 return None
-            if line and used + space + w > width_em:
-                lines.append(" ".join(line))
-                line, used = [word], w
-            else:
-                used = used + space + w if line else w
-                line.append(word)
-        lines.append(" ".join(line))
+            parts = [group] if w <= width_em else [((syl, sw),) for syl, sw in group]
+            for part in parts:
+                pw = _width(part, space)
+                if pw > width_em:
+                    return None
+                if rows[-1] and used + space + pw > width_em:
+                    rows.append([part])
+                    used = pw
+                else:
+                    used = used + space + pw if rows[-1] else pw
+                    rows[-1].append(part)
+        if len(rows) > 1 and len(rows[-2]) > 1 and len(rows[-1]) == 1 and len(rows[-1][0]) == 1:
+            moved = [rows[-2][-1], *rows[-1]]
+            if sum(_width(g, space) for g in moved) + space * (len(moved) - 1) <= width_em:
+                rows[-2:] = [rows[-2][:-1], moved]
+        lines.extend(" ".join(syl for group in row for syl, _ in group) for row in rows)
     return lines
 
 
-def wrap_text(text: str, font_path: str | Path, size: float, box_w: float) -> list[str] | None:
+def wrap_text(text: str, font_path: str | Path, size: float, box_w: float,
+              keep: tuple[str, ...] = ()) -> list[str] | None:
     m = metrics(font_path)
-    return _wrap(_paragraph_words(nfc(text), m), m.width(" "), box_w / size)
+    return _wrap(_paragraph_words(nfc(text), m, keep), m.width(" "), box_w / size)
 
 
 @lru_cache(maxsize=8192)
 def fit_text(text: str, font_path: str | Path, box_w: float, box_h: float, min_size: float, max_size: float,
              line_height: float = 1.2, max_lines: int | None = None, step: float = 1.0,
-             balance: bool = False) -> FitResult:
+             balance: bool = False, keep: tuple[str, ...] = ()) -> FitResult:
     """Largest size in [min_size, max_size] (on a ``step`` grid) at which ``text`` fits the box.
 
     Raises ``FitError`` (Vietnamese message) when even ``min_size`` overflows; a
     missing glyph raises ``MissingGlyphError`` before any measuring. Results are cached
     per arguments (a pure function of them and the shipped font): a build lays out the
     same headline for every unit, and ``studio validate`` lays out the whole plan.
+    Lines break between words (``words.groups``); ``keep`` adds the campaign's phrases.
     """
     text = nfc(text).strip()
     font_path = pick_font(text, [Path(font_path)])
     m = metrics(font_path)
-    paragraphs = _paragraph_words(text, m)
+    paragraphs = _paragraph_words(text, m, keep)
     space = m.width(" ")
     ascent, descent = m.ink(text)  # the marks actually present: Ể reaches higher than E
     block = ascent + descent
@@ -126,7 +153,8 @@ def fit_text(text: str, font_path: str | Path, box_w: float, box_h: float, min_s
     steps = max(0, int((max_size - min_size) / step + 1e-9))
     lines = attempt(min_size)
     if lines is None:
-        longest = max((w for para in paragraphs for w in para), key=lambda item: item[1], default=("", 0.0))
+        longest = max((s for para in paragraphs for g in para for s in g), key=lambda item: item[1],
+                      default=("", 0.0))
         if longest[1] * min_size > box_w:
             why = f"từ {longest[0]!r} rộng hơn khung"
         else:
@@ -150,12 +178,15 @@ def fit_text(text: str, font_path: str | Path, box_w: float, box_h: float, min_s
 
 
 def _balanced(paragraphs, space: float, width_em: float, count: int) -> list[str]:
-    """Narrowest wrap with the same number of lines: no lonely last word in a headline."""
+    """Narrowest wrap with the same number of lines: no lonely last word in a headline.
+
+    Narrowing never breaks a word that the full width kept whole.
+    """
     lo, hi = 0.0, width_em
     best = _wrap(paragraphs, space, width_em)
     for _ in range(12):
         mid = (lo + hi) / 2
-        lines = _wrap(paragraphs, space, mid)
+        lines = _wrap(paragraphs, space, mid, split=False)
         if lines is not None and len(lines) <= count:
             hi, best = mid, lines
         else:

@@ -1,0 +1,139 @@
+"""Where a Vietnamese line may break: between words, never inside one.
+
+Vietnamese writes a space between syllables, so "ĐẠI HỘI" is one word spelt with
+two space-separated syllables. ``groups`` returns the space-separated tokens of a
+paragraph gathered into unbreakable groups: the words of pyvi's offline CRF
+segmenter, the phrases of the campaign dictionary (``keep``), a number with the
+word that measures it ("15 %", "3 năm", "7 giờ sáng") and dates written in words
+("ngày 15 tháng 3 năm 2025"). The layout wraps groups; it splits a group into its
+syllables only when the group is wider than its box.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from ..text import nfc
+
+# Words that measure or count the number before them: never left alone at a line start.
+UNITS = frozenset("""
+% ‰ người hộ hộ_gia_đình cử_tri đại_biểu xã phường thị_trấn huyện tỉnh thôn bản ấp khu_phố điểm điểm_bầu_cử
+tổ khu_vực đơn_vị lần năm tháng ngày tuần giờ phút giây tuổi quý km m cm mm m2 m² km2 km² ha kg g tấn tạ lít
+đồng nghìn ngàn triệu tỷ trăm vạn phần_trăm bản cuốn tờ chiếc cái con căn ngôi trường lớp học_sinh em cháu
+""".split())
+DAY_PART = frozenset("sáng trưa chiều tối đêm".split())  # "7 giờ sáng": the time of day stays with the hour
+# Words that introduce the number after them: "ngày 15", "số 45/NQ-HĐND", "năm 2025".
+BEFORE_NUMBER = frozenset("ngày tháng năm quý số lúc khóa khoá".split())
+NUMBER = re.compile(r"^[(\"'“‘]?[+−-]?\d[\w.,/:–-]*[%‰]?[)\"'”’.,;:!?]*$")
+QUANTITY = re.compile(r"^[(\"'“‘]?[+−-]?\d[\d.,/:–-]*[%‰]?$")  # a number that a unit may follow
+DASH = frozenset("-–—")
+EDGE = "()[]{}\"'“”‘’«».,;:!?…"
+
+
+def _bare(token: str) -> str:
+    return token.strip(EDGE).lower()
+
+
+@lru_cache(maxsize=4096)
+def _segmenter_joins(tokens: tuple[str, ...]) -> tuple[bool, ...]:
+    """For each gap between tokens, whether pyvi puts it inside a word."""
+    from pyvi import ViTokenizer  # imported on first use: loading the CRF model takes about a second
+
+    text = " ".join(tokens)
+    caps = text.upper() == text and text.lower() != text  # all caps: the model learnt from normal case
+    out = ViTokenizer.tokenize(" ".join(t.capitalize() for t in tokens) if caps else text)
+    chars = [c for c in text if not c.isspace()]
+    # The gap after the k-th non-space character of each token boundary.
+    gap_after: dict[int, int] = {}
+    k = 0
+    for i, token in enumerate(tokens[:-1]):
+        k += len(token)
+        gap_after[k] = i
+    joins = [False] * (len(tokens) - 1)
+    k = 0
+    underscore = False
+    for c in out:
+        if c == "_":
+            underscore = True
+        elif not c.isspace():
+            if k >= len(chars) or c.lower() != chars[k].lower():
+                return tuple(False for _ in joins)  # the segmenter changed the text: break at spaces only
+            if k in gap_after and underscore:
+                joins[gap_after[k]] = True
+            k += 1
+            underscore = False
+    return tuple(joins)
+
+
+def _phrase_joins(tokens: tuple[str, ...], keep: tuple[str, ...]) -> set[int]:
+    """Gaps inside a dictionary phrase (case-insensitive, punctuation at token edges ignored)."""
+    bare = [_bare(t) for t in tokens]
+    joined: set[int] = set()
+    for phrase in keep:
+        words = [_bare(w) for w in nfc(phrase).split()]
+        n = len(words)
+        if n < 2:
+            continue
+        for i in range(len(bare) - n + 1):
+            if bare[i:i + n] == words:
+                joined.update(range(i, i + n - 1))
+    return joined
+
+
+def _number_joins(tokens: tuple[str, ...]) -> set[int]:
+    """Gaps between a number and its unit, a date's parts, and "số"/"ngày"/"năm" and their number."""
+    joined: set[int] = set()
+    bare = [_bare(t) for t in tokens]
+    for i in range(len(tokens) - 1):
+        here, after = bare[i], bare[i + 1]
+        if QUANTITY.match(tokens[i]):
+            pair = f"{after}_{bare[i + 2]}" if i + 2 < len(bare) else ""
+            if after in UNITS or after[:1] in "%‰":
+                joined.add(i)
+            elif pair in UNITS:
+                joined.update((i, i + 1))
+        if here in BEFORE_NUMBER and NUMBER.match(tokens[i + 1]) and tokens[i] == tokens[i].rstrip(EDGE):
+            joined.add(i)
+        if tokens[i] in DASH and i and NUMBER.match(tokens[i - 1]) and NUMBER.match(tokens[i + 1]):
+            joined.update((i - 1, i))  # "2026 - 2031" is one range
+        if here == "giờ" and after in DAY_PART and i and NUMBER.match(tokens[i - 1]):
+            joined.add(i)
+    return joined
+
+
+@lru_cache(maxsize=8192)
+def groups(paragraph: str, keep: tuple[str, ...] = ()) -> tuple[tuple[str, ...], ...]:
+    """The paragraph's space-separated tokens, gathered into groups that a line break must not split."""
+    tokens = tuple(nfc(paragraph).split())
+    if len(tokens) < 2:
+        return (tokens,) if tokens else ()
+    joins = set(i for i, j in enumerate(_segmenter_joins(tokens)) if j)
+    joins |= _phrase_joins(tokens, keep) | _number_joins(tokens)
+    out: list[tuple[str, ...]] = []
+    current = [tokens[0]]
+    for i, token in enumerate(tokens[1:]):
+        if i in joins:
+            current.append(token)
+        else:
+            out.append(tuple(current))
+            current = [token]
+    out.append(tuple(current))
+    return tuple(out)
+
+
+def breaks_inside(lines: list[str] | tuple[str, ...], keep: tuple[str, ...] = ()) -> list[str]:
+    """Line breaks of ``lines`` (one paragraph) that fall inside a group, as "end / start" strings."""
+    tokens: list[str] = []
+    ends: set[int] = set()
+    for line in lines:
+        tokens += line.split()
+        ends.add(len(tokens) - 1)
+    bad = []
+    k = 0
+    for group in groups(" ".join(tokens), keep):
+        for j in range(len(group) - 1):
+            if k + j in ends:
+                bad.append(f"{tokens[k + j]} / {tokens[k + j + 1]}")
+        k += len(group)
+    return bad
