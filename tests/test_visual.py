@@ -53,11 +53,13 @@ def test_fit_picks_smaller_size_for_longer_text():
         assert all(m.width(line) * fit.size <= 900 for line in fit.lines)
 
 
-def test_lines_break_only_between_syllables():
+def test_lines_break_only_between_words():
     text = "Nhiệt liệt chào mừng Đại hội đại biểu Đảng bộ tỉnh lần thứ XV"
     fit = fit_text(text, BOLD, 400, 1000, 40, 40, 1.2)
     assert " ".join(fit.lines) == text
     assert all(word in text.split() for line in fit.lines for word in line.split())
+    words = {"Nhiệt liệt", "chào mừng", "Đại hội", "đại biểu", "Đảng bộ"}
+    assert not any(f"{a.split()[-1]} {b.split()[0]}" in words for a, b in zip(fit.lines, fit.lines[1:]))
 
 
 def test_fit_error_when_text_cannot_fit():

@@ -142,8 +142,10 @@ def fit_text(text: str, font_path: str | Path, box_w: float, box_h: float, min_s
     ascent, descent = m.ink(text)  # the marks actually present: Ể reaches higher than E
     block = ascent + descent
 
+    split = False  # a word is broken between its syllables only when no size keeps every word whole
+
     def attempt(size: float) -> list[str] | None:
-        lines = _wrap(paragraphs, space, box_w / size)
+        lines = _wrap(paragraphs, space, box_w / size, split)
         if lines is None or (max_lines and len(lines) > max_lines):
             return None
         if size * ((len(lines) - 1) * line_height + block) > box_h + 1e-9:
@@ -152,6 +154,9 @@ def fit_text(text: str, font_path: str | Path, box_w: float, box_h: float, min_s
 
     steps = max(0, int((max_size - min_size) / step + 1e-9))
     lines = attempt(min_size)
+    if lines is None:
+        split = True
+        lines = attempt(min_size)
     if lines is None:
         longest = max((s for para in paragraphs for g in para for s in g), key=lambda item: item[1],
                       default=("", 0.0))

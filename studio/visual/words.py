@@ -41,8 +41,13 @@ def _segmenter_joins(tokens: tuple[str, ...]) -> tuple[bool, ...]:
     from pyvi import ViTokenizer  # imported on first use: loading the CRF model takes about a second
 
     text = " ".join(tokens)
-    caps = text.upper() == text and text.lower() != text  # all caps: the model learnt from normal case
-    out = ViTokenizer.tokenize(" ".join(t.capitalize() for t in tokens) if caps else text)
+    if text.upper() == text and text.lower() != text:
+        # All caps: the model learnt from normal case. Lower case misses names ("NINH THUẬN"), capitalised
+        # words run names on ("PHƯỚC HÀ ĐI BẦU"): keep the joins both readings agree on.
+        lower = _segmenter_joins(tuple(t.lower() for t in tokens))
+        title = _segmenter_joins(tuple(t.capitalize() for t in tokens))
+        return tuple(a and b for a, b in zip(lower, title))
+    out = ViTokenizer.tokenize(text)
     chars = [c for c in text if not c.isspace()]
     # The gap after the k-th non-space character of each token boundary.
     gap_after: dict[int, int] = {}
@@ -122,18 +127,28 @@ def groups(paragraph: str, keep: tuple[str, ...] = ()) -> tuple[tuple[str, ...],
     return tuple(out)
 
 
-def breaks_inside(lines: list[str] | tuple[str, ...], keep: tuple[str, ...] = ()) -> list[str]:
-    """Line breaks of ``lines`` (one paragraph) that fall inside a group, as "end / start" strings."""
-    tokens: list[str] = []
-    ends: set[int] = set()
-    for line in lines:
-        tokens += line.split()
-        ends.add(len(tokens) - 1)
-    bad = []
-    k = 0
-    for group in groups(" ".join(tokens), keep):
-        for j in range(len(group) - 1):
-            if k + j in ends:
-                bad.append(f"{tokens[k + j]} / {tokens[k + j + 1]}")
-        k += len(group)
-    return bad
+UNIT_TYPES = ("thành phố", "thị xã", "thị trấn", "tỉnh", "huyện", "quận", "xã", "phường", "thôn", "bản", "ấp")
+
+
+def campaign_phrases(campaign) -> tuple[str, ...]:
+    """The campaign dictionary for ``fit_text(keep=...)``: its ``keep_together`` list, its units'
+    names ("Bác Ái"; with their kind, "Huyện Bác Ái", when that is short) and the proper names in
+    its issuer and title (capitalised runs after the first word: "Ninh Thuận")."""
+    phrases = list(campaign.keep_together)
+    for unit in campaign.units:
+        name = nfc(unit.name)
+        kind = next((k for k in UNIT_TYPES if name.lower().startswith(k + " ")), "")
+        phrases.append(name[len(kind):].strip())
+        if len(name.split()) <= 4:
+            phrases.append(name)
+    for text in (campaign.issuer, campaign.title):
+        run: list[str] = []
+        for token in [*nfc(text).split()[1:], ""]:
+            bare = token.strip(EDGE)
+            if bare[:1].isupper() and not bare.isupper():
+                run.append(bare)
+                if bare == token:
+                    continue
+            phrases.append(" ".join(run))
+            run = []
+    return tuple(dict.fromkeys(p for p in phrases if len(p.split()) > 1))
