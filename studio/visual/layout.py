@@ -70,49 +70,54 @@ def pick_font(text: str, candidates: list[Path]) -> Path:
                             + "; thay ký tự đó hoặc khai báo phông dự phòng (fallback) có ký tự này", missing[0])
 
 
-Group = tuple[tuple[str, float], ...]  # an unbreakable run of syllables with their widths, in em
+# A word: its text, its width in em and its syllables with theirs (what it breaks into when too wide).
+Word = tuple[str, float, tuple[tuple[str, float], ...]]
 
 
-def _paragraph_words(text: str, m: FontMetrics, keep: tuple[str, ...] = ()) -> list[list[Group]]:
-    return [[tuple((w, m.width(w)) for w in group) for group in words.groups(para, keep)]
-            for para in text.split("\n")]
+def _paragraph_words(text: str, m: FontMetrics, keep: tuple[str, ...] = ()) -> list[list[Word]]:
+    space = m.width(" ")
+    out = []
+    for para in text.split("\n"):
+        row = []
+        for group in words.groups(para, keep):
+            syllables = tuple((s, m.width(s)) for s in group)
+            row.append((" ".join(group), sum(w for _, w in syllables) + space * (len(group) - 1), syllables))
+        out.append(row)
+    return out
 
 
-def _width(group: Group, space: float) -> float:
-    return sum(w for _, w in group) + space * (len(group) - 1)
-
-
-def _wrap(paragraphs: list[list[Group]], space: float, width_em: float, split: bool = True) -> list[str] | None:
+def _wrap(paragraphs: list[list[Word]], space: float, width_em: float, split: bool = True) -> list[str] | None:
     """Greedy wrap between words at a width given in em; None when a single syllable is wider than the box.
 
     A word wider than the box breaks between its syllables (the only way it fits; None
-    instead when ``split`` is false);
-    a last line of one syllable takes the previous line's last word when that fits.
+    instead when ``split`` is false); a last line of one syllable takes the previous
+    line's last word when that fits.
     """
     lines: list[str] = []
-    for groups in paragraphs:
-        rows: list[list[Group]] = [[]]
-        used = 0.0
-        for group in groups:
-            w = _width(group, space)
-            if w > width_em and not split:
+    for paragraph in paragraphs:
+        rows: list[list[Word]] = [[]]
+        widths = [0.0]
+        for word in paragraph:
+            if word[1] <= width_em:
+                parts = (word,)
+            elif split:
+                parts = tuple((s, w, ((s, w),)) for s, w in word[2])
+            else:
                 return None
-            parts = [group] if w <= width_em else [((syl, sw),) for syl, sw in group]
             for part in parts:
-                pw = _width(part, space)
-                if pw > width_em:
+                w = part[1]
+                if w > width_em:
                     return None
-                if rows[-1] and used + space + pw > width_em:
+                if rows[-1] and widths[-1] + space + w > width_em:
                     rows.append([part])
-                    used = pw
+                    widths.append(w)
                 else:
-                    used = used + space + pw if rows[-1] else pw
+                    widths[-1] = widths[-1] + space + w if rows[-1] else w
                     rows[-1].append(part)
-        if len(rows) > 1 and len(rows[-2]) > 1 and len(rows[-1]) == 1 and len(rows[-1][0]) == 1:
-            moved = [rows[-2][-1], *rows[-1]]
-            if sum(_width(g, space) for g in moved) + space * (len(moved) - 1) <= width_em:
-                rows[-2:] = [rows[-2][:-1], moved]
-        lines.extend(" ".join(syl for group in row for syl, _ in group) for row in rows)
+        if len(rows) > 1 and len(rows[-2]) > 1 and len(rows[-1]) == 1 and len(rows[-1][0][2]) == 1 \
+                and rows[-2][-1][1] + space + widths[-1] <= width_em:
+            rows[-1].insert(0, rows[-2].pop())
+        lines.extend(" ".join(word[0] for word in row) for row in rows)
     return lines
 
 
@@ -158,7 +163,7 @@ def fit_text(text: str, font_path: str | Path, box_w: float, box_h: float, min_s
         split = True
         lines = attempt(min_size)
     if lines is None:
-        longest = max((s for para in paragraphs for g in para for s in g), key=lambda item: item[1],
+        longest = max((s for para in paragraphs for word in para for s in word[2]), key=lambda item: item[1],
                       default=("", 0.0))
         if longest[1] * min_size > box_w:
             why = f"từ {longest[0]!r} rộng hơn khung"
