@@ -79,6 +79,18 @@ def test_campaign_dictionary_names_units_issuer_and_keep_together(example_campai
     assert "LẦN THỨ XV" in joined("ĐẠI HỘI LẦN THỨ XV", phrases)
 
 
+def test_keep_together_is_read_from_campaign_yaml(campaign_copy):
+    from studio.loader import load_campaign
+
+    yaml = campaign_copy / "campaign.yaml"
+    decomposed = unicodedata.normalize("NFD", "Trường Sa")
+    yaml.write_text(yaml.read_text(encoding="utf-8") + f"keep_together:\n  - lần thứ XV\n  - {decomposed}\n",
+                    encoding="utf-8")
+    campaign = load_campaign(campaign_copy)
+    assert campaign.keep_together == ["lần thứ XV", "Trường Sa"]  # NFC at the edge, like every text
+    assert {"lần thứ XV", "Trường Sa"} <= set(campaign_phrases(campaign))
+
+
 def test_breaker_is_deterministic_and_cached():
     text = "Hội đồng nhân dân tỉnh nhiệm kỳ 2026-2031 họp phiên thứ nhất"
     first = groups(text)
