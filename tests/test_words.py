@@ -60,8 +60,10 @@ def test_segmenter_words_stay_whole_in_any_case(text, words):
     ("họp ngày 15 tháng 3 năm 2025 tại tỉnh", "ngày 15 tháng 3 năm 2025"),
     ("nhiệm kỳ 2026 - 2031 của tỉnh", "2026 - 2031"),
     ("theo Nghị quyết số 45/NQ-HĐND của tỉnh", "số 45/NQ-HĐND"),
+    ("nhiệm kỳ 2020-2025 “ Đoàn kết ” nhé", "“ Đoàn kết ”"),
+    ("thành phố Phan Rang – Tháp Chàm", "Rang –"),
 ])
-def test_numbers_keep_their_unit_and_dates_stay_whole(text, together):
+def test_numbers_keep_their_unit_and_dates_and_lone_marks_stay_whole(text, together):
     assert any(together in group for group in joined(text)), joined(text)
 
 

@@ -28,6 +28,8 @@ BEFORE_NUMBER = frozenset("ngày tháng năm quý số lúc khóa khoá".split()
 NUMBER = re.compile(r"^[(\"'“‘]?[+−-]?\d[\w.,/:–-]*[%‰]?[)\"'”’.,;:!?]*$")
 QUANTITY = re.compile(r"^[(\"'“‘]?[+−-]?\d[\d.,/:–-]*[%‰]?$")  # a number that a unit may follow
 DASH = frozenset("-–—")
+OPENING = "([{“‘«\"'"
+CLOSING = ")]}”’».,;:!?…%‰–—"
 EDGE = "()[]{}\"'“”‘’«».,;:!?…"
 
 
@@ -94,7 +96,7 @@ def _number_joins(tokens: tuple[str, ...]) -> set[int]:
         here, after = bare[i], bare[i + 1]
         if QUANTITY.match(tokens[i]):
             pair = f"{after}_{bare[i + 2]}" if i + 2 < len(bare) else ""
-            if after in UNITS or after[:1] in "%‰":
+            if after in UNITS:
                 joined.add(i)
             elif pair in UNITS:
                 joined.update((i, i + 1))
@@ -107,6 +109,17 @@ def _number_joins(tokens: tuple[str, ...]) -> set[int]:
     return joined
 
 
+def _punctuation_joins(tokens: tuple[str, ...]) -> set[int]:
+    """A lone opening mark ("“", "(") stays with the next word; a lone closing one or a dash with the previous."""
+    joined: set[int] = set()
+    for i, token in enumerate(tokens):
+        if token and all(c in OPENING for c in token) and i + 1 < len(tokens):
+            joined.add(i)
+        elif token and all(c in CLOSING for c in token) and i:
+            joined.add(i - 1)
+    return joined
+
+
 @lru_cache(maxsize=8192)
 def groups(paragraph: str, keep: tuple[str, ...] = ()) -> tuple[tuple[str, ...], ...]:
     """The paragraph's space-separated tokens, gathered into groups that a line break must not split."""
@@ -114,7 +127,7 @@ def groups(paragraph: str, keep: tuple[str, ...] = ()) -> tuple[tuple[str, ...],
     if len(tokens) < 2:
         return (tokens,) if tokens else ()
     joins = set(i for i, j in enumerate(_segmenter_joins(tokens)) if j)
-    joins |= _phrase_joins(tokens, keep) | _number_joins(tokens)
+    joins |= _phrase_joins(tokens, keep) | _number_joins(tokens) | _punctuation_joins(tokens)
     out: list[tuple[str, ...]] = []
     current = [tokens[0]]
     for i, token in enumerate(tokens[1:]):
