@@ -48,7 +48,7 @@ ABBREVIATIONS: dict[str, str] = {
     "TU": "Tỉnh ủy",
     "HU": "Huyện ủy",
     "ĐU": "Đảng ủy",
-    "TTg": "Thủ tướng",
+    "TTg": "Thủ tướng Chính phủ",
     "ĐBSCL": "Đồng bằng sông Cửu Long",
     "ĐCSVN": "Đảng Cộng sản Việt Nam",
     "CSVN": "Cộng sản Việt Nam",
@@ -158,7 +158,6 @@ DOCUMENT_ISSUERS: dict[str, str] = {
     "CP": "Chính phủ",
     "QH": "Quốc hội",
     "VP": "Văn phòng",
-    "TTg": "Thủ tướng Chính phủ",
     "BTC": "Bộ Tài chính",
 }
 
@@ -220,7 +219,8 @@ def _doc_number(match: re.Match, abbreviations: dict[str, str]) -> str:
         issuers = issuers[:1]
     before, after = match.string[:match.start()], match.string[match.end():]
     said = f"{int(number)}" + (f" năm {year}" if year else "")
-    if kind and not re.search(rf"(?:{re.escape(kind)}|{re.escape(parts[0])})\s*$", before, re.IGNORECASE):
+    named = rf"(?:{re.escape(kind or '')}|{re.escape(parts[0])})(?:\s+\w+){{0,2}}\s*$"  # "Thông báo kết luận số"
+    if kind and not re.search(named, before, re.IGNORECASE):
         said = f"{kind} số {said}" if so else f"{kind} {said}"
     elif so:
         said = f"{so} {said}"
