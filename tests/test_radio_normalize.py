@@ -172,7 +172,8 @@ ADMIN_CASES = [
     ("Ủy ban nhân dân (UBND) tỉnh ban hành.", ["Ủy ban nhân dân tỉnh ban hành."]),
     ("Ban Chỉ đạo (BCĐ) tỉnh họp.", ["Ban Chỉ đạo tỉnh họp."]),
     ("Chuyển đổi số (CĐS) là nhiệm vụ trọng tâm.", ["Chuyển đổi số là nhiệm vụ trọng tâm."]),
-    ("Sở Nông nghiệp và Phát triển nông thôn (NN&PTNT) phối hợp.", ["Sở Nông nghiệp và Phát triển nông thôn phối hợp."]),
+    ("Sở Nông nghiệp và Phát triển nông thôn (NN&PTNT) phối hợp.",
+     ["Sở Nông nghiệp và Phát triển nông thôn phối hợp."]),
     ("Hội Liên hiệp Phụ nữ (HLHPN) tỉnh.", ["Hội Liên hiệp Phụ nữ tỉnh."]),
     ("Mặt trận Tổ quốc Việt Nam (MTTQVN) các cấp.", ["Mặt trận Tổ quốc Việt Nam các cấp."]),
     ("Tổng sản phẩm trên địa bàn (GRDP) tăng.", ["Tổng sản phẩm trên địa bàn tăng."]),
@@ -217,7 +218,8 @@ ADMIN_CASES = [
     ("Khối ASEAN.", ["A xê an"]),
     ("Phòng, chống dịch COVID-19.", ["Cô vít mười chín"]),
     # the plan's own sentences (plan-source.txt)
-    ("Đợt 1: Từ tháng 1 năm 2025 đến thời điểm hoàn thành đại hội đảng bộ các huyện ủy, thành ủy, vào cuối tháng 7/2025.",
+    ("Đợt 1: Từ tháng 1 năm 2025 đến thời điểm hoàn thành đại hội đảng bộ các huyện ủy, thành ủy, "
+     "vào cuối tháng 7/2025.",
      ["Đợt một", f"tháng một năm {Y2025}", f"cuối tháng bảy năm {Y2025}"]),
     ("Đợt 2: Từ tháng 8/2025 đến tháng 9/2025, thời gian chuẩn bị và tiến hành Đại hội Đảng bộ tỉnh lần thứ XV.",
      [f"tháng tám năm {Y2025} đến tháng chín năm {Y2025}", "lần thứ mười lăm"]),
