@@ -28,7 +28,8 @@ def scripts(root, units_per_phase: int = 3):
         units = list(dict.fromkeys(j.unit for j in jobs))[:units_per_phase]
         for job in (j for j in jobs if j.unit in units):
             briefs = briefs_for(campaign, job, tree)
-            out.append((job, briefs, build_script(campaign, campaign.phase(job.phase), tree[job.unit], briefs, job.day)))
+            script = build_script(campaign, campaign.phase(job.phase), tree[job.unit], briefs, job.day)
+            out.append((job, briefs, script))
     return out
 
 
