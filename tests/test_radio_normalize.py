@@ -13,7 +13,7 @@ Y2025 = "hai nghìn không trăm hai mươi lăm"
 Y2030 = "hai nghìn không trăm ba mươi"
 Y2020 = "hai nghìn không trăm hai mươi"
 
-# (written, fragments that must appear in the spoken form)
+# (written, fragments that must appear in the spoken form[, fragments that must not])
 CASES = [
     # numbers with Vietnamese separators
     ("Có 65.000 người tham gia.", ["sáu mươi lăm nghìn người"]),
@@ -142,6 +142,9 @@ ADMIN_CASES = [
     ("Thông tư 39/2020/TT-BTTTT.", [f"Thông tư ba mươi chín năm {Y2020} của Bộ Thông tin và Truyền thông."]),
     ("Nghị định số 13/2023/NĐ-CP về bảo vệ dữ liệu cá nhân.", [f"Nghị định số mười ba năm {Y2023} của Chính phủ về"]),
     ("Quy chế số 03-QC/TU.", ["Quy chế số ba của Tỉnh ủy"]),
+    ("Tại Kế hoạch số 01-KH/TBĐCTTT ngày 4/9/2024 về công tác tuyên truyền.",  # unknown issuer code: not read
+     [f"Kế hoạch số một ngày bốn tháng chín năm {Y2024} về công tác"], ["tê bê"]),
+    ("Số 12-KH/XYZ", ["Kế hoạch số mười hai"], ["ích"]),
     ("Thông báo kết luận số 12-TB/TU.", ["Thông báo kết luận số mười hai của Tỉnh ủy"]),
     # web and e-mail addresses: scheme and "www." left out, parts split into syllables, "." said chấm
     ("Truy cập https://www.ninhthuan.gov.vn để góp ý.", ["Truy cập ninh thuan chấm gov chấm vê nờ để góp ý."]),
@@ -211,6 +214,9 @@ ADMIN_CASES = [
     ("Đăng ký SIM chính chủ.", ["Đăng ký SIM chính chủ."]),
     ("Nhắn tin SMS đến tổng đài.", ["ét mờ ét"]),
     ("I. MỤC ĐÍCH, YÊU CẦU", ["MỤC ĐÍCH, YÊU CẦU"]),
+    ("V. QUY ĐỊNH CHUYỂN TIẾP", ["năm. QUY ĐỊNH CHUYỂN TIẾP"]),
+    ("IV. TỔ CHỨC THỰC HIỆN", ["bốn. TỔ CHỨC THỰC HIỆN"]),
+    ("Đ/c Bí thư Tỉnh ủy phát biểu.", ["đồng chí Bí thư Tỉnh ủy phát biểu."]),
     ("II. THỜI GIAN VÀ HÌNH THỨC THỰC HIỆN", ["THỜI GIAN VÀ HÌNH THỨC THỰC HIỆN"]),
     ("KẾ HOẠCH THÔNG TIN, TUYÊN TRUYỀN", ["KẾ HOẠCH THÔNG TIN, TUYÊN TRUYỀN"]),
     ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", ["CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"]),
@@ -301,11 +307,13 @@ def test_table_is_large_enough():
     assert len(CASES) >= 200
 
 
-@pytest.mark.parametrize("written,fragments", CASES, ids=[c[0][:40] for c in CASES])
-def test_spoken_form(written, fragments):
+@pytest.mark.parametrize("written,fragments,absent", [(*c, ())[:3] for c in CASES], ids=[c[0][:40] for c in CASES])
+def test_spoken_form(written, fragments, absent):
     out = spoken(written)
     for fragment in fragments:
         assert fragment in out, f"{written!r} → {out!r}: thiếu {fragment!r}"
+    for fragment in absent:
+        assert fragment not in out, f"{written!r} → {out!r}: thừa {fragment!r}"
     assert_plain(out)
 
 

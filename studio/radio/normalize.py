@@ -41,6 +41,8 @@ ABBREVIATIONS: dict[str, str] = {
     "TP": "thành phố",
     "TX.": "thị xã",
     "TT.": "thị trấn",
+    "Đ/c": "đồng chí",
+    "đ/c": "đồng chí",
     "KH": "Kế hoạch",
     "NQ": "Nghị quyết",
     "QĐ": "Quyết định",
@@ -224,16 +226,18 @@ def _doc_number(match: re.Match, abbreviations: dict[str, str]) -> str:
         said = f"{kind} số {said}" if so else f"{kind} {said}"
     elif so:
         said = f"{so} {said}"
+    issuers = [p for p in issuers if _issuer(p, abbreviations)]
     if issuers and not re.match(r"\s*,?\s*(?:ngày\s+\d{1,2}[/-]\d{1,2}[/-]\d{2,4}\s*,?\s*)?của\b", after):
         said += " của " + " và ".join(_issuer(p, abbreviations) for p in issuers)
     return said
 
 
 def _issuer(code: str, abbreviations: dict[str, str]) -> str:
-    """``UBND`` → ``Ủy ban nhân dân``; ``QH14`` → ``Quốc hội khóa 14``; an unknown code stays for spelling."""
+    """``UBND`` → ``Ủy ban nhân dân``; ``QH14`` → ``Quốc hội khóa 14``; an unknown code → "" (not read: a
+    spelled filing code like TBĐCTTT helps no listener; the text names the issuer, or the campaign adds it)."""
     letters, digits = re.fullmatch(r"(\D+)(\d*)", code).groups()
-    name = abbreviations.get(letters) or DOCUMENT_ISSUERS.get(letters) or letters
-    return f"{name} khóa {digits}" if digits else name
+    name = abbreviations.get(letters) or DOCUMENT_ISSUERS.get(letters) or ""
+    return f"{name} khóa {digits}" if name and digits else name
 
 
 def spell(word: str) -> str:
@@ -390,6 +394,9 @@ class SpokenForm:
                       lambda m: f"{m.group(1)} {roman_value(m.group(2))}" if m.group(2) else m.group(0), text)
         text = re.sub(rf"(?<![\w-])({_ROMAN_RE})(?![\w-])",
                       lambda m: str(roman_value(m.group(1))) if len(m.group(1)) >= 2 else m.group(0), text)
+        # A section heading: "V. QUY ĐỊNH CHUYỂN TIẾP" → "5. QUY ĐỊNH …".
+        text = re.sub(rf"^(\s*)((?=[IVXL]){_ROMAN_RE})\.(?=\s)", lambda m: f"{m.group(1)}{roman_value(m.group(2))}.",
+                      text)
         text = re.sub(r"\bthứ\s+([14])\b", lambda m: f"thứ {_ORDINAL[int(m.group(1))]}", text)
         # Whole hours: "7h00" → "7 giờ" (not "bảy giờ không phút").
         text = re.sub(r"\b(\d{1,2})h00\b", r"\1 giờ", text)
