@@ -4,11 +4,18 @@
 but it lowercases everything and spells administrative abbreviations letter by
 letter. So we layer domain rules around it:
 
-1. before it: the abbreviation dictionary (UBND → Ủy ban nhân dân …, extendable
-   per campaign), document numbers (12/KH-UBND), roman numerals in context
-   (lần thứ IV → lần thứ tư), phone numbers digit by digit, day ranges, ``7h00``;
-2. after it: the original case of every word it did not change comes back, and a
-   last safety net reads any digit it left.
+1. before it: web and e-mail addresses as a listener says them, quotes dropped,
+   document numbers (12/KH-UBND, the kind said once), "expansion (ABBR)" read once,
+   abbreviations joined by - or / part by part, the abbreviation dictionary
+   (UBND → Ủy ban nhân dân …, extendable per campaign), roman numerals in context
+   (lần thứ IV → lần thứ tư), phone numbers digit by digit, day ranges, ``7h00``,
+   and any other word in capitals that is no Vietnamese syllable spelled with
+   Vietnamese letter names;
+2. after it: the original case of every word it did not change comes back, its
+   ``<en>`` tags go (the engine gets plain text: espeak-ng would read them aloud),
+   and a last safety net reads any digit it left.
+
+The rules are in docs/radio.md ("Spoken form").
 """
 
 from __future__ import annotations
