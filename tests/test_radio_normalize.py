@@ -186,6 +186,7 @@ ADMIN_CASES = [
     ("Trung ương (TW) chỉ đạo.", ["Trung ương chỉ đạo."]),
     ("Chương trình mỗi xã một sản phẩm (OCOP).", ["Chương trình mỗi xã một sản phẩm, Ô cốp."]),
     ("Tổ công tác (gọi tắt là Tổ) họp.", ["Tổ công tác, gọi tắt là Tổ, họp."]),
+    ("Cổng https://www.ninhthuan.gov.vn của tỉnh.", ["Cổng ninh thuan chấm gov chấm vê nờ của tỉnh."]),
     # abbreviations joined by "-" or "/": part by part
     ("Phát triển KT-XH, bảo đảm QP-AN.", ["kinh tế", "xã hội", "quốc phòng", "an ninh"]),
     ("Công tác PCCC/CNCH.", ["phòng cháy, chữa cháy, cứu nạn, cứu hộ"]),
@@ -197,6 +198,9 @@ ADMIN_CASES = [
     ("Sự nghiệp CNH-HĐH đất nước.", ["công nghiệp hóa, hiện đại hóa đất nước"]),
     ("Cấp BHYT/BHXH cho người dân.", ["bảo hiểm y tế, bảo hiểm xã hội"]),
     ("Đoàn TNCS Hồ Chí Minh.", ["Đoàn Thanh niên Cộng sản Hồ Chí Minh"]),
+    ("Kết nối Wi-Fi miễn phí.", ["Wi Fi miễn phí"]),
+    ("Email: abc@gmail.com", ["a bê xê a còng gmail chấm com"]),
+    ("Website: ninhthuan.gov.vn/tin-tuc/", ["ninh thuan chấm gov chấm vê nờ gạch chéo tin tuc"]),
     ("Ban Chỉ đạo ATTP-ATGT.", ["an toàn thực phẩm, an toàn giao thông"]),
     # unknown capitals: Vietnamese letter names, never English
     ("Quét mã QR để góp ý.", ["Quét mã quy rờ để góp ý."]),
@@ -348,6 +352,12 @@ def test_document_codes_only_inside_document_numbers():
 def test_campaign_abbreviations_extend_the_dictionary():
     speak = SpokenForm({"BQL": "Ban quản lý", "UBND": "Ủy ban nhân dân (đọc riêng)"})
     assert speak("BQL dự án và UBND xã") == "Ban quản lý dự án và Ủy ban nhân dân, đọc riêng, xã"
+
+
+def test_campaign_gives_an_address_its_reading():
+    speak = SpokenForm({"ninhthuan.gov.vn": "Ninh Thuận chấm gov chấm vê nờ"})
+    assert speak("Truy cập https://www.ninhthuan.gov.vn.") == "Truy cập Ninh Thuận chấm gov chấm vê nờ."
+    assert speak("Xem dichvucong.gov.vn.") == "Xem dich vu cong chấm gov chấm vê nờ."
 
 
 def test_cli_normalize_reads_stdin_line_by_line():

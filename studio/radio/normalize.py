@@ -421,8 +421,8 @@ class SpokenForm:
 
     def _joined(self, match: re.Match) -> str:
         chain = match.group()
-        if chain in self.abbreviations:
-            return chain
+        if chain in self.abbreviations or any(sum(c.isupper() for c in p) < 2 for p in re.split(r"[-/]", chain)):
+            return chain  # in the dictionary whole, or words (Wi-Fi, Bà Rịa-Vũng Tàu) rather than codes
         return re.sub(r"\s*/\s*", ", ", chain.replace("-", " - "))
 
     def _defined_once(self, match: re.Match) -> str:
