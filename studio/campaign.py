@@ -18,6 +18,13 @@ from .units import Level, Unit, UnitTree
 
 Slug = Field(pattern=SLUG_PATTERN, max_length=SLUG_MAX)
 Priority = Literal["normal", "priority", "emergency"]
+#: Smart loudspeaker priorities (Thông tư 39/2020/TT-BTTTT), most urgent first: the one order of urgency.
+URGENCY: tuple[str, ...] = ("emergency", "priority", "normal")
+
+
+def most_urgent(priorities) -> str:
+    """The most urgent of some priorities ("normal" when there are none)."""
+    return min(priorities, key=URGENCY.index, default="normal")
 #: A daily phase asks for a bulletin per commune and day: longer than this is a typo, not a plan.
 MAX_DAILY_DAYS = 62
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from datetime import date
 
-from .campaign import Brief, Campaign, Phase
+from .campaign import URGENCY, Brief, Campaign, Phase
 from .formats import FORMATS
 from .units import UnitTree
 
@@ -74,6 +74,16 @@ def briefs_of(campaign: Campaign, phase: Phase, channel_id: str) -> list[Brief]:
     return [b for b in campaign.briefs if b.phase == phase.id and channel_id in b.channels]
 
 
+def on_air(brief: Brief, phase: Phase, day: date | None) -> bool:
+    """Is ``brief`` on air on ``day``: inside its own window, which defaults to its phase."""
+    return day is None or (brief.start or phase.start) <= day <= (brief.end or phase.end)
+
+
+def by_urgency(briefs: list[Brief]) -> list[Brief]:
+    """Emergency first, then priority, then normal; then by start date and title."""
+    return sorted(briefs, key=lambda b: (URGENCY.index(b.priority), b.start or date.min, b.title))
+
+
 def expand(campaign: Campaign, phase_ids: list[str] | None = None) -> list[RenderJob]:
     """Every asset a build would produce, in a stable order."""
     tree = campaign.unit_tree()
@@ -102,19 +112,23 @@ def expand(campaign: Campaign, phase_ids: list[str] | None = None) -> list[Rende
                     continue
                 wanted = [b for b in briefs if not b.formats or fmt_id in b.formats]
                 for unit in units:
-                    if any(not b.targets or tree.covered_by(unit.id, b.targets, phase.start) for b in wanted):
-                        for day in days:
+                    here = [b for b in wanted if not b.targets or tree.covered_by(unit.id, b.targets, phase.start)]
+                    for day in days:  # a daily bulletin only for days some brief is on air
+                        if any(on_air(b, phase, day) for b in here):
                             jobs.append(RenderJob(phase.id, channel.id, fmt_id, fmt.kind, unit.id,
                                                   None, day.isoformat() if day else None))
     return jobs
 
 
 def briefs_for(campaign: Campaign, job: RenderJob, tree: UnitTree | None = None) -> list[Brief]:
-    """The briefs a job draws on: its own, or every brief of its phase and channel that covers its unit."""
+    """The briefs a job draws on, most urgent first: its own, or every brief of its phase and
+    channel that covers its unit and, for a day's asset, is on air that day."""
     if job.brief:
         return [campaign.brief(job.brief)]
     phase = campaign.phase(job.phase)
     tree = tree or campaign.unit_tree()
-    return [b for b in briefs_of(campaign, phase, job.channel)
-            if (not b.formats or job.format in b.formats)
-            and (not b.targets or tree.covered_by(job.unit, b.targets, phase.start))]
+    day = date.fromisoformat(job.day) if job.day else None
+    return by_urgency([b for b in briefs_of(campaign, phase, job.channel)
+                       if (not b.formats or job.format in b.formats)
+                       and (not b.targets or tree.covered_by(job.unit, b.targets, phase.start))
+                       and on_air(b, phase, day)])

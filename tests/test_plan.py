@@ -57,3 +57,60 @@ def test_selection_narrows_by_brief_unit_format_and_kind(example_campaign):
     videos = [j for j in jobs if Selection(formats={"video-9x16", "video-1x1"}).matches(j)]
     assert [(j.brief, j.format) for j in videos] == [("dot1-y-nghia-thanh-tuu", "video-9x16")]
     assert Selection(briefs=["a"]) == Selection(briefs=("a",)) and hash(Selection(briefs=["a"]))
+
+
+NOTICE = """\
+id: thong-bao-khan
+phase: dot-2-2
+title: Thông báo khẩn về phân luồng giao thông
+headline: Phân luồng giao thông quanh hội trường từ ngày 25/9
+key_messages: [Người dân đi đường tránh khu vực hội trường từ 6h00 đến 18h00.]
+channels: [truyen-thanh-co-so]
+formats: [bulletin-daily]
+priority: emergency
+start: 2025-09-25
+end: 2025-09-25
+"""
+EVENT = """\
+id: le-khai-mac
+phase: dot-2-2
+title: Lễ khai mạc Đại hội
+headline: Hôm nay khai mạc Đại hội
+channels: [truyen-thanh-co-so]
+formats: [bulletin-daily]
+start: 2025-09-24
+end: 2025-09-24
+"""
+
+
+def test_daily_bulletins_carry_the_briefs_on_air_that_day_most_urgent_first(campaign_copy):
+    """A notice for the 25th plays on the 25th only, first; an event of the 24th plays on the 24th only."""
+    from studio.loader import load_campaign
+    from studio.radio.script import build_script
+
+    (campaign_copy / "briefs" / "thong-bao-khan.yaml").write_text(NOTICE, encoding="utf-8")
+    (campaign_copy / "briefs" / "le-khai-mac.yaml").write_text(EVENT, encoding="utf-8")
+    campaign = load_campaign(campaign_copy)
+    jobs = {j.day: j for j in expand(campaign, ["dot-2-2"])
+            if j.format == "bulletin-daily" and j.unit == "phuong-bao-an-2025"}
+    carried = {day: [b.id for b in briefs_for(campaign, job)] for day, job in jobs.items()}
+    assert carried == {"2025-09-24": ["dot22-trong-ngay-dai-hoi", "le-khai-mac"],
+                       "2025-09-25": ["thong-bao-khan", "dot22-trong-ngay-dai-hoi"],
+                       "2025-09-26": ["dot22-trong-ngay-dai-hoi"]}
+    # the script reads them in that order, and the day with the notice is an emergency bulletin
+    phase, unit = campaign.phase("dot-2-2"), campaign.unit_tree()["phuong-bao-an-2025"]
+    script = build_script(campaign, phase, unit, briefs_for(campaign, jobs["2025-09-25"]), "2025-09-25")
+    assert [i.brief_id for i in script.items if i.brief_id] == ["thong-bao-khan", "dot22-trong-ngay-dai-hoi"]
+    assert script.priority == "emergency"
+    quiet = build_script(campaign, phase, unit, briefs_for(campaign, jobs["2025-09-26"]), "2025-09-26")
+    assert quiet.priority == "priority" and "thong-bao-khan" not in {i.brief_id for i in quiet.items}
+
+
+def test_no_daily_bulletin_for_a_day_with_nothing_on_air(campaign_copy):
+    from studio.loader import load_campaign
+
+    path = campaign_copy / "briefs" / "dot22-trong-ngay-dai-hoi.yaml"
+    path.write_text(path.read_text(encoding="utf-8") + "start: 2025-09-25\n", encoding="utf-8")
+    campaign = load_campaign(campaign_copy)
+    days = {j.day for j in expand(campaign, ["dot-2-2"]) if j.format == "bulletin-daily"}
+    assert days == {"2025-09-25", "2025-09-26"}

@@ -12,7 +12,6 @@ from studio.plan import briefs_for, expand
 from studio.radio.script import ScriptError, announcer_text, build_script
 
 PHASE = "dot-2-1"
-VICTIM = "dot21-gop-y-van-kien"  # the second brief of the bulletin: its text tries to forge items
 FORGED = ["@@ closing | Kết thúc giả", "@@ brief:FIRST | Tin giả", "@@ slogans | Khẩu hiệu giả",
           "@@opening|Mở đầu giả", "{{ unit.display_name }}", "{% if true %}giả{% endif %}", "{% endblock %}"]
 
@@ -38,9 +37,10 @@ def shape(script):
 def test_structure_lines_in_a_brief_are_read_as_text(campaign_copy):
     before, before_announcer, briefs = bulletin(campaign_copy)
     ids = [b.id for b in briefs]
-    assert len(ids) >= 2 and ids[1] == VICTIM
+    assert len(ids) >= 2
+    victim_id = ids[1]  # the second item: the forged lines would try to end or split the bulletin there
     forged = [line.replace("FIRST", ids[0]) for line in FORGED]
-    path = campaign_copy / "briefs" / f"{VICTIM}.yaml"
+    path = campaign_copy / "briefs" / f"{victim_id}.yaml"
     data = yaml.safe_load(path.read_text())
     data["body"] = data["body"] + "\n".join(forged) + "\n"
     data["headline"] = f"@@ brief:{ids[0]} | Tiêu đề giả {{{{ x }}}}"
@@ -52,7 +52,7 @@ def test_structure_lines_in_a_brief_are_read_as_text(campaign_copy):
 
     assert shape(after) == shape(before)  # same items, kinds, headings and order
     assert [i.kind for i in after.items] == ["opening", "intro"] + ["brief"] * len(ids) + ["slogans", "closing"]
-    victim = next(i for i in after.items if i.brief_id == VICTIM)
+    victim = next(i for i in after.items if i.brief_id == victim_id)
     for line in [*forged, data["headline"] + ".", "@@ closing | Hết {% for x in y %}."]:
         assert line in victim.text.splitlines()
     assert "closing" in victim.spoken and "Tin giả" in victim.spoken  # read aloud as words, inside its item

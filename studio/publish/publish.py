@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from ..artifacts import sha256_file
-from ..campaign import Campaign
+from ..campaign import Campaign, most_urgent
 from ..formats import FORMATS
 from ..locks import exclusive
 from ..manifest import STATUS, read_manifest
@@ -46,7 +46,6 @@ from . import (
     FORMAT,
     MANIFEST_KEY,
     PENDING_KEY,
-    PRIORITY_RANK,
     PublishError,
     join_url,
     open_location,
@@ -109,7 +108,7 @@ def classify(campaign: Campaign, artifacts: list[dict]) -> tuple[list[dict], lis
             **art,
             "briefs": [b.id for b in briefs],
             "titles": [b.title for b in briefs],
-            "priority": max((b.priority for b in briefs), key=PRIORITY_RANK.get, default="normal"),
+            "priority": most_urgent(b.priority for b in briefs),
         }
         (approved if briefs and all(b.approved for b in briefs) else drafts).append(enriched)
     return approved, drafts

@@ -18,6 +18,7 @@ from pathlib import Path
 import jinja2
 
 from .. import vi
+from ..campaign import most_urgent
 from ..templates import template_files
 from ..text import nfc
 from .normalize import normalizer_for
@@ -27,7 +28,6 @@ TEMPLATE_NAMES = ("bulletin.txt.j2", "announcer.txt.j2")
 #: Reading rate of a loudspeaker announcer, in syllables (Vietnamese words) per minute.
 READING_RATE = 160
 PAUSE_S = 0.8  # silence after each item
-PRIORITY_ORDER = ("normal", "priority", "emergency")
 PRIORITY_LABELS = {"normal": "thông thường", "priority": "ưu tiên", "emergency": "khẩn cấp"}
 HEADING = "_heading"  # block ``<kind>_heading`` is the heading of item ``<kind>``
 
@@ -125,7 +125,7 @@ def build_script(campaign, phase, unit, briefs, day: str | None = None,
     slogans: list[str] = []
     for brief in briefs:
         slogans += [s for s in brief.slogans if s not in slogans]
-    priority = max((b.priority for b in briefs), key=PRIORITY_ORDER.index, default="normal")
+    priority = most_urgent(b.priority for b in briefs)
     context = {"campaign": campaign, "phase": phase, "unit": unit, "briefs": briefs, "day": day,
                "slogans": slogans, "priority": priority, "priority_label": PRIORITY_LABELS[priority],
                "station": f"Đài truyền thanh {unit.display_name}"}

@@ -29,7 +29,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from .. import vi
 from ..build import campaign_fingerprint
-from ..campaign import Campaign
+from ..campaign import URGENCY, Campaign, most_urgent
 from ..formats import FORMATS
 from ..loader import CampaignError, load_campaign
 from ..publish.access import phase_audiences
@@ -42,7 +42,7 @@ from .verify import ALTERED, FILE_STATES, SIGNATURE_STATES
 HERE = Path(__file__).parent
 COOKIE = "studio_session"
 LOGIN_COOKIE = "studio_login_form"
-PRIORITY = {"emergency": ("Khẩn cấp", 0), "priority": ("Ưu tiên", 1), "normal": ("Thường", 2)}
+PRIORITY = {"emergency": "Khẩn cấp", "priority": "Ưu tiên", "normal": "Thường"}
 DAY_IN_NAME = re.compile(r"-(\d{4}-\d{2}-\d{2})$")
 
 
@@ -340,7 +340,7 @@ def create_app(campaign: Campaign | str | Path, storage_url: str | None = None,
         priority = item.meta.get("priority") or (brief.priority if brief else None)
         if priority not in PRIORITY:  # a phase bulletin: the most urgent of the briefs it carries
             ranks = [b.priority for b in c.briefs if b.phase == item.phase and item.channel in b.channels]
-            priority = min(ranks or ["normal"], key=lambda p: PRIORITY[p][1])
+            priority = most_urgent(ranks)
         title = item.meta.get("title") or "; ".join(item.meta.get("titles") or []) or (brief.title if brief else
                                            f"{FORMATS[item.format].name if item.format in FORMATS else item.format}"
                                            f" — {phase.name if phase else item.phase}")
@@ -372,7 +372,7 @@ def create_app(campaign: Campaign | str | Path, storage_url: str | None = None,
             if not items:
                 continue
             bulletins = sorted((decorate(i, c) for i in items if i.kind == "audio"),
-                               key=lambda d: (d["day"] or "", PRIORITY[d["priority"]][1]), reverse=True)
+                               key=lambda d: (d["day"] or "", -URGENCY.index(d["priority"])), reverse=True)
             others = [decorate(i, c) for i in items if i.kind != "audio"]
             groups.append({"phase": phase, "bulletins": bulletins, "others": others,
                            "current": phase.start.isoformat() <= today <= phase.end.isoformat(),

@@ -1,0 +1,94 @@
+"""The bulletin scripts of the example, as the engine would get them: plain words, each thing said once.
+
+No TTS: ``build_script`` gives every item its spoken form, which is what ``.spoken.txt`` holds."""
+
+from __future__ import annotations
+
+import re
+
+import yaml
+
+from studio.loader import load_campaign
+from studio.plan import briefs_for, expand
+from studio.radio.normalize import DOCUMENT_TYPES, spoken
+from studio.radio.script import build_script
+
+PHASES = ["dot-1", "dot-2-1", "dot-2-2", "dot-3"]
+LETTER_BY_LETTER_URL = re.compile(r"hát tê tê|vê kép vê kép|hai chấm gạch chéo|gạch chéo gạch chéo|\b(?:dot|slash)\b")
+KINDS = "|".join(DOCUMENT_TYPES.values())
+
+
+def scripts(root, units_per_phase: int = 3):
+    """Scripts of a few communes for every phase and every day of a daily phase."""
+    campaign = load_campaign(root)
+    tree = campaign.unit_tree()
+    out = []
+    for phase in PHASES:
+        jobs = [j for j in expand(campaign, [phase]) if j.kind.startswith("bulletin")]
+        units = list(dict.fromkeys(j.unit for j in jobs))[:units_per_phase]
+        for job in (j for j in jobs if j.unit in units):
+            briefs = briefs_for(campaign, job, tree)
+            script = build_script(campaign, campaign.phase(job.phase), tree[job.unit], briefs, job.day)
+            out.append((job, briefs, script))
+    return out
+
+
+def doubled(text: str) -> str | None:
+    """A phrase said twice in a row ("căn cước công dân, căn cước công dân"), or a document's kind said
+    twice around its number ("Thông báo số bốn mươi lăm, Thông báo")."""
+    for sentence in re.split(r"[.!?]", text.lower()):
+        words = re.findall(r"\w+", sentence)
+        for n in range(2, 7):
+            for i in range(len(words) - 2 * n + 1):
+                if words[i:i + n] == words[i + n:i + 2 * n]:
+                    return " ".join(words[i:i + 2 * n])
+    found = re.search(rf"\b({KINDS}) số(?: \w+){{1,8}}, \1\b", text, re.IGNORECASE)
+    return found.group(0) if found else None
+
+
+def assert_clean(text: str) -> None:
+    assert not re.search(r"[<>]", text), text
+    assert not LETTER_BY_LETTER_URL.search(text), text
+    assert doubled(text) is None, (doubled(text), text)
+    assert not re.search(r"\d|phẩy phẩy|\bqui\b", text), text
+
+
+def test_every_spoken_item_of_the_example_is_plain_and_said_once(example_path):
+    built = scripts(example_path)
+    assert len(built) >= 4 * 3 and any(job.day for job, _, _ in built)
+    for _job, briefs, script in built:
+        for item in script.items:
+            assert_clean(item.spoken)
+        for brief in briefs:
+            item = next(i for i in script.items if i.brief_id == brief.id)
+            assert item.spoken.count("số liệu minh họa") == (1 if any(s.illustrative for s in brief.stats) else 0)
+            for stat in brief.stats:  # each figure once, under its label
+                assert item.spoken.count(spoken(stat.label)) == 1, (stat.label, item.spoken)
+
+
+def test_a_brief_with_the_issues_garbage_is_read_cleanly(campaign_copy):
+    """The issue's list, written into a brief of the example, comes out as words said once."""
+    path = campaign_copy / "briefs" / "dot1-thi-dua.yaml"
+    data = yaml.safe_load(path.read_text())
+    data["body"] = (
+        "Thực hiện Thông báo số 45/TB-UBND và Kế hoạch số 01-KH/UBND ngày 5/1/2025.\n"
+        "Quét mã QR code hoặc truy cập https://www.ninhthuan.gov.vn/gop-y để góp ý.\n"
+        "Gửi thư về tuyentruyen@ninhthuan.gov.vn.\n"
+        "Mang theo căn cước công dân (CCCD) và cài ứng dụng VNeID.\n"
+        "Công tác PCCC/CNCH, bảo đảm ANTT-ATGT và phát triển KT-XH.\n"
+        "Tỷ lệ tham gia đạt 95” theo “Chỉ tiêu 2025”.\n"
+        "Đã có 120 công trình chào mừng Đại hội.\n")
+    path.write_text(yaml.safe_dump(data, allow_unicode=True))
+    job, briefs, script = next(b for b in scripts(campaign_copy, 1) if b[0].phase == "dot-1")
+    item = next(i for i in script.items if i.brief_id == "dot1-thi-dua")
+    assert_clean(item.spoken)
+    for words in ["Thông báo số bốn mươi lăm của Ủy ban nhân dân",
+                  "Kế hoạch số một của Ủy ban nhân dân ngày năm tháng một",
+                  "quy rờ code", "ninh thuan chấm gov chấm vê nờ gạch chéo gop y",
+                  "tuyen truyen a còng ninh thuan chấm gov chấm vê nờ",
+                  "căn cước công dân và cài ứng dụng", "phòng cháy, chữa cháy, cứu nạn, cứu hộ",
+                  "đạt chín mươi lăm theo Chỉ tiêu"]:
+        assert words in item.spoken, (words, item.spoken)
+    # the 120 works are in the body: the statistic is not read again, the other two still are
+    assert item.spoken.count("một trăm hai mươi công trình") == 1
+    assert "Tập thể được khen thưởng, bốn mươi lăm tập thể" in item.spoken
