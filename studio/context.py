@@ -14,6 +14,7 @@ not hashed, so an incremental build equals a clean one.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -21,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from .artifacts import Cache, file_digest, sha256_json
 from .campaign import Brief, Campaign
+from .text import nfc
 from .units import Unit, UnitTree
 
 if TYPE_CHECKING:
@@ -64,7 +66,7 @@ def campaign_slice(campaign: Campaign, briefs: list[Brief], units: list[Unit], *
     job reads the audio settings and the brand kit (left out, the slice has the defaults).
     """
     kept = [p for p in campaign.phases if phases is None or p.id in phases]
-    return {
+    values = {
         "id": campaign.id, "title": campaign.title, "issuer": campaign.issuer, "language": campaign.language,
         "plan_ref": campaign.plan_ref, "root": campaign.root,
         "brand": campaign.brand.model_dump(mode="json") if brand else {},
@@ -75,6 +77,39 @@ def campaign_slice(campaign: Campaign, briefs: list[Brief], units: list[Unit], *
         "units": [u.model_dump(mode="json") for u in units],
         "briefs": [b.model_dump(mode="json") for b in briefs],
     }
+    # The campaign's phrases that occur in what this job reads (a phrase elsewhere breaks nothing here).
+    text = json.dumps(values, ensure_ascii=False)
+    values["keep_together"] = [p for p in keep_phrases(campaign) if p in text]
+    return values
+
+
+#: Kinds of unit written before a name ("Huyện Bác Ái"): the name alone is a phrase too.
+UNIT_KINDS = ("thành phố", "thị xã", "thị trấn", "tỉnh", "huyện", "quận", "xã", "phường", "thôn", "bản", "ấp")
+_EDGE = "()[]{}\"'“”‘’«».,;:!?…"
+
+
+def keep_phrases(campaign: Campaign) -> tuple[str, ...]:
+    """Phrases no line break may split: the campaign's ``keep_together`` list, its units' names
+    ("Bác Ái"; with their kind, "Huyện Bác Ái", when that is short) and the proper names in its
+    issuer and title (capitalised runs after the first word: "Ninh Thuận")."""
+    phrases = list(campaign.keep_together)
+    for unit in campaign.units:
+        name = nfc(unit.name)
+        kind = next((k for k in UNIT_KINDS if name.lower().startswith(k + " ")), "")
+        phrases.append(name[len(kind):].strip())
+        if len(name.split()) <= 4:
+            phrases.append(name)
+    for text in (campaign.issuer, campaign.title):
+        run: list[str] = []
+        for token in [*nfc(text).split()[1:], ""]:
+            bare = token.strip(_EDGE)
+            if bare[:1].isupper() and not bare.isupper():
+                run.append(bare)
+                if bare == token:
+                    continue
+            phrases.append(" ".join(run))
+            run = []
+    return tuple(dict.fromkeys(p for p in phrases if len(p.split()) > 1))
 
 
 def phase_root(campaign: Campaign, phase_id: str) -> str:

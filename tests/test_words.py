@@ -8,10 +8,11 @@ import unicodedata
 
 import pytest
 
+from studio.context import keep_phrases
 from studio.visual import scene_for
 from studio.visual.fonts import font_path, metrics
 from studio.visual.layout import fit_text, wrap_text
-from studio.visual.words import campaign_phrases, groups
+from studio.visual.words import groups
 
 BOLD = font_path("BeVietnamPro-ExtraBold")
 INFOGRAPHIC_SIZES = [(1080, 1080), (1080, 1350), (1200, 628), (1080, 1920)]
@@ -67,7 +68,7 @@ def test_numbers_keep_their_unit_and_dates_and_lone_marks_stay_whole(text, toget
     assert any(together in group for group in joined(text)), joined(text)
 
 
-def test_campaign_phrases_hold_names_the_segmenter_splits():
+def test_keep_phrases_hold_names_the_segmenter_splits():
     text = "CỬ TRI XÃ PHƯỚC HÀ ĐI BẦU"
     assert "PHƯỚC HÀ" not in joined(text)  # the segmenter alone does not know the commune
     assert "PHƯỚC HÀ" in joined(text, ("Phước Hà",))
@@ -75,7 +76,7 @@ def test_campaign_phrases_hold_names_the_segmenter_splits():
 
 def test_campaign_dictionary_names_units_issuer_and_keep_together(example_campaign):
     campaign = example_campaign.model_copy(update={"keep_together": ["Đảng bộ tỉnh", "lần thứ XV"]})
-    phrases = campaign_phrases(campaign)
+    phrases = keep_phrases(campaign)
     assert {"Đảng bộ tỉnh", "lần thứ XV", "Ninh Thuận", "Bác Ái", "Huyện Bác Ái"} <= set(phrases)
     assert all(len(p.split()) > 1 for p in phrases)
     assert "LẦN THỨ XV" in joined("ĐẠI HỘI LẦN THỨ XV", phrases)
@@ -90,7 +91,7 @@ def test_keep_together_is_read_from_campaign_yaml(campaign_copy):
                     encoding="utf-8")
     campaign = load_campaign(campaign_copy)
     assert campaign.keep_together == ["lần thứ XV", "Trường Sa"]  # NFC at the edge, like every text
-    assert {"lần thứ XV", "Trường Sa"} <= set(campaign_phrases(campaign))
+    assert {"lần thứ XV", "Trường Sa"} <= set(keep_phrases(campaign))
 
 
 def test_breaker_is_deterministic_and_cached():
@@ -241,3 +242,22 @@ def test_breaker_is_fast_once_loaded():
         groups(text)
     per_text = (time.perf_counter() - start) / len(texts)
     assert per_text < 0.005, per_text
+
+
+def test_scene_keeps_campaign_phrases_and_unit_names_whole(example_campaign):
+    """``keep_together`` in campaign.yaml and the campaign's unit names hold in a laid-out scene."""
+    brief = example_campaign.brief("dot1-y-nghia-thanh-tuu").model_copy(
+        update={"headline": "Toàn dân hướng về Đại hội Đảng bộ tỉnh lần thứ XV tại Phan Rang – Tháp Chàm"})
+    phrase = ("lần thứ XV",)
+    plain = example_campaign.model_copy(update={"units": []})
+    kept = example_campaign.model_copy(update={"keep_together": list(phrase)})
+    split_without = 0
+    for w, h in INFOGRAPHIC_SIZES:
+        for template in ("key-number", "stat-chart"):
+            lines = next(layer.fit.lines for layer in scene_for(plain, brief, template, w, h).layers
+                         if layer.name == "tieu-de")
+            split_without += bool(breaks_inside(lines, phrase + ("Phan Rang – Tháp Chàm",)))
+            lines = next(layer.fit.lines for layer in scene_for(kept, brief, template, w, h).layers
+                         if layer.name == "tieu-de")
+            assert not breaks_inside(lines, phrase + ("Phan Rang – Tháp Chàm",)), (template, w, h, lines)
+    assert split_without  # without the dictionary some size does split them

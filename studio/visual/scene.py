@@ -28,6 +28,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from .. import vi
 from ..artifacts import file_digest
 from ..color import Color
+from ..context import keep_phrases
 from ..templates import template_files
 from ..text import nfc
 from .fonts import FontError, fonts_named, resolve
@@ -332,16 +333,20 @@ def _layout_text(layer: Layer, ctx: dict[str, Any], where: str) -> None:
         step = max(0.1, round((hi - lo) / 200, 1)) if hi > lo else 0.1
     try:
         layer.fit = fit_text(text, layer.font, layer.w, layer.h, lo, hi, float(layer.get("line_height", 1.2)),
-                             layer.get("max_lines"), step, bool(layer.get("balance", False)))
+                             layer.get("max_lines"), step, bool(layer.get("balance", False)), ctx["keep"])
     except FitError as exc:
         raise SceneError(f"{where}: {exc}") from None
 
 
 def build_scene(data: dict[str, Any], width: float, height: float, units: str, *, colors: dict[str, str],
                 fonts: dict[str, str], root: str | Path, where: str, meta: dict[str, Any] | None = None,
-                files: dict[str, str] | None = None) -> Scene:
-    """Plain scene data (from a template or any caller) → a laid-out ``Scene``."""
-    ctx = {"colors": colors, "fonts": fonts, "root": root or ".", "units": units, "where": where, "files": files}
+                files: dict[str, str] | None = None, keep: tuple[str, ...] = ()) -> Scene:
+    """Plain scene data (from a template or any caller) → a laid-out ``Scene``.
+
+    ``keep``: phrases no line break may split (``studio.context.keep_phrases``).
+    """
+    ctx = {"colors": colors, "fonts": fonts, "root": root or ".", "units": units, "where": where, "files": files,
+           "keep": keep}
     raw_pages = data.get("pages") or [{"background": data.get("background"), "layers": data.get("layers") or []}]
     safe = float(data.get("safe") or 0)
     pages = []
@@ -375,4 +380,4 @@ def scene_for(campaign, brief, template: str, width: float, height: float, units
     meta = {"brief": brief.id, "template": template, "unit": unit.id if unit is not None else None,
             "alt": alt_text(campaign, brief, unit)}
     return build_scene(data, width, height, units, colors=campaign.brand.colors, fonts=campaign.brand.fonts,
-                       root=campaign.root, where=where, meta=meta, files=files)
+                       root=campaign.root, where=where, meta=meta, files=files, keep=keep_phrases(campaign))

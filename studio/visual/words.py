@@ -140,28 +140,5 @@ def groups(paragraph: str, keep: tuple[str, ...] = ()) -> tuple[tuple[str, ...],
     return tuple(out)
 
 
-UNIT_TYPES = ("thành phố", "thị xã", "thị trấn", "tỉnh", "huyện", "quận", "xã", "phường", "thôn", "bản", "ấp")
 
 
-def campaign_phrases(campaign) -> tuple[str, ...]:
-    """The campaign dictionary for ``fit_text(keep=...)``: its ``keep_together`` list, its units'
-    names ("Bác Ái"; with their kind, "Huyện Bác Ái", when that is short) and the proper names in
-    its issuer and title (capitalised runs after the first word: "Ninh Thuận")."""
-    phrases = list(campaign.keep_together)
-    for unit in campaign.units:
-        name = nfc(unit.name)
-        kind = next((k for k in UNIT_TYPES if name.lower().startswith(k + " ")), "")
-        phrases.append(name[len(kind):].strip())
-        if len(name.split()) <= 4:
-            phrases.append(name)
-    for text in (campaign.issuer, campaign.title):
-        run: list[str] = []
-        for token in [*nfc(text).split()[1:], ""]:
-            bare = token.strip(EDGE)
-            if bare[:1].isupper() and not bare.isupper():
-                run.append(bare)
-                if bare == token:
-                    continue
-            phrases.append(" ".join(run))
-            run = []
-    return tuple(dict.fromkeys(p for p in phrases if len(p.split()) > 1))
