@@ -174,18 +174,30 @@ def campaign(tmp_path):
     return root
 
 
+# The command reports its own peak memory: a forked child's ``ru_maxrss`` would count the
+# (possibly large) test process it was forked from; /proc's VmHWM is the command's own.
+RUN = ("import atexit, runpy, sys\n"
+       "def peak():\n"
+       "    status = open('/proc/self/status').read()\n"
+       "    sys.stderr.write('\\nVmHWM ' + status.split('VmHWM:')[1].split()[0] + '\\n')\n"
+       "atexit.register(peak)\n"
+       "sys.argv = ['studio', *sys.argv[1:]]\n"
+       "runpy.run_module('studio.cli', run_name='__main__')\n")
+
+
 def run(args: list[str], cwd: Path) -> tuple[int, str, float, float]:
     """Run ``studio ARGS`` in its own process: (exit code, output, CPU seconds, peak MB).
 
     CPU time rather than wall time: what the command costs, not how busy the machine is.
     """
-    proc = subprocess.Popen([sys.executable, "-m", "studio.cli", *args], cwd=cwd, stdout=subprocess.PIPE,
+    proc = subprocess.Popen([sys.executable, "-c", RUN, *args], cwd=cwd, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                             env={**os.environ, "COLUMNS": "200"})
     out = proc.stdout.read().decode("utf-8", "replace")
     _, status, usage = os.wait4(proc.pid, 0)
     proc.returncode = os.waitstatus_to_exitcode(status)
-    return proc.returncode, out, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
+    out, _, peak = out.rpartition("\nVmHWM ")
+    return proc.returncode, out, usage.ru_utime + usage.ru_stime, int(peak.split()[0]) / 1024
 
 
 @pytest.mark.parametrize("case,breaks,expected", CASES, ids=[c[0] for c in CASES])
