@@ -21,6 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "ninh-thuan-2025"
 BRIEF = "briefs/dot1-thi-dua.yaml"
 MAX_SECONDS, MAX_MB = 2.0, 200
+DRY_RUN_MB = 300  # laying out every scene loads the word segmenter's model (pyvi, scikit-learn): ~100 MB
 
 GOOD_BRIEF = """\
 id: tin-moi
@@ -283,4 +284,4 @@ def test_dry_run_problem_is_a_located_message(campaign, tmp_path, case, breaks, 
     code, out, seconds, mb = run(["validate", str(campaign)], tmp_path)
     assert code == 2 and "Traceback" not in out and expected in out, out
     assert where in out or "campaign.yaml" in out, (where, out)
-    assert seconds < 10 and mb < MAX_MB, (case, seconds, mb)
+    assert seconds < 10 and mb < DRY_RUN_MB, (case, seconds, mb)
