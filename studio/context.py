@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from .artifacts import Cache, file_digest, sha256_json
 from .campaign import Brief, Campaign
-from .text import nfc
+from .text import EDGE_PUNCTUATION, nfc
 from .units import Unit, UnitTree
 
 if TYPE_CHECKING:
@@ -85,7 +85,6 @@ def campaign_slice(campaign: Campaign, briefs: list[Brief], units: list[Unit], *
 
 #: Kinds of unit written before a name ("Huyện Bác Ái"): the name alone is a phrase too.
 UNIT_KINDS = ("thành phố", "thị xã", "thị trấn", "tỉnh", "huyện", "quận", "xã", "phường", "thôn", "bản", "ấp")
-_EDGE = "()[]{}\"'“”‘’«».,;:!?…"
 
 
 def keep_phrases(campaign: Campaign) -> tuple[str, ...]:
@@ -102,7 +101,7 @@ def keep_phrases(campaign: Campaign) -> tuple[str, ...]:
     for text in (campaign.issuer, campaign.title):
         run: list[str] = []
         for token in [*nfc(text).split()[1:], ""]:
-            bare = token.strip(_EDGE)
+            bare = token.strip(EDGE_PUNCTUATION)
             if bare[:1].isupper() and not bare.isupper():
                 run.append(bare)
                 if bare == token:

@@ -12,6 +12,8 @@ import unicodedata
 from typing import Any
 
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+#: Punctuation that may cling to either end of a word ("(Đại", "hội!"), stripped to find the word.
+EDGE_PUNCTUATION = "()[]{}\"'“”‘’«».,;:!?…"
 #: Ids become file names and storage keys (``<brief>--<format>.<ext>``, 255 bytes at most).
 SLUG_MAX = 80
 SLUG = re.compile(SLUG_PATTERN)

@@ -22,38 +22,22 @@ from pathlib import Path
 
 import pytest
 import yaml
+from small_campaign import example_brief, small_campaign
 
 ROOT = Path(__file__).resolve().parent.parent
 MAIN = "dot3-ket-qua-dai-hoi"
-UNITS = [
-    {"id": "ninh-thuan", "name": "Tỉnh Ninh Thuận", "level": "province", "code": "58"},
-    {"id": "bac-ai", "name": "Huyện Bác Ái", "level": "district", "type": "huyện", "code": "584",
-     "parent": "ninh-thuan"},
-    {"id": "xa-phuoc-binh", "name": "Phước Bình", "level": "commune", "type": "xã", "code": "22738",
-     "parent": "bac-ai"},
-    {"id": "xa-phuoc-hoa", "name": "Phước Hòa", "level": "commune", "type": "xã", "code": "22741",
-     "parent": "bac-ai"},
-]
 FILES = 13  # what the small campaign's plan makes
 PANO = "dot-3/pano/bac-ai"  # the folder of one job (the main brief's pa nô)
 
 
 @pytest.fixture
 def campaign(tmp_path) -> Path:
-    root = tmp_path / "campaign"
-    shutil.copytree(ROOT / "examples" / "ninh-thuan-2025", root, ignore=shutil.ignore_patterns("data", "briefs"))
-    (root / "briefs").mkdir()
-    (root / "units.yaml").write_text(yaml.safe_dump(UNITS, allow_unicode=True), encoding="utf-8")
-    main = yaml.safe_load((ROOT / "examples" / "ninh-thuan-2025" / "briefs" / f"{MAIN}.yaml").read_text("utf-8"))
-    main.update(key_messages=["Học tập Nghị quyết."], body="Đại hội đã thành công.\n",
-                channels=["hoi-nghi", "truyen-thanh-co-so", "mang-xa-hoi", "pano"],
-                formats=["deck-16x9", "bulletin", "infographic-1080x1080", "pano-3000x1500"])
+    main = example_brief(MAIN, key_messages=["Học tập Nghị quyết."], body="Đại hội đã thành công.\n",
+                         channels=["hoi-nghi", "truyen-thanh-co-so", "mang-xa-hoi", "pano"],
+                         formats=["deck-16x9", "bulletin", "infographic-1080x1080", "pano-3000x1500"])
     side = dict(main, id="dot3-hoc-tap", headline="Học tập, quán triệt Nghị quyết",
                 channels=["truyen-thanh-co-so", "mang-xa-hoi"], formats=["bulletin", "infographic-1080x1350"])
-    for brief in (main, side):
-        (root / "briefs" / f"{brief['id']}.yaml").write_text(
-            yaml.safe_dump(brief, allow_unicode=True, sort_keys=False), encoding="utf-8")
-    return root
+    return small_campaign(tmp_path / "campaign", [main, side])
 
 
 def set_headline(campaign: Path, text: str) -> None:

@@ -10,29 +10,19 @@ import hashlib
 import io
 import json
 import re
-import shutil
 from pathlib import Path
 
 import pytest
-import yaml
 from PIL import Image
 from pptx import Presentation
 from pypdf import PdfReader
+from small_campaign import example_brief, small_campaign
 from typer.testing import CliRunner
 
 from studio.cli import app
 
 ROOT = Path(__file__).resolve().parent.parent
 BRIEF = "dot3-ket-qua-dai-hoi"
-UNITS = [
-    {"id": "ninh-thuan", "name": "Tỉnh Ninh Thuận", "level": "province", "code": "58"},
-    {"id": "bac-ai", "name": "Huyện Bác Ái", "level": "district", "type": "huyện", "code": "584",
-     "parent": "ninh-thuan"},
-    {"id": "xa-phuoc-binh", "name": "Phước Bình", "level": "commune", "type": "xã", "code": "22738",
-     "parent": "bac-ai"},
-    {"id": "xa-phuoc-hoa", "name": "Phước Hòa", "level": "commune", "type": "xã", "code": "22741",
-     "parent": "bac-ai"},
-]
 # Non-default options, given the same way to studio build and to each command: equal inputs hashes.
 ENGINE = ["--engine", "espeak-ng"]
 BLEED = ["--bleed", "5"]
@@ -40,20 +30,11 @@ BLEED = ["--bleed", "5"]
 
 @pytest.fixture(scope="module")
 def small(tmp_path_factory) -> Path:
-    root = tmp_path_factory.mktemp("cmds") / "campaign"
-    shutil.copytree(ROOT / "examples" / "ninh-thuan-2025", root, ignore=shutil.ignore_patterns("data"))
-    for path in (root / "briefs").glob("*.yaml"):
-        if path.stem != BRIEF:
-            path.unlink()
-    (root / "units.yaml").write_text(yaml.safe_dump(UNITS, allow_unicode=True), encoding="utf-8")
-    path = root / "briefs" / f"{BRIEF}.yaml"
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    data.update(key_messages=["Học tập Nghị quyết."], body="Đại hội đã thành công.\n",
-                channels=["hoi-nghi", "truyen-thanh-co-so", "truyen-hinh", "mang-xa-hoi", "pano"],
-                formats=["deck-16x9", "bulletin", "video-16x9", "video-9x16", "infographic-1080x1080",
-                         "pano-3000x1500"])
-    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
-    return root
+    brief = example_brief(BRIEF, key_messages=["Học tập Nghị quyết."], body="Đại hội đã thành công.\n",
+                          channels=["hoi-nghi", "truyen-thanh-co-so", "truyen-hinh", "mang-xa-hoi", "pano"],
+                          formats=["deck-16x9", "bulletin", "video-16x9", "video-9x16", "infographic-1080x1080",
+                                   "pano-3000x1500"])
+    return small_campaign(tmp_path_factory.mktemp("cmds") / "campaign", [brief])
 
 
 def studio(*args: str) -> str:

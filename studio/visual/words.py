@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from ..text import nfc
+from ..text import EDGE_PUNCTUATION, nfc
 
 # Words that measure or count the number before them: never left alone at a line start.
 UNITS = frozenset("""
@@ -30,11 +30,10 @@ QUANTITY = re.compile(r"^[(\"'“‘]?[+−-]?\d[\d.,/:–-]*[%‰]?$")  # a num
 DASH = frozenset("-–—")
 OPENING = "([{“‘«\"'"
 CLOSING = ")]}”’».,;:!?…%‰–—"
-EDGE = "()[]{}\"'“”‘’«».,;:!?…"
 
 
 def _bare(token: str) -> str:
-    return token.strip(EDGE).lower()
+    return token.strip(EDGE_PUNCTUATION).lower()
 
 
 @lru_cache(maxsize=4096)
@@ -100,7 +99,7 @@ def _number_joins(tokens: tuple[str, ...]) -> set[int]:
                 joined.add(i)
             elif pair in UNITS:
                 joined.update((i, i + 1))
-        if here in BEFORE_NUMBER and NUMBER.match(tokens[i + 1]) and tokens[i] == tokens[i].rstrip(EDGE):
+        if here in BEFORE_NUMBER and NUMBER.match(tokens[i + 1]) and tokens[i] == tokens[i].rstrip(EDGE_PUNCTUATION):
             joined.add(i)
         if tokens[i] in DASH and i and NUMBER.match(tokens[i - 1]) and NUMBER.match(tokens[i + 1]):
             joined.update((i - 1, i))  # "2026 - 2031" is one range
