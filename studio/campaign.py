@@ -8,6 +8,7 @@ are checked by ``studio.loader`` where the file and line are known.
 from __future__ import annotations
 
 import math
+import re
 from datetime import date, datetime
 from typing import Annotated, Literal
 
@@ -62,7 +63,8 @@ class Phase(Model):
     """A campaign phase (Đợt) or sub-phase; ``daily`` asks for a bulletin each day."""
 
     id: str = Slug
-    name: Text
+    name: Text  # internal: the plan's own words ("Đợt 2.1 — Trước Đại hội"), never printed or read on air
+    public_name: str = ""  # what public outputs call the phase; without it they name no phase
     start: date
     end: date
     content_lines: list[str] = []
@@ -191,6 +193,26 @@ class Image(Model):
     alt: str = ""
 
 
+def _web_address(value: str) -> str:
+    """A QR code's target: an absolute http(s) address with nothing a reader could mistype."""
+    if not re.fullmatch(r"https?://[^\s<>\"'`]+", value):
+        raise ValueError("cần một địa chỉ web đầy đủ bắt đầu bằng https:// (không có khoảng trắng)")
+    return value
+
+
+WebAddress = Annotated[str, Field(max_length=500), AfterValidator(_web_address)]
+
+
+class TimelineItem(Model):
+    """A step of a brief's own timeline (rounds of consultation, a storm's forecast): what the
+    timeline template draws, instead of the campaign's phases."""
+
+    label: Text
+    start: date | None = None
+    end: date | None = None
+    detail: str = ""
+
+
 class Brief(Model):
     id: str = Slug
     phase: str
@@ -209,6 +231,8 @@ class Brief(Model):
     start: date | None = None
     end: date | None = None
     images: list[Image] = Field([], max_length=10)
+    qr: WebAddress | None = None  # a web address drawn as a QR code, printed beside it
+    timeline: list[TimelineItem] | Literal["phases"] = Field([], max_length=12)  # "phases": the campaign's
     template: str | None = None
 
     # Filled by the loader.

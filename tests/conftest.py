@@ -27,3 +27,31 @@ def campaign_copy(tmp_path) -> Path:
     target = tmp_path / "campaign"
     shutil.copytree(EXAMPLE, target)
     return target
+
+
+#: Every example campaign in the repo: tests that check outputs "for both examples" iterate this.
+EXAMPLES = sorted(p for p in (ROOT / "examples").iterdir() if (p / "campaign.yaml").is_file())
+
+
+@pytest.fixture(scope="session")
+def example_build(tmp_path_factory):
+    """``example_build(path, kinds)`` builds an example campaign once per session (only the
+    renderer kinds asked for, e.g. ``("visual", "deck")``) and returns ``(campaign, out_dir)``;
+    the output folder is shared, so tests must only read it."""
+    from studio.build import build
+    from studio.loader import load_campaign
+    from studio.plan import Selection
+
+    done: dict[tuple[str, frozenset[str]], tuple] = {}
+
+    def get(path: Path, kinds=("visual",)):
+        key = (Path(path).name, frozenset(kinds))
+        if key not in done:
+            campaign = load_campaign(path)
+            out = tmp_path_factory.mktemp(f"built-{key[0]}")
+            report = build(campaign, out, select=Selection(kinds=kinds), options={"deck": {"pdf": True}})
+            assert report.ok, report.failures
+            done[key] = (campaign, out / campaign.id)
+        return done[key]
+
+    return get
