@@ -1,7 +1,8 @@
 """Opening and closing cards from the brand kit, drawn once per brief and size.
 
 Brand colours and fonts only; every text is fitted by the shared layout module
-(``fit_text``), so a long headline shrinks or wraps but is never clipped.
+(``fit_text``), so a long headline shrinks or wraps (between words, keeping the
+campaign's phrases whole) but is never clipped.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
 
+from ..context import keep_phrases
 from ..text import nfc
 from ..visual.fonts import resolve
 from ..visual.layout import FitResult, fit_text
@@ -17,9 +19,9 @@ from ..visual.layout import FitResult, fit_text
 
 def fit_block(block: tuple, text: str | None = None) -> FitResult:
     """How one of ``blocks`` lays out (with ``text`` in place of its own, when given); no drawing."""
-    own, font, (_, _, w, h), _, min_size, max_size, max_lines = block
+    own, font, (_, _, w, h), _, min_size, max_size, max_lines, keep = block
     return fit_text(own if text is None else text, font, w, h, min_size, max_size, line_height=1.2,
-                    max_lines=max_lines, balance=True)
+                    max_lines=max_lines, balance=True, keep=keep)
 
 
 def _draw_block(draw: ImageDraw.ImageDraw, block: tuple) -> float:
@@ -35,27 +37,29 @@ def _draw_block(draw: ImageDraw.ImageDraw, block: tuple) -> float:
 
 def blocks(kind: str, campaign, brief, width: int, height: int) -> list[tuple]:
     """The texts an ``opening`` (headline) or ``closing`` (slogan, issuer) card draws, in order:
-    ``(text, font, (x, y, w, h), colour, min size, max size, max lines)``. ``studio validate``
-    fits the same list without drawing (``fit_block``)."""
+    ``(text, font, (x, y, w, h), colour, min size, max size, max lines, phrases kept whole)``.
+    ``studio validate`` fits the same list without drawing (``fit_block``)."""
     colors, fonts = campaign.brand.colors, campaign.brand.fonts
     accent, paper = colors.get("accent", "#FFCD00"), colors.get("paper", "#FFFFFF")
     heading, body = resolve("heading", fonts), resolve("body", fonts)
     unit = min(width, height)
     margin = round(width * 0.08)
     inner = width - 2 * margin
+    keep = keep_phrases(campaign)
     if kind == "opening":
         return [(nfc(campaign.issuer).upper(), body, (margin, height * 0.08, inner, height * 0.1),
-                 accent, unit * 0.02, unit * 0.032, 2),
+                 accent, unit * 0.02, unit * 0.032, 2, keep),
                 (nfc(brief.headline), heading, (margin, height * 0.25, inner, height * 0.4),
-                 paper, unit * 0.04, unit * 0.085, None),
+                 paper, unit * 0.04, unit * 0.085, None, keep),
                 (nfc(brief.title), body, (margin, height * 0.7, inner, height * 0.17),
-                 paper, unit * 0.024, unit * 0.04, 3)]
+                 paper, unit * 0.024, unit * 0.04, 3, keep)]
     slogan = nfc(brief.slogans[0]) if brief.slogans else nfc(brief.headline)
-    return [(slogan, heading, (margin, height * 0.18, inner, height * 0.5), accent, unit * 0.04, unit * 0.08, None),
+    return [(slogan, heading, (margin, height * 0.18, inner, height * 0.5), accent, unit * 0.04, unit * 0.08, None,
+             keep),
             (nfc(campaign.issuer), body, (margin, height * 0.74, inner, height * 0.08),
-             paper, unit * 0.02, unit * 0.034, 2),
+             paper, unit * 0.02, unit * 0.034, 2, keep),
             (nfc(campaign.title), body, (margin, height * 0.82, inner, height * 0.1),
-             paper, unit * 0.016, unit * 0.026, 3)]
+             paper, unit * 0.016, unit * 0.026, 3, keep)]
 
 
 def card(kind: str, campaign, brief, width: int, height: int, target: Path) -> Path:

@@ -12,9 +12,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..artifacts import file_digest
+from ..context import keep_phrases
 from . import cards
 
-CARD_VERSION = 1
+CARD_VERSION = 2  # 2: lines break between words, the campaign's phrases kept whole
 SCENE_FILES = ("template", "font", "image")  # the kinds of declared file a still reads
 
 
@@ -39,7 +40,7 @@ def card(ctx, brief, kind: str, width: int, height: int) -> Path:
     fonts = [cards.resolve(role, brand.fonts) for role in ("heading", "body")]
     key = {"card": kind, "v": CARD_VERSION, "size": [width, height], "brand": brand.model_dump(mode="json"),
            "fonts": [file_digest(f) for f in fonts], "issuer": ctx.campaign.issuer, "title": ctx.campaign.title,
-           "brief": [brief.headline, brief.title, brief.slogans[:1]]}
+           "brief": [brief.headline, brief.title, brief.slogans[:1]], "keep": keep_phrases(ctx.campaign)}
     return ctx.cache.get_or_make(key, ".png",
                                  lambda tmp: cards.card(kind, ctx.campaign, brief, width, height, tmp))
 
