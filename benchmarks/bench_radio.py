@@ -8,6 +8,9 @@ Prints, all measured in this run:
 - the normaliser's throughput;
 - the time to build all bulletins of a phase through ``studio.build.build`` (only the
   bulletin renderer loaded, the process pool of ``studio build``), cold and warm cache;
+- the cost of measuring loudness after encoding (issue 16): a cold build with the segment
+  encode as it was before (loudness predicted, not measured), and the time a second
+  ``ebur128`` pass over every finished MP3 would add instead of gating the segments' blocks;
 - the baseline: the same bulletins made without sharing (whole bulletin synthesised,
   two-pass loudnorm and MP3 per commune), timed on a sample and extrapolated; and the ratio;
 - loudness of a sample of the built MP3s (ffmpeg ebur128).
@@ -17,11 +20,13 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import shutil
 import statistics
 import sys
 import tempfile
 import time
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -91,6 +96,20 @@ def baseline(campaign, jobs, work: Path, sample: int) -> float:
     return (time.perf_counter() - started) / sample
 
 
+def unmeasured(wav, target, bitrate_kbps, loud, measured, mp3_gain_db):
+    """The segment encode before issue 16: one encode, loudness and true peak predicted from the WAV."""
+    lufs, peak = measured
+    gain = min(loud.target_lufs - lufs + mp3_gain_db, loud.true_peak_db - 0.3 - peak)
+    audio.encode_segment(wav, target, bitrate_kbps, gain)
+    return audio.Measurement(lufs + gain - mp3_gain_db, peak + gain)
+
+
+def integrated_only(path: Path) -> float:
+    """One integrated-loudness pass over a finished file (no true peak, no frame log): the cheapest re-measure."""
+    stderr = audio.run(["-i", str(path), "-af", "ebur128=framelog=quiet", "-f", "null", "-"], "đo")
+    return float(re.search(r"I:\s+(-?[\d.]+) LUFS", stderr[stderr.rfind("Summary:"):]).group(1))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--phase", default="dot-1")
@@ -132,6 +151,17 @@ def main() -> None:
         renderers.REGISTRY.update(only)
         plugins.BUILTIN = ("studio.radio",)
         try:
+            before = work / "before"
+            encode_on_target, audio.encode_on_target = audio.encode_on_target, unmeasured  # pool workers fork
+            try:
+                started = time.perf_counter()
+                assert build(campaign, before, phases, workers=args.workers).ok
+                unmeasured_s = time.perf_counter() - started
+            finally:
+                audio.encode_on_target = encode_on_target
+            shutil.rmtree(before)
+            print(f"== {len(jobs)} bản tin, bộ nhớ đệm trống, chuỗi cũ (độ lớn ước tính, không đo sau mã hóa): "
+                  f"{unmeasured_s:.1f} s")
             out = work / "out"
             results = []
             for label in ("bộ nhớ đệm trống", "bộ nhớ đệm đầy (kết xuất lại, chỉ ghép)"):
@@ -144,6 +174,16 @@ def main() -> None:
                 results.append(seconds)
                 print(f"== {len(jobs)} bản tin ({'cả chiến dịch' if args.all else args.phase}), {label}: "
                       f"{seconds:.1f} s ({seconds / len(jobs) * 1000:.0f} ms/bản tin, {args.workers} tiến trình)")
+                if len(results) == 1:
+                    print(f"   đo độ lớn sau mã hóa (từng đoạn, cộng khối): ×{seconds / unmeasured_s:.2f} so với "
+                          f"chuỗi cũ")
+                    mp3s = sorted((out / campaign.id).rglob("*.mp3"))
+                    started = time.perf_counter()
+                    with ProcessPoolExecutor(args.workers) as pool:
+                        list(pool.map(integrated_only, mp3s))
+                    again = time.perf_counter() - started
+                    print(f"   nếu đo lại từng tệp MP3 cuối bằng ebur128 (chỉ độ lớn tích hợp): +{again:.1f} s, "
+                          f"×{(seconds + again) / unmeasured_s:.2f} so với chuỗi cũ")
         finally:
             renderers.REGISTRY.clear()
             renderers.REGISTRY.update(saved[0])
