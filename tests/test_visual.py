@@ -298,7 +298,7 @@ def test_image_qr_and_logo_layers_in_every_backend(campaign, brief, tmp_path):
     from studio.visual import render_pptx
 
     pptx = render_pptx(scene, tmp_path / "x.pptx")
-    assert len(Presentation(pptx).slides[0].shapes) == 4
+    assert len(Presentation(pptx).slides[0].shapes) == 5  # the QR code is its light square and its picture
     with pytest.raises(SceneError, match="không tìm thấy ảnh"):
         build_scene({"layers": [{**data["layers"][0], "path": "../../etc/passwd"}]}, 200, 150, "mm",
                     colors={}, fonts={}, root=root, where="thử")
