@@ -43,12 +43,13 @@ QR_URL = "https://dichvucong.ninhthuan.gov.vn/gop-y-du-thao"
 def media_campaign(root: Path, brief_id: str = "dot1-y-nghia-thanh-tuu", **changes) -> Path:
     """The small campaign with a non-square transparent logo (300×200 RGBA: a red disc and a
     blue bar on nothing, so its corners are see-through), and one brief with a picture (640×400)
-    and a QR address, on every format of the example brief."""
+    and a QR address, on every format of the example brief and the portrait pa nô."""
     from PIL import Image, ImageDraw
 
-    small_campaign(root, [example_brief(brief_id, images=[{"path": "images/dap-nuoc.png",
-                                                           "alt": "Đập hồ chứa nước Sông Sắt"}],
-                                        qr=QR_URL, **changes)])
+    brief = example_brief(brief_id, images=[{"path": "images/dap-nuoc.png", "alt": "Đập hồ chứa nước Sông Sắt"}],
+                          qr=QR_URL, **changes)
+    brief["formats"] = [*brief.get("formats", []), "pano-1200x2400"]  # the portrait pa nô too
+    small_campaign(root, [brief])
     logo = Image.new("RGBA", (300, 200), (0, 0, 0, 0))
     draw = ImageDraw.Draw(logo)
     draw.ellipse((50, 0, 250, 200), fill=(0, 160, 80, 255))  # a circle: stretched, it would be an oval

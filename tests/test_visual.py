@@ -371,5 +371,5 @@ def test_inputs_hash_covers_included_templates_and_fonts(campaign, tmp_path):
     ctx = BuildContext(campaign, tmp_path)
     jobs = {j.format: j for j in expand(campaign, ["dot-1"]) if j.kind == "visual"}
     names = lambda fmt: {Path(p).name for p in VisualRenderer().inputs(jobs[fmt], ctx).files.values()}  # noqa: E731
-    assert {"poster.yaml", "pano.yaml", "BeVietnamPro-ExtraBold.ttf"} <= names("poster-a3")
+    assert {"poster.yaml", "pano.yaml", "_qr.yaml", "BeVietnamPro-ExtraBold.ttf"} <= names("poster-a3")
     assert {"_frame.yaml", "BeVietnamPro-SemiBold.ttf", "NotoSans-Regular.ttf"} <= names("infographic-1080x1080")

@@ -40,6 +40,8 @@ TEMPLATE_DIRS = ("infographic", "panels")
 LAYER_TYPES = ("rect", "ellipse", "line", "polygon", "text", "image", "qr")
 FAMILY_TEMPLATES = {"pano": "pano", "poster": "poster", "leaflet": "leaflet"}
 DEFAULT_INFOGRAPHIC = "key-number"
+#: Templates that draw the brief's first picture (in a box the layout reserves) when it has one.
+PICTURE_TEMPLATES = ("key-number", "slogan-card", "pano", "poster", "leaflet")
 
 
 class SceneError(ValueError):
