@@ -84,7 +84,7 @@ def open_image(path: str) -> Image.Image:
     return _open(str(path), st.st_size, st.st_mtime_ns)
 
 
-@lru_cache(maxsize=16)
+@lru_cache(maxsize=4)  # decoded pictures are large; a build draws one brief's few pictures many times
 def _open(path: str, _size: int, _mtime: int) -> Image.Image:
     with Image.open(path) as src:
         return ImageOps.exif_transpose(src).convert("RGBA")
