@@ -98,9 +98,12 @@ def test_place_keeps_the_aspect_ratio(size, box):
 
 def test_print_pdfs_of_every_example_have_square_pixels(example_build):
     for path in EXAMPLES:
-        _, out = example_build(path, ("visual",))
+        campaign, out = example_build(path, ("visual",))
         for pdf in outputs(out, "*.pdf"):
-            for kind, x, y in ppi_rows(pdf):
+            rows = ppi_rows(pdf)
+            if campaign.brand.logo and "leaflet" not in pdf.name:
+                assert rows, f"{pdf.name}: the brand's logo is missing"
+            for kind, x, y in rows:
                 assert abs(x - y) <= 1, f"{pdf.name}: {kind} image drawn at {x}×{y} ppi"
 
 
