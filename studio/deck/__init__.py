@@ -18,7 +18,7 @@ PPTX = FORMATS["deck-16x9"].media_type
 
 class DeckRenderer(Renderer):
     kind = "deck"
-    version = "3"  # 2: line breaks between words (studio.visual.words); 3: office apps keep to them (no-break spaces)
+    version = "4"  # 2: breaks between words (visual.words); 3: pictures placed once, QR codes; 4: no-break spaces
 
     def inputs(self, job, ctx):
         """The phase's briefs, every phase (the timeline slide), the brand, the shipped fonts (the
