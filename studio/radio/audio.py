@@ -28,7 +28,7 @@ RATE = 44100
 #: Extra true-peak headroom kept for MP3 encoding, which adds inter-sample overs.
 MP3_HEADROOM_DB = 1.0
 #: An encoded segment further than this from the target is encoded once more with the difference.
-RETRY_LU = 0.15
+RETRY_LU = 0.3
 
 
 class AudioError(RuntimeError):
