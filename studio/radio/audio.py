@@ -29,6 +29,9 @@ RATE = 44100
 MP3_HEADROOM_DB = 1.0
 #: An encoded segment further than this from the target is encoded once more with the difference.
 RETRY_LU = 0.3
+#: Silence a segment is measured after: in a bulletin it follows another segment's trailing pause, and the
+#: 400 ms gating blocks that straddle that join (three, one per 100 ms) belong to the bulletin's loudness.
+JOIN_LEAD_S = 0.3
 
 
 class AudioError(RuntimeError):
@@ -178,11 +181,11 @@ def encode_on_target(wav: Path, target: Path, bitrate_kbps: int, loud: Loudness,
     lufs, peak = measured
     gain = min(loud.target_lufs - lufs + mp3_gain_db, loud.true_peak_db - 0.3 - peak)
     encode_segment(wav, target, bitrate_kbps, gain)
-    got = measure_blocks(target)
+    got = measure_blocks(target, JOIN_LEAD_S)
     miss = min(loud.target_lufs - got.lufs, loud.true_peak_db - 0.2 - got.true_peak)
     if got.lufs > -70 and abs(loud.target_lufs - got.lufs) > RETRY_LU and abs(miss) >= 0.05:
         encode_segment(wav, target, bitrate_kbps, gain + miss)
-        got = measure_blocks(target)
+        got = measure_blocks(target, JOIN_LEAD_S)
     return got
 
 
@@ -242,10 +245,12 @@ class Measurement:
     blocks: tuple[float, ...] = ()
 
 
-def measure_blocks(path: Path) -> Measurement:
+def measure_blocks(path: Path, lead_s: float = 0.0) -> Measurement:
     """One ``ebur128=peak=true`` pass: the summary's true peak and the frame log's blocks, whose gating
-    (``gated``, to 0.01 LU where the summary prints 0.1) is the integrated loudness."""
-    stderr = run(["-i", str(path), "-af", "ebur128=peak=true", "-f", "null", "-"], "đo độ lớn âm thanh")
+    (``gated``, to 0.01 LU where the summary prints 0.1) is the integrated loudness. ``lead_s``: silence
+    measured before the file (``JOIN_LEAD_S`` for a segment that will follow another)."""
+    lead = f"adelay={round(lead_s * 1000)}:all=1," if lead_s else ""
+    stderr = run(["-i", str(path), "-af", f"{lead}ebur128=peak=true", "-f", "null", "-"], "đo độ lớn âm thanh")
     summary = stderr.rfind("Summary:")
     lufs, peak = _ebur128(stderr, path)
     blocks = tuple(float(v) for v in _BLOCK.findall(stderr[:summary]))
