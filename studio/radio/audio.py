@@ -237,8 +237,9 @@ def _ebur128(stderr: str, path: Path) -> tuple[float, float]:
 
 @dataclass(frozen=True)
 class Measurement:
-    """What ``ebur128`` measured of a file: integrated loudness, true peak, and the loudness of each
-    400 ms gating block (one every 100 ms), from which a join's loudness is computed (``gated``)."""
+    """What ``ebur128`` measured of a file: its integrated loudness, true peak, and the loudness of each
+    400 ms gating block (one every 100 ms, with those straddling a lead of silence), from which a join's
+    loudness is computed (``gated``)."""
 
     lufs: float
     true_peak: float
@@ -254,7 +255,9 @@ def measure_blocks(path: Path, lead_s: float = 0.0) -> Measurement:
     summary = stderr.rfind("Summary:")
     lufs, peak = _ebur128(stderr, path)
     blocks = tuple(float(v) for v in _BLOCK.findall(stderr[:summary]))
-    return Measurement(gated(blocks) if blocks else lufs, peak, blocks)
+    # The file's own blocks start once the window has left the lead: after as many ticks again.
+    own = blocks[2 * round(lead_s * 10):]
+    return Measurement(gated(own) if own else lufs, peak, blocks)
 
 
 def gated(blocks: Iterable[float]) -> float:
