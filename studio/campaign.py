@@ -92,9 +92,19 @@ class Audience(Model):
     name: Text
 
 
+#: Colours of an emergency brief's visuals, set apart from the brand's look: the alarm colour (the "KHẨN"
+#: banner, rules, bullets) and the ground the notice is printed on. A brand kit may set its own.
+EMERGENCY_COLORS = {"emergency": "#D50000", "emergency-ground": "#FFD400"}
+
+
+def _with_emergency(colors: dict[str, str]) -> dict[str, str]:
+    return {**EMERGENCY_COLORS, **colors}
+
+
 class BrandKit(Model):
-    colors: dict[str, str] = {
+    colors: Annotated[dict[str, str], AfterValidator(_with_emergency)] = {
         "primary": "#C8102E", "accent": "#FFCD00", "ink": "#1A1A1A", "paper": "#FFFFFF", "muted": "#6B6B6B",
+        **EMERGENCY_COLORS,
     }
     fonts: dict[str, str] = {"heading": "BeVietnamPro-Bold", "body": "NotoSans-Regular", "serif": "NotoSerif-Regular"}
     logo: str | None = None
@@ -186,6 +196,13 @@ class Approval(Model):
     status: Literal["draft", "approved"] = "draft"
     by: str | None = None
     at: datetime | None = None
+
+
+def draft_meta(briefs) -> dict:
+    """What an output made from ``briefs`` says of itself when one is a draft (it carries "DỰ THẢO"):
+    ``{"draft": True}`` in its artifact's meta, so publish never sends it out as approved, even
+    when its briefs are approved after it was built."""
+    return {"draft": True} if any(not b.approved for b in briefs) else {}
 
 
 class Image(Model):

@@ -40,6 +40,14 @@ def day_month(value: str | dt.date) -> str:
     return f"{_day(value):%d/%m}"
 
 
+def date_range(start: str | dt.date, end: str | dt.date | None = None) -> str:
+    """``24/09 – 26/09/2025`` within a year, ``01/12/2025 – 15/01/2026`` across one, ``24/09/2025`` for one day."""
+    first, last = _day(start), _day(end) if end is not None else None
+    if last is None or last == first:
+        return date(first)
+    return f"{day_month(first) if first.year == last.year else date(first)} – {date(last)}"
+
+
 def spoken_date(value: str | dt.date) -> str:
     """``24/9/2025``: the radio scripts' form, without leading zeros, as it is read aloud."""
     day = _day(value)

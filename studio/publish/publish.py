@@ -89,7 +89,8 @@ def now() -> str:
 # --- what goes out ------------------------------------------------------------------
 
 def classify(campaign: Campaign, artifacts: list[dict]) -> tuple[list[dict], list[dict]]:
-    """Split artifacts into (publishable, drafts); publishable = every brief it draws on is approved.
+    """Split artifacts into (publishable, drafts); publishable = every brief it draws on is approved and
+    it was not built with the draft mark (``meta.draft``: rebuild after approving).
 
     Each returned artifact is enriched with the facts units need without the
     campaign: its briefs, their titles and the highest priority among them.
@@ -110,7 +111,8 @@ def classify(campaign: Campaign, artifacts: list[dict]) -> tuple[list[dict], lis
             "titles": [b.title for b in briefs],
             "priority": most_urgent(b.priority for b in briefs),
         }
-        (approved if briefs and all(b.approved for b in briefs) else drafts).append(enriched)
+        marked = art.get("meta", {}).get("draft")  # built while a brief was a draft: it carries "DỰ THẢO"
+        (approved if briefs and all(b.approved for b in briefs) and not marked else drafts).append(enriched)
     return approved, drafts
 
 
