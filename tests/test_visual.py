@@ -18,7 +18,7 @@ from studio.visual.layout import FitError, MissingGlyphError, fit_text
 from studio.visual.scene import SceneError, build_scene
 
 INFOGRAPHIC_SIZES = [(1080, 1080), (1080, 1350), (1200, 628), (1080, 1920)]
-TEMPLATES = ["key-number", "stat-chart", "slogan-card", "timeline"]
+TEMPLATES = ["key-number", "stat-chart", "slogan-card", "timeline", "notice"]
 BOLD = font_path("BeVietnamPro-ExtraBold")
 
 
@@ -29,7 +29,8 @@ def campaign(example_campaign):
 
 @pytest.fixture(scope="module")
 def brief(campaign):
-    return campaign.brief("dot1-y-nghia-thanh-tuu")
+    """A brief with figures, slogans and (for the timeline template) the campaign's phases as its timeline."""
+    return campaign.brief("dot1-y-nghia-thanh-tuu").model_copy(update={"timeline": "phases"})
 
 
 def with_text(brief, **changes):
@@ -353,6 +354,8 @@ def test_every_visual_format_and_template_lays_out_for_every_example_brief(campa
     sizes |= {(1920, 1080, "px")}  # the video subsystem's stills
     district = next(u for u in campaign.unit_tree() if u.level == "district")
     for brief in campaign.briefs:
+        assert default_template("infographic", brief) == (brief.template or "key-number")
+        brief = brief if brief.timeline else brief.model_copy(update={"timeline": "phases"})  # the timeline's
         for name in template_names():
             screen = name in TEMPLATES
             for w, h, units in sizes:
@@ -360,7 +363,6 @@ def test_every_visual_format_and_template_lays_out_for_every_example_brief(campa
                     continue  # off-family pairs: one sample each way
                 scene = scene_for(campaign, brief, name, w, h, units, district)
                 assert scene.texts() and scene.meta["template"] == name
-        assert default_template("infographic", brief) == (brief.template or "key-number")
 
 
 def test_inputs_hash_covers_included_templates_and_fonts(campaign, tmp_path):

@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from ..artifacts import Output, atomic_write_text
+from ..campaign import draft_meta
 from ..formats import FORMATS
 from ..renderers import Renderer, register
 from .layout import FitError, FitResult, MissingGlyphError, fit_text
@@ -41,10 +42,11 @@ def job_scene(job, ctx) -> Scene:
 
 class VisualRenderer(Renderer):
     kind = "visual"
-    version = "2"  # 2: line breaks between words (studio.visual.words)
+    version = "3"  # 2: line breaks between words (studio.visual.words); 3: public wording, draft mark, notices
 
     def inputs(self, job, ctx):
-        """The brief, every phase (templates draw the campaign's timeline), the unit, and the scene's files."""
+        """The brief (its approval status: a draft is marked; its timeline, priority), every phase (public
+        names, ``timeline: phases``), the unit, and the scene's files."""
         inputs = super().inputs(job, ctx)
         brief = ctx.campaign.brief(job.brief)
         fmt = FORMATS[job.format].options
@@ -55,13 +57,14 @@ class VisualRenderer(Renderer):
 
     def render(self, job, ctx) -> list[Output]:
         scene = job_scene(job, ctx)
+        draft = draft_meta([ctx.campaign.brief(job.brief)])
         meta = {"template": scene.meta["template"], "width": scene.width, "height": scene.height,
-                "units": scene.units}
+                "units": scene.units, **draft}
         if scene.units == "px":
             png = render_png(scene, ctx.job_path(job, ".png"))
             alt = atomic_write_text(ctx.job_path(job, ".alt.txt"), scene.meta["alt"] + "\n")
             return [Output(png, "image/png", {**meta, "alt": scene.meta["alt"]}),
-                    Output(alt, "text/plain", {"alt_for": png.name})]
+                    Output(alt, "text/plain", {"alt_for": png.name, **draft})]
         options = ctx.options_for("visual")
         bleed = float(options.get("bleed_mm", DEFAULT_BLEED_MM))
         cmyk = bool(options.get("cmyk", False))
@@ -70,7 +73,7 @@ class VisualRenderer(Renderer):
         shot = save_image(preview(scene), ctx.job_path(job, ".preview.png"), "png")
         return [Output(pdf, "application/pdf", {**meta, "bleed_mm": bleed, "cmyk": cmyk, "pages": len(scene.pages),
                                                 "alt": scene.meta["alt"]}),
-                Output(shot, "image/png", {"preview_of": pdf.name})]
+                Output(shot, "image/png", {"preview_of": pdf.name, **draft})]
 
 
 register(VisualRenderer())
