@@ -41,11 +41,14 @@ def validate(campaign: Path = CampaignArg,
              fit: bool = typer.Option(True, "--fit/--no-fit",
                                       help="Dàn trang thử mọi sản phẩm để tìm chữ không vừa khung (mặc định có)")):
     """Kiểm tra chiến dịch, tin bài và mọi thứ lệnh build sẽ vẽ (không kết xuất); báo tất cả lỗi cùng lúc
-    (mã thoát 2 nếu có lỗi)."""
+    (mã thoát 2 nếu có lỗi), và các lưu ý (nội dung một mẫu không thể hiện hết) không chặn lệnh build."""
     from .check import dry_run
 
     c = load_or_exit(campaign)
-    problems = dry_run(c, fit=fit)
+    notes: list = []
+    problems = dry_run(c, fit=fit, notes=notes)
+    for note in notes:
+        err.print(f"{note} [lưu ý]", markup=False, highlight=False)
     if problems:
         for problem in problems:
             err.print(str(problem), markup=False, highlight=False)
