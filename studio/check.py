@@ -68,7 +68,7 @@ class Checker:
         self.problems: list[Problem] = []
         self.places: dict[Problem, list[str]] = {}  # one problem met in several formats
         self.notes: list[Problem] = []  # what builds but is worth knowing: items a template leaves out
-        self.drawn: dict[tuple[str, str, str], dict[str, int]] = {}  # (brief, template, list) → capacity by format
+        self.drawn: dict[tuple[str, str], dict[str, dict[str, int]]] = {}  # (brief, list) → template → format → cap
 
     @staticmethod
     def locate(doc: YamlDoc | None, loc: tuple, message: str, fallback: str = "") -> Problem:
@@ -92,30 +92,33 @@ class Checker:
     def drew(self, brief: Brief, scene, label: str) -> None:
         """Remember how much of each list the scene's template draws whole (its declared capacity)."""
         for key, cap in scene.meta.get("lists", {}).items():
-            caps = self.drawn.setdefault((brief.id, scene.meta["template"], key), {})
+            caps = self.drawn.setdefault((brief.id, key), {}).setdefault(scene.meta["template"], {})
             caps[label] = min(cap, caps.get(label, cap))
 
     def left_out(self) -> list[Problem]:
-        """A note per brief, template and list whose items a template cannot all show: which ones, where."""
+        """A note per brief and list whose items some template cannot all show: which, where, what to do."""
         from .visual.scene import timeline_items
 
         briefs = {b.id: b for b in self.campaign.briefs}
         notes = []
-        for (brief_id, template, key), caps in self.drawn.items():
+        for (brief_id, key), by_template in self.drawn.items():
             brief = briefs[brief_id]
             items = timeline_items(self.campaign, brief) if key == "timeline" else getattr(brief, key)
-            short = {label: cap for label, cap in caps.items() if cap < len(items)}
+            short = {template: {label: cap for label, cap in caps.items() if cap < len(items)}
+                     for template, caps in by_template.items()}
+            short = {template: caps for template, caps in short.items() if caps}
             if not short:
                 continue
-            cap = min(short.values())
+            cap = min(n for caps in short.values() for n in caps.values())
             noun, todo = LIST_WORDS[key]
-            where = "; ".join(f"{', '.join(label for label in short if short[label] == n)}: {n}"
-                              for n in sorted(set(short.values())))
+            where = "; ".join(f"mẫu {template} ({', '.join(caps)}) thể hiện {min(caps.values())}"
+                              if len(set(caps.values())) == 1 else
+                              f"mẫu {template} ({', '.join(f'{label}: {n}' for label, n in caps.items())})"
+                              for template, caps in short.items())
             named = ", ".join(f"{key}[{i}] {_quoted(_item_text(item))}" for i, item in enumerate(items) if i >= cap)
             notes.append(self.in_brief(brief, (key, cap), (
-                f"mẫu {template} không thể hiện hết {len(items)} {noun}, chỉ những {noun} đầu ({where}): "
-                f"{'không có trên hình' if len(set(short.values())) == 1 else 'thiếu ở ít nhất một hình'} {named} "
-                f"(văn bản thay thế của ảnh ghi rõ điều này); {todo}")))
+                f"không thể hiện hết {len(items)} {noun} trên mọi hình ({where}): thiếu {named} (văn bản thay "
+                f"thế của ảnh ghi rõ điều này); {todo}")))
         return notes
 
     def result(self) -> list[Problem]:
