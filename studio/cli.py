@@ -126,9 +126,9 @@ slogans:
   - "Khẩu hiệu"
 channels: [{channels}]
 targets: []                  # để trống = toàn tỉnh; hoặc mã huyện/xã trong {units}
-priority: normal             # normal | priority | emergency
+priority: normal             # normal | priority | emergency (khẩn: mọi ảnh là thông báo "KHẨN")
 approval:
-  status: draft              # draft | approved (kèm by, at)
+  status: draft              # draft (sản phẩm mang dấu "DỰ THẢO") | approved (kèm by, at)
 """
 
 
