@@ -194,7 +194,8 @@ def test_emergency_visuals_are_notices_with_every_message_the_body_and_the_headl
         for line in filter(str.strip, brief.body.splitlines()):
             assert flat(line) in drawn, (what, line)
         assert drawn.count(flat(brief.headline)) == 1, what
-        assert scene.meta["alt"].startswith("Thông báo khẩn: ")
+        assert scene.meta["alt"].casefold().startswith("thông báo khẩn")
+        assert not scene.meta["alt"].casefold().startswith("thông báo khẩn: thông báo khẩn")
 
 
 def test_emergency_colours_come_from_the_brand_kit(campaigns):

@@ -45,8 +45,8 @@ def register(app: typer.Typer) -> None:
     def render(campaign: Path = typer.Argument(..., help="Thư mục chiến dịch (chứa campaign.yaml)"),
                brief: str = typer.Option(..., "--brief", help="Mã tin bài"),
                template: Optional[str] = typer.Option(None, "--template",
-                                                      help="Mẫu: key-number, stat-chart, slogan-card, timeline, notice, "
-                                                           "pano, poster, leaflet (mặc định: mẫu của tin bài)"),
+                                                      help="Mẫu: key-number, stat-chart, slogan-card, timeline, "
+                                                           "notice, pano, poster, leaflet (mặc định: mẫu của tin bài)"),
                fmt: Optional[str] = typer.Option(None, "--format", help="png, jpeg, webp, pdf hoặc pptx "
                                                                         "(bản xem thử; mặc định png)"),
                unit: Optional[str] = typer.Option(None, "--unit", help="Mã đơn vị (tên đơn vị ở chân pa nô)"),

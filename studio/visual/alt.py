@@ -35,7 +35,8 @@ def alt_text(campaign, brief, unit=None, shows: dict | None = None, lists: dict 
     shows, lists = shows or {}, lists or {}
     parts = ["Bản dự thảo, chưa được duyệt."] if not brief.approved else []
     kind = "Thông báo khẩn" if brief.priority == "emergency" else "Đồ họa thông tin"
-    parts.append(f"{kind}: {_sentence(brief.headline)}")
+    said = brief.headline.strip()
+    parts.append(_sentence(said) if said.casefold().startswith(kind.casefold()) else f"{kind}: {_sentence(said)}")
 
     def left_out(key: str, items: list, noun: str) -> str:
         drawn = min(shows.get(key, 0), len(items))
