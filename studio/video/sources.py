@@ -89,9 +89,14 @@ EXTRA_TEMPLATES = ("stat-chart", "timeline")
 
 
 def still_templates(brief) -> list[str]:
-    from ..visual.scene import default_template, template_names
+    """The brief's own scene, then the extras; a brief with pictures whose own template shows none
+    gets the key-number scene too, which does. An emergency brief's notice stands alone."""
+    from ..visual.scene import EMERGENCY_TEMPLATE, PICTURE_TEMPLATES, default_template, template_names
 
     own = default_template("infographic", brief)
+    if own == EMERGENCY_TEMPLATE:
+        return [own]  # an emergency's video is its notice, in the emergency style throughout
+    pictured = ["key-number"] if brief.images and own not in PICTURE_TEMPLATES else []
     has = {"stat-chart": len(brief.stats) >= 2, "timeline": bool(brief.timeline)}
     extras = [t for t in EXTRA_TEMPLATES if t != own and t in template_names() and has[t]]
-    return [own, *extras]
+    return [own, *pictured, *extras]

@@ -42,7 +42,7 @@ def job_scene(job, ctx) -> Scene:
 
 class VisualRenderer(Renderer):
     kind = "visual"
-    version = "3"  # 2: line breaks between words (studio.visual.words); 3: public wording, draft mark, notices
+    version = "4"  # 2: word-aware line breaks; 3: pictures placed once, QR codes; 4: public wording, draft, notices
 
     def inputs(self, job, ctx):
         """The brief (its approval status: a draft is marked; its timeline, priority), every phase (public

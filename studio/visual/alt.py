@@ -3,8 +3,9 @@
 Only what the picture shows, as its template declares it (``meta.shows``): the
 draft mark, the headline (an emergency notice says so), the key messages, the
 statistics in words ("Đơn vị hành chính cấp xã: 65 xã, phường, thị trấn", marking
-illustrative figures), the timeline, the body, the slogan, the issuer. What a
-template leaves out of a list it draws whole (``meta.lists``) is said as a count.
+illustrative figures), the timeline, the body, the slogan, the pictures the scene
+shows (their alt text), the issuer and the address of its QR code. What a template
+leaves out of a list it draws whole (``meta.lists``) is said as a count.
 """
 
 from __future__ import annotations
@@ -28,10 +29,12 @@ def _sentence(text: str) -> str:
 
 
 def alt_text(campaign, brief, unit=None, shows: dict | None = None, lists: dict | None = None,
-             timeline: list[dict] | None = None) -> str:
+             timeline: list[dict] | None = None, *, pictures: tuple[str, ...] | list[str] = (),
+             qr: str | None = None) -> str:
     """``shows``: how many of each brief list the picture draws (from the first) and whether the body;
     ``lists``: the lists it draws whole up to a capacity, whose left-out items are counted;
-    ``timeline``: the timeline's items as drawn (``scene.timeline_items``)."""
+    ``timeline``: the timeline's items as drawn (``scene.timeline_items``); ``pictures``: the alt
+    texts of the pictures drawn; ``qr``: the address of the QR code drawn."""
     shows, lists = shows or {}, lists or {}
     parts = ["Bản dự thảo, chưa được duyệt."] if not brief.approved else []
     kind = "Thông báo khẩn" if brief.priority == "emergency" else "Đồ họa thông tin"
@@ -59,6 +62,9 @@ def alt_text(campaign, brief, unit=None, shows: dict | None = None, lists: dict 
     slogans = brief.slogans[:shows.get("slogans", 0)]
     if slogans:
         parts.append("Khẩu hiệu: " + " ".join(_sentence(s) for s in slogans))
+    parts += [f"Ảnh: {alt.rstrip('.')}." for alt in pictures]
     where = f" — {unit.display_name}" if unit is not None else ""
     parts.append(f"{campaign.issuer}{where}.")
+    if qr:
+        parts.append(f"Mã QR dẫn tới {qr}")  # last, with no full stop that could be read as part of the address
     return nfc(" ".join(parts))
