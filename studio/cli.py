@@ -157,23 +157,33 @@ app.add_typer(units_app, name="units")
 
 
 @units_app.command("import")
-def units_import(csv_path: Path = typer.Argument(..., help="Tệp CSV đơn vị (định dạng ninh-thuan-units-2024.csv)"),
+def units_import(csv_path: Path = typer.Argument(..., help="Tệp CSV đơn vị cấp xã (định dạng: docs/init.md)"),
                  out: Path = typer.Option(..., "--out", help="Tệp units.yaml cần ghi"),
-                 province_id: str = typer.Option("ninh-thuan"), province_name: str = typer.Option("Tỉnh Ninh Thuận"),
-                 province_code: str = typer.Option("58")):
-    """Nhập danh sách đơn vị từ CSV (kèm sáp nhập 2024, 2025) thành units.yaml."""
+                 province: str = typer.Option(..., "--province", help="Tên tỉnh kèm loại, ví dụ \"Tỉnh Hà Tĩnh\" "
+                                                                    "(mã tỉnh là tên bỏ chữ “Tỉnh”: ha-tinh)"),
+                 province_code: str = typer.Option("", "--province-code", help="Mã tỉnh của Cục Thống kê, ví dụ 42")):
+    """Nhập danh sách đơn vị cấp xã (kèm huyện và các lần sáp nhập) từ CSV thành units.yaml.
+
+    Mã đơn vị là tên bỏ chữ chỉ loại (xã Phước Hà → phuoc-ha); đơn vị lập từ 1/7/2025 thêm -2025; hai đơn vị
+    trùng mã thì thêm mã Cục Thống kê (thanh-hai-22774).
+    """
     from .artifacts import atomic_write_text
     from .units import import_units_csv
 
     try:
-        units = import_units_csv(csv_path, province_id, province_name, province_code)
-    except (OSError, ValueError, KeyError) as exc:
-        err.print(f"{csv_path}: không nhập được: {exc}")
+        units = import_units_csv(csv_path, province, province_code)
+    except FileNotFoundError:
+        err.print(f"{csv_path}: không tìm thấy tệp CSV", markup=False)
+        raise typer.Exit(2) from None
+    except (OSError, ValueError) as exc:
+        err.print(f"Không nhập được đơn vị: {exc}", markup=False)
         raise typer.Exit(2) from None
     data = [u.model_dump(mode="json", exclude_defaults=True) for u in units]
-    header = f"# Sinh bởi: studio units import {csv_path.name} — đừng sửa tay, hãy nhập lại.\n"
+    code = f" --province-code {province_code}" if province_code else ""
+    header = (f"# Sinh bởi: studio units import {csv_path.name} --province \"{province}\"{code}"
+              " — đừng sửa tay, hãy nhập lại.\n")
     atomic_write_text(out, header + yaml.safe_dump(data, allow_unicode=True, sort_keys=False))
-    console.print(f"Đã ghi {len(units)} đơn vị vào {out}")
+    console.print(f"Đã ghi {len(units)} đơn vị vào {out}", markup=False)
 
 
 def _load_command_modules() -> None:

@@ -51,7 +51,7 @@ def test_new_brief_template_validates_after_filling(campaign_copy):
 def test_units_import_round_trip(tmp_path, example_path):
     out = tmp_path / "units.yaml"
     result = runner.invoke(app, ["units", "import", str(example_path / "data/ninh-thuan-units-2024.csv"),
-                                 "--out", str(out)])
+                                 "--province", "Tỉnh Ninh Thuận", "--province-code", "58", "--out", str(out)])
     assert result.exit_code == 0, result.output
     assert out.read_text(encoding="utf-8") == (example_path / "units.yaml").read_text(encoding="utf-8")
 
