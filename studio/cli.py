@@ -33,7 +33,7 @@ from .plan import expand
 app = typer.Typer(help="Studio: từ kế hoạch tuyên truyền đến mọi sản phẩm cho từng kênh.", no_args_is_help=True,
                   pretty_exceptions_enable=False, rich_markup_mode=None)
 
-COMMAND_MODULES = ("visual", "deck", "radio", "video", "publish", "jobs", "web")
+COMMAND_MODULES = ("init", "schema", "visual", "deck", "radio", "video", "publish", "jobs", "web")
 
 
 @app.command()
@@ -103,38 +103,13 @@ def build(campaign: Path = CampaignArg,
     run_build(c, out, ids, options, workers)
 
 
-BRIEF_TEMPLATE = """\
-# Tin bài mới — điền các trường rồi chạy: studio validate {campaign}
-id: {id}                     # mã: chữ thường không dấu, số, dấu gạch ngang
-phase: {phase}               # giai đoạn: {phases}
-title: "Tiêu đề tin bài"
-headline: "Thông điệp chính, ngắn gọn"
-key_messages:                # các ý chính (mỗi ý một dòng)
-  - "Ý chính thứ nhất"
-body: |
-  Nội dung đầy đủ của tin bài (dùng cho bản tin truyền thanh và ghi chú người trình bày).
-stats:                       # số liệu; số không lấy từ kế hoạch phải ghi illustrative: true
-  - label: "Tên số liệu"
-    value: 0
-    unit: ""
-    source: ""
-    illustrative: true
-slogans:
-  - "Khẩu hiệu"
-channels: [{channels}]
-targets: []                  # để trống = toàn tỉnh; hoặc mã huyện/xã trong {units}
-priority: normal             # normal | priority | emergency
-approval:
-  status: draft              # draft | approved (kèm by, at)
-"""
-
-
 @app.command("new-brief")
 def new_brief(campaign: Path = CampaignArg,
               phase: str = typer.Option(..., help="Mã giai đoạn của tin bài"),
               brief_id: str = typer.Option("tin-bai-moi", "--id", help="Mã tin bài (tên tệp)")):
     """Tạo tệp tin bài mẫu có chú thích trong briefs/."""
     from .artifacts import atomic_write_text
+    from .scaffold import BriefDraft, brief_yaml
     from .text import is_slug
 
     c = load_or_exit(campaign)
@@ -146,10 +121,10 @@ def new_brief(campaign: Path = CampaignArg,
     if target.exists():
         err.print(f"{target} đã có; chọn mã khác bằng --id.")
         raise typer.Exit(2)
-    atomic_write_text(target, BRIEF_TEMPLATE.format(
-        campaign=campaign, id=brief_id, phase=phase, phases=", ".join(p.id for p in c.all_phases()),
-        channels=", ".join(ch.id for ch in c.channels), units=c.units_file))
-    console.print(f"Đã tạo {target}")
+    atomic_write_text(target, brief_yaml(BriefDraft(brief_id, phase, "", "", None), [ch.id for ch in c.channels],
+                                         [a.id for a in c.audiences], "# Tin bài mới (studio new-brief).",
+                                         [p.id for p in c.all_phases()]))
+    console.print(f"Đã tạo {target}: điền các trường để trống rồi chạy studio validate {campaign}")
 
 
 units_app = typer.Typer(help="Danh sách đơn vị hành chính.", no_args_is_help=True)
