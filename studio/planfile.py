@@ -74,6 +74,10 @@ class Plan:
     agencies: list[Line] = field(default_factory=list)
     unread: list[tuple[Line, str]] = field(default_factory=list)
 
+    def empty(self) -> bool:
+        """Nothing of a plan's sections was found: not a KẾ HOẠCH laid out the usual way."""
+        return not (self.times or self.forms or self.content or self.loose or self.agencies)
+
     def where(self, line: Line | None) -> str:
         return f"{self.source}, {self.unit} {line.no}" if line else self.source
 

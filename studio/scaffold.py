@@ -231,6 +231,8 @@ def _phases(d: Draft, plan: Plan) -> None:
         return phase
 
     tops = sorted({n for n in (*times, *content) if "." not in n}, key=_number_key)
+    if len(tops) > 1 and "" in tops:  # a window for the whole plan besides its phases: the phases say more
+        tops.remove("")
     d.phases = [make(n) for n in tops]
     if not d.phases:
         none = Bound(None, why="kế hoạch không có mục “Thời gian” hay “Đợt N: Từ … đến …”")

@@ -177,7 +177,7 @@ _EVENT_FORMS = [  # (side, regex, relation); the event is the text after the mat
 def _event(text: str, side: str) -> tuple[str, str] | None:
     """``(event, relation)`` when ``text`` names an event (a capitalised name: "Đại hội …")."""
     for form_side, regex, relation in _EVENT_FORMS:
-        if form_side not in (side, "any"):
+        if form_side != side:
             continue
         m = regex.match(text.lower())
         if m is None:

@@ -316,5 +316,7 @@ def test_bad_plans_and_folders_are_clear_errors(nt, tmp_path):
     fails(tmp_path / "c", tmp_path / "cu.doc", "cu.doc", "lưu lại thành .docx")
     (tmp_path / "latin1.txt").write_bytes("Kế hoạch".encode("utf-16"))
     fails(tmp_path / "d", tmp_path / "latin1.txt", "latin1.txt", "UTF-8")
+    (tmp_path / "thu.txt").write_text("Kính gửi các đồng chí,\nđề nghị họp vào thứ Hai.\n", encoding="utf-8")
+    fails(tmp_path / "e", tmp_path / "thu.txt", "thu.txt", "không thấy các mục của kế hoạch")
     fails(nt, PLAN, "đã có chiến dịch")  # never writes over a campaign
-    assert not (tmp_path / "a").exists() and not (tmp_path / "b").exists()
+    assert not [p for p in "abcde" if (tmp_path / p).exists()]

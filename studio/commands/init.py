@@ -42,6 +42,11 @@ def init(folder: Path = typer.Argument(..., help="Thư mục chiến dịch mớ
         except PlanError as exc:
             err.print(str(exc), markup=False)
             raise typer.Exit(2) from None
+        if plan.empty():
+            err.print(f"{from_plan}: không thấy các mục của kế hoạch (I, II, III, IV… với Thời gian, Hình thức, "
+                      "Nội dung, Tổ chức thực hiện): đây có phải văn bản kế hoạch không? Xem docs/init.md về cách "
+                      "trình bày được đọc.", markup=False)
+            raise typer.Exit(2)
         d = draft(plan, cid)
     write(d, folder)
     phases = sum(1 + len(p.subphases) for p in d.phases)
