@@ -7,11 +7,11 @@ phường, thị trấn"), marking illustrative figures, then the first slogan.
 from __future__ import annotations
 
 from .. import vi
-from ..text import nfc
+from ..text import typeset
 
 
 def stat_sentence(stat) -> str:
-    text = f"{stat.label}: {vi.number(stat.value)}" + (f" {stat.unit}" if stat.unit else "")
+    text = f"{stat.label}: {vi.stat(stat.value, stat.unit)}"
     if stat.illustrative:
         text += " (số liệu minh họa)"
     elif stat.source:
@@ -29,4 +29,4 @@ def alt_text(campaign, brief, unit=None) -> str:
         parts.append(f"Khẩu hiệu: {brief.slogans[0]}")
     where = f" — {unit.display_name}" if unit is not None else ""
     parts.append(f"{campaign.issuer}{where}.")
-    return nfc(" ".join(parts))
+    return typeset(" ".join(parts))
