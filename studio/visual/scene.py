@@ -129,7 +129,8 @@ def _star(cx: float, cy: float, r: float, inner: float = 0.382, rotation: float 
     return pts
 
 
-_ENV.filters.update(num=vi.number, stat=vi.stat, vndate=vi.date, date_range=vi.date_range, shade=_shade)
+_ENV.filters.update(num=vi.number, stat=vi.stat, vndate=vi.date, date_range=vi.date_range, upper=vi.upper,
+                    shade=_shade)
 _ENV.globals.update(star=_star)
 
 
