@@ -1,7 +1,7 @@
 """One rendering of a value (issue 15): every statistic a print PDF or a deck shows is the brief's
 value as ``studio.vi`` writes it (``8,75%``, ``312,5 mm``, ``1.250 hộ``), in the PDF's text
-(``pdftotext``) and in the pptx (text, chart labels and data, speaker notes); never a rounded
-(``8,8``) or English (``8.75``, ``1,250``) variant."""
+(``pdftotext``), in the pptx (text, chart labels and data, speaker notes) and in the infographics'
+alt text; never a rounded (``8,8``) or English (``8.75``, ``1,250``) variant."""
 
 from __future__ import annotations
 
@@ -122,8 +122,8 @@ def check_deck(path: Path, stats, legit: set[str], skip: set[str]) -> tuple[list
 
 
 def check_build(campaign, root: Path) -> dict[str, tuple[set[str], str]]:
-    """Check every print PDF, deck PDF and deck of a build; returns, by file, the statistics checked
-    and the text."""
+    """Check every print PDF, deck PDF, deck and alt text of a build; returns, by file, the statistics
+    checked and the text."""
     legit = {vi.number(s.value) for b in campaign.briefs for s in b.stats}
     tree = campaign.unit_tree()
     seen: dict[str, tuple[set[str], str]] = {}
@@ -140,6 +140,11 @@ def check_build(campaign, root: Path) -> dict[str, tuple[set[str], str]]:
             elif art["media_type"] == PPTX:
                 labels, text = check_deck(path, stats, legit, skip)
                 seen[art["path"]] = (set(labels), text)
+            elif art["path"].endswith(".alt.txt"):  # an infographic's alt text names every figure
+                text = path.read_text(encoding="utf-8")
+                for stat in stats:
+                    assert f"{stat.label}: {vi.stat(stat.value, stat.unit)}" in text, (art["path"], stat.label)
+                seen[art["path"]] = ({s.label for s in stats}, text)
     return seen
 
 
@@ -155,7 +160,7 @@ def test_every_statistic_in_every_pdf_and_deck_is_the_brief_value(path, example_
         for deck in decks:
             if flat(brief.title) in seen[deck][1]:  # the brief has a section in this deck: all its figures
                 assert set(clear) <= seen[deck][0], (deck, brief.id)
-        for pdf in (p for p in seen if f"/{brief.id}--" in p):  # every print format shows the first figure
+        for pdf in (p for p in seen if f"/{brief.id}--" in p and p.endswith(".pdf")):  # print: the first figure
             assert brief.stats[0].label not in clear or brief.stats[0].label in seen[pdf][0], (pdf, brief.id)
 
 
