@@ -80,6 +80,26 @@ def test_a_no_break_space_joins_a_statistic():
         assert not any(line.startswith(("mm", "hộ")) for line in lines), (width, lines)
 
 
+def test_a_font_without_a_no_break_space_is_refused_by_the_glyph_check(tmp_path):
+    """The no-break space is drawn as a glyph (PDF, PNG, office apps): a font must have it."""
+    from fontTools import subset
+
+    from studio.visual.layout import MissingGlyphError, pick_font
+
+    font = tmp_path / "khong-nbsp.ttf"
+    options = subset.Options()
+    options.notdef_outline = True
+    sub = subset.Subsetter(options)
+    sub.populate(text="0123456789,.% mhộ")
+    ttf = subset.load_font(str(font_path("NotoSans-Regular")), options)
+    sub.subset(ttf)
+    subset.save_font(ttf, str(font), options)
+    assert pick_font("312,5 mm", [font]) == font
+    with pytest.raises(MissingGlyphError, match="U\\+00A0"):
+        pick_font(vi.stat(312.5, "mm"), [font])
+    assert pick_font(vi.stat(312.5, "mm"), [font, font_path("NotoSans-Regular")]) == font_path("NotoSans-Regular")
+
+
 @pytest.mark.parametrize("headline", [
     "ĐẢNG BỘ TỈNH ĐOÀN KẾT, DÂN CHỦ, KỶ CƯƠNG, ĐỔI MỚI, PHÁT TRIỂN",
     "THAM GIA BẦU CỬ LÀ QUYỀN VÀ NGHĨA VỤ CỦA MỖI CÔNG DÂN",
