@@ -80,7 +80,8 @@ def main() -> None:
         for manifest in sorted(args.built.glob("*/manifest.json")):
             for entry in json.loads(manifest.read_text())["artifacts"]:
                 fmt, brief, unit = entry.get("format", ""), entry.get("brief") or "", entry.get("unit", "")
-                if args.unit and unit != args.unit or (brief, fmt) in seen:
+                key = (brief or manifest.parent.name, fmt)  # a phase-wide asset (deck) once per phase
+                if args.unit and unit != args.unit or key in seen:
                     continue
                 path = args.built / entry["path"]
                 if path.suffix == ".png" and path.with_suffix(".pdf").is_file():
@@ -94,7 +95,7 @@ def main() -> None:
                     imgs = _video_frames(path, tmp)
                 else:
                     continue
-                seen.add((brief, fmt))
+                seen.add(key)
                 for n, img in enumerate(imgs):
                     families.setdefault(kind, []).append((f"{brief or manifest.parent.name} {fmt} {unit} #{n + 1}",
                                                           img))

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from mutagen.mp3 import MP3
 
+from .. import vi
 from ..artifacts import Output, atomic_write_text
 from ..context import JobContext, JobInputs, campaign_slice, phase_root
 from ..plan import briefs_for
@@ -178,7 +179,7 @@ class BulletinRenderer(Renderer):
 
         mp3 = ctx.job_path(job, ".mp3")
         date = job.day or phase.start.isoformat()
-        title = f"Bản tin {phase.name}" + (f" ngày {job.day}" if job.day else "") + f" — {unit.display_name}"
+        title = f"Bản tin {phase.name}" + (f" ngày {vi.date(job.day)}" if job.day else "") + f" — {unit.display_name}"
         audio.join_mp3([s.path for s in segments], mp3, audio.Tags(
             title=title, station=script.station, commune=unit.display_name, phase=phase.name, date=date,
             priority=script.priority, album=campaign.title))
