@@ -93,7 +93,9 @@ def test_id3_tags(built):
     job, artifacts = next((j, a) for j, a in results.items() if j.day)
     tags = ID3(str(ctx.out_root / _by_suffix(artifacts, ".mp3").path))
     name = ctx.tree[job.unit].display_name
-    assert str(tags["TIT2"]).endswith(name) and job.day in str(tags["TIT2"])
+    shown = "/".join(reversed(job.day.split("-")))  # 2025-09-24 → 24/09/2025, as every channel shows a date
+    assert str(tags["TIT2"]).endswith(name) and f"ngày {shown} —" in str(tags["TIT2"])
+    assert str(tags["TDRC"]) == job.day  # the tag's own date field stays ISO
     assert str(tags["TPE1"]) == f"Đài truyền thanh {name}"
     assert str(tags["TXXX:commune"]) == name
     assert "TXXX:phase" not in tags  # the example's phases have no public name: none is named

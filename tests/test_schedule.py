@@ -305,5 +305,9 @@ def test_examples_daily_bulletins_carry_the_briefs_on_air_that_day_emergency_fir
     for b in emergencies:  # each gets its immediate bulletin wherever it is read
         reached = {j.unit for j in jobs if j.kind == "bulletin" and j.format != "bulletin-khan"
                    and b in briefs_for(campaign, j, tree)}
-        assert reached and reached == {j.unit for j in jobs if j.format == "bulletin-khan" and j.brief == b.id}
+        khan = [j for j in jobs if j.format == "bulletin-khan" and j.brief == b.id]
+        assert reached and reached == {j.unit for j in khan}
+        [script] = scripts(campaign, khan[:1]).values()
+        assert script.items[0].text == "THÔNG BÁO KHẨN."
+        assert [i.brief_id for i in script.items if i.brief_id] == [b.id] * campaign.audio.emergency_repeat
 

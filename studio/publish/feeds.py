@@ -48,7 +48,7 @@ th,td{border-bottom:1px solid #ddd;padding:.4rem;text-align:left;vertical-align:
 <p>Mọi tệp đều được tỉnh ký số. Trước khi phát, tải và kiểm tra bằng lệnh:
 <code>studio pull --unit {{ unit_id }} --from &lt;địa chỉ giai đoạn&gt; --key province.pub THƯ-MỤC</code></p>
 {% for phase in phases %}
-<h2>{{ phase.name }} ({{ phase.start }} – {{ phase.end }})</h2>
+<h2>{{ phase.name }} ({{ phase.dates }})</h2>
 <table>
 <tr><th>Tệp</th><th>Nội dung</th><th>Mức ưu tiên</th><th>Dung lượng</th><th>SHA-256</th></tr>
 {% for f in phase.files %}
@@ -78,7 +78,7 @@ def item_title(art: dict, manifest: dict) -> str:
         when = f"{vi.part_of_day(meta.get('slot'))} ngày" if meta.get("slot") else "ngày"
         title = f"{title} — {when} {vi.date(item_date(art, manifest))}"
     if art.get("priority", "normal") != "normal":
-        title = f"[{PRIORITY_NAMES[art['priority']].upper()}] {title}"
+        title = f"[{vi.upper(PRIORITY_NAMES[art['priority']])}] {title}"
     return title
 
 
@@ -170,7 +170,7 @@ def index_page(unit_id: str, unit_name: str, files: list[tuple[dict, dict]], has
     manifests = list({m["phase"]: m for m, _ in files}.values())
     phases = []
     for m in manifests:
-        phases.append({"name": m["phase_name"], "start": vi.date(m["phase_start"]), "end": vi.date(m["phase_end"]),
+        phases.append({"name": m["phase_name"], "dates": vi.date_range(m["phase_start"], m["phase_end"]),
                        "files": [{
             "href": f"../../{a['path']}", "name": a["path"].rsplit("/", 1)[-1],
             "title": "; ".join(a.get("titles") or []) or "—",

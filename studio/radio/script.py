@@ -86,7 +86,8 @@ def _environment(campaign_root: str, paths: tuple[str, ...], stamps: tuple[int, 
     env = jinja2.Environment(loader=jinja2.FileSystemLoader([*map(str, folders), str(BUILTIN_TEMPLATES)]),
                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
                              keep_trailing_newline=True, autoescape=False)  # plain text, never markup
-    env.filters.update(vn_number=vi.number, vn_date=vi.spoken_date, duration=vi.spoken_duration, sentence=sentence)
+    env.filters.update(vn_number=vi.number, vn_stat=vi.stat, vn_date=vi.spoken_date, duration=vi.spoken_duration,
+                       sentence=sentence, upper=vi.upper)  # the announcer's headings: "7h00" stays as written
     return env
 
 

@@ -30,8 +30,9 @@ from ..artifacts import file_digest
 from ..color import Color
 from ..context import keep_phrases
 from ..templates import template_files
-from ..text import nfc
+from ..text import nfc, typeset
 from .fonts import FontError, fonts_named, resolve
+from .images import FITS, MIN_MODULE_MM, Placement, image_size, place, qr_matrix
 from .layout import FitError, FitResult, fit_text, pick_font
 
 TEMPLATE_ROOT = Path(__file__).resolve().parents[2] / "templates"
@@ -39,6 +40,8 @@ TEMPLATE_DIRS = ("infographic", "panels")
 LAYER_TYPES = ("rect", "ellipse", "line", "polygon", "text", "image", "qr")
 FAMILY_TEMPLATES = {"pano": "pano", "poster": "poster", "leaflet": "leaflet"}
 DEFAULT_INFOGRAPHIC = "key-number"
+#: Templates that draw the brief's first picture (in a box the layout reserves) when it has one.
+PICTURE_TEMPLATES = ("key-number", "slogan-card", "pano", "poster", "leaflet")
 
 
 class SceneError(ValueError):
@@ -56,6 +59,8 @@ class Layer:
     props: dict[str, Any] = field(default_factory=dict)
     fit: FitResult | None = None  # text layers: the laid-out lines
     font: Path | None = None  # text layers: the font actually used (primary or fallback)
+    place: Placement | None = None  # image and QR layers: the drawn box (``images.place``), for every backend
+    matrix: tuple[tuple[bool, ...], ...] | None = None  # QR layers: the modules, quiet zone included
 
     def get(self, key: str, default: Any = None) -> Any:
         return self.props.get(key, default)
@@ -129,7 +134,8 @@ def _star(cx: float, cy: float, r: float, inner: float = 0.382, rotation: float 
     return pts
 
 
-_ENV.filters.update(num=vi.number, vndate=vi.date, day_month=vi.day_month, shade=_shade)
+_ENV.filters.update(num=vi.number, stat=vi.stat, vndate=vi.date, date_range=vi.date_range, upper=vi.upper,
+                    shade=_shade)
 _ENV.globals.update(star=_star)
 
 
@@ -239,7 +245,7 @@ def context_for(campaign, brief, width: float, height: float, units: str, unit=N
         "W": width, "H": height, "units": units, "u": min(width, height) / 100,
         "portrait": height > width * 1.2, "landscape": width > height * 1.3,
         "brand": campaign.brand.model_dump(), "campaign": {"title": campaign.title, "issuer": campaign.issuer},
-        "brief": {**brief.model_dump(include={"id", "title", "headline", "key_messages", "body", "slogans"}),
+        "brief": {**brief.model_dump(include={"id", "title", "headline", "key_messages", "body", "slogans", "qr"}),
                   "stats": stats, "images": [i.model_dump() for i in brief.images]},
         "illustrative": any(s["illustrative"] for s in stats),
         "phase": {"id": phase.id, "name": phase.name, "start": phase.start, "end": phase.end},
@@ -292,10 +298,46 @@ def _layer(raw: dict, index: int, ctx: dict[str, Any]) -> Layer:
     if kind == "text":
         _layout_text(layer, ctx, where)
     elif kind == "image":
-        layer.props["path"] = str(_asset(props.get("path"), ctx, where))
-    elif kind == "qr" and not str(props.get("data", "")).strip():
-        raise SceneError(f"{where}: lớp QR cần 'data' (đường liên kết)")
+        _place_image(layer, ctx, where)
+    elif kind == "qr":
+        _place_qr(layer, ctx, where)
     return layer
+
+
+def _place_image(layer: Layer, ctx: dict[str, Any], where: str) -> None:
+    path = layer.props["path"] = str(_asset(layer.get("path"), ctx, where))
+    fit = layer.props.setdefault("fit", "contain")
+    if fit not in FITS:
+        raise SceneError(f"{where}: fit {fit!r} không hợp lệ; dùng {' hoặc '.join(FITS)}")
+    try:
+        focal = tuple(float(v) for v in layer.get("focal", (0.5, 0.5)))
+    except (TypeError, ValueError):
+        focal = ()
+    if len(focal) != 2:
+        raise SceneError(f"{where}: 'focal' phải là [x, y] từ 0 đến 1")
+    try:
+        size = image_size(path)
+    except OSError as exc:
+        raise SceneError(f"{where}: không đọc được ảnh {layer.get('path')!r}: {exc}") from None
+    layer.place = place(size, (layer.x, layer.y, layer.w, layer.h), fit, focal)
+
+
+def _place_qr(layer: Layer, ctx: dict[str, Any], where: str) -> None:
+    data = str(layer.get("data") or "").strip()
+    if not data:
+        raise SceneError(f"{where}: lớp QR cần 'data' (đường liên kết)")
+    try:
+        layer.matrix = qr_matrix(data)
+    except ValueError as exc:  # segno: too much data for any QR version
+        raise SceneError(f"{where}: không tạo được mã QR cho {data!r}: {exc}") from None
+    layer.props["background"] = layer.get("background") or "#FFFFFF"  # light modules are never see-through
+    n = len(layer.matrix)
+    layer.place = place((n, n), (layer.x, layer.y, layer.w, layer.h))
+    module = layer.place.w / n
+    if ctx["units"] == "mm" and module < MIN_MODULE_MM - 1e-9:
+        raise SceneError(f"{where}: mã QR của {data!r} có {n} ô mỗi cạnh; khung {layer.place.w:g} mm cho mỗi ô "
+                         f"{module:.2f} mm, nhỏ hơn {MIN_MODULE_MM:g} mm cần để quét được khi in: rút ngắn địa chỉ "
+                         "(trường qr của tin bài) hoặc chọn khổ lớn hơn")
 
 
 def _asset(value: Any, ctx: dict[str, Any], where: str) -> Path:
@@ -317,9 +359,9 @@ def _asset(value: Any, ctx: dict[str, Any], where: str) -> Path:
 
 
 def _layout_text(layer: Layer, ctx: dict[str, Any], where: str) -> None:
-    text = nfc(str(layer.get("text", "")))
+    text = typeset(str(layer.get("text", "")))
     if layer.get("uppercase"):
-        text = text.upper()
+        text = vi.upper(text)
     layer.props["text"] = text
     try:
         fonts = [resolve(f, ctx["fonts"]) for f in [layer.get("font", "body"), *layer.get("fallback", [])]]
@@ -377,7 +419,11 @@ def scene_for(campaign, brief, template: str, width: float, height: float, units
     data = render_template(template, context_for(campaign, brief, width, height, units, unit))
     from .alt import alt_text
 
-    meta = {"brief": brief.id, "template": template, "unit": unit.id if unit is not None else None,
-            "alt": alt_text(campaign, brief, unit)}
-    return build_scene(data, width, height, units, colors=campaign.brand.colors, fonts=campaign.brand.fonts,
-                       root=campaign.root, where=where, meta=meta, files=files, keep=keep_phrases(campaign))
+    meta = {"brief": brief.id, "template": template, "unit": unit.id if unit is not None else None}
+    scene = build_scene(data, width, height, units, colors=campaign.brand.colors, fonts=campaign.brand.fonts,
+                        root=campaign.root, where=where, meta=meta, files=files, keep=keep_phrases(campaign))
+    drawn = [layer for page in scene.pages for layer in page.layers]
+    scene.meta["alt"] = alt_text(campaign, brief, unit, pictures=[str(layer.get("alt")) for layer in drawn
+                                                                   if layer.type == "image" and layer.get("alt")],
+                                 qr=next((str(layer.get("data")) for layer in drawn if layer.type == "qr"), None))
+    return scene

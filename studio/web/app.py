@@ -228,7 +228,8 @@ def create_app(campaign: Campaign | str | Path, storage_url: str | None = None,
 
     env = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(["html", "xml"]),
                       trim_blocks=True, lstrip_blocks=True)
-    env.filters.update(date=_optional(vi.date), time=_optional(vi.date_time), size=vi.size, part_of_day=vi.part_of_day,
+    env.filters.update(date=_optional(vi.date), date_range=vi.date_range, time=_optional(vi.date_time), size=vi.size,
+                       part_of_day=vi.part_of_day,
                        duration=_optional(lambda seconds: vi.duration(float(seconds))),
                        url=lambda path: "/tep/" + quote(path))
     env.globals.update(FILE_STATES=FILE_STATES, SIGNATURE_STATES=SIGNATURE_STATES, PRIORITY=PRIORITY,
