@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import hashlib
 from concurrent.futures import ThreadPoolExecutor
-from datetime import date, datetime, time, timezone
+from datetime import date, datetime, time
 
 from feedgen.feed import FeedGenerator
 from jinja2 import Environment
@@ -83,15 +83,15 @@ def item_title(art: dict, manifest: dict) -> str:
 
 
 def item_date(art: dict, manifest: dict) -> datetime:
-    """When the item is for: its day (a daily bulletin's, an emergency bulletin's first day) at its
-    broadcast slot, else the phase's start, at 06:00."""
+    """When the item is for, in Vietnam time: its day (a daily bulletin's, an emergency bulletin's
+    first day) at its broadcast slot, else the phase's start, at 06:00."""
     meta = art.get("meta") or {}
     try:
         day = date.fromisoformat(meta.get("day") or manifest["phase_start"])
         hour, minute = map(int, (meta.get("slot") or "06:00").split(":"))
-        return datetime.combine(day, time(hour, minute), tzinfo=timezone.utc)
+        return datetime.combine(day, time(hour, minute), tzinfo=vi.VIETNAM)
     except (TypeError, ValueError):
-        return datetime.combine(date.fromisoformat(manifest["phase_start"]), time(6, 0), tzinfo=timezone.utc)
+        return datetime.combine(date.fromisoformat(manifest["phase_start"]), time(6, 0), tzinfo=vi.VIETNAM)
 
 
 def in_order(files: list[tuple[dict, dict]]) -> list[tuple[dict, dict]]:
