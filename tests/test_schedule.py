@@ -311,3 +311,21 @@ def test_examples_daily_bulletins_carry_the_briefs_on_air_that_day_emergency_fir
         assert script.items[0].text == "THÔNG BÁO KHẨN."
         assert [i.brief_id for i in script.items if i.brief_id] == [b.id] * campaign.audio.emergency_repeat
 
+
+
+def test_bad_slots_and_repeat_are_located_errors(tmp_path):
+    from studio.loader import CampaignError
+
+    root = week_campaign(tmp_path / "campaign")
+    text = (root / "campaign.yaml").read_text(encoding="utf-8")
+    (root / "campaign.yaml").write_text(text.replace("emergency_repeat: 3", "emergency_repeat: 0").replace(
+        "slots:\n  - 07:00\n  - '17:30'", "slots: [17:30, 7h00]"), encoding="utf-8")
+    with pytest.raises(CampaignError) as error:
+        load_campaign(root)
+    shown = {str(p).split(": ", 1)[1] for p in error.value.problems}
+    assert shown == {"audio.emergency_repeat: số lần đọc lại phải từ 1 đến 10, nhận được 0",
+                     "audio.slots: giờ phát '7h00' không hợp lệ: viết dạng HH:MM, ví dụ \"06:00\""}
+    # an unquoted 17:30 (YAML reads it as the number 1050) is taken as written
+    (root / "campaign.yaml").write_text(text.replace("slots:\n  - 07:00\n  - '17:30'", "slots: [06:00, 17:30]"),
+                                        encoding="utf-8")
+    assert load_campaign(root).audio.slots == ["06:00", "17:30"]
