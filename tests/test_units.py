@@ -1,6 +1,7 @@
 from datetime import date
 from pathlib import Path
 
+from studio.plan import Reach
 from studio.units import UnitTree, import_units_csv
 
 CSV = Path(__file__).resolve().parent.parent / "examples/ninh-thuan-2025/data/ninh-thuan-units-2024.csv"
@@ -54,13 +55,21 @@ def test_same_name_units_get_distinct_ids():
     assert "xa-thanh-hai-22774" in ids and "xa-thanh-hai-22868" in ids
 
 
-def test_covered_by_targets():
+def test_reach_of_targets():
     t = tree()
     day = date(2025, 1, 1)
-    assert t.covered_by("xa-phuoc-binh", ["bac-ai"], day)
-    assert not t.covered_by("xa-phuoc-binh", ["ninh-hai"], day)
+
+    def reach(unit: str, targets: list[str]) -> str | None:
+        return Reach.of(t, targets, day)(unit)
+
+    assert reach("xa-phuoc-binh", ["bac-ai"]) == "in"
+    assert reach("xa-phuoc-binh", ["ninh-hai"]) is None
     # a brief addressed to an abolished ward reaches the ward that absorbed it
-    assert t.covered_by("phuong-phu-ha", ["phuong-thanh-son"], day)
+    assert reach("phuong-phu-ha", ["phuong-thanh-son"]) == "in"
     # …and one addressed to a 2025 commune before it exists reaches the communes it is formed from
-    assert t.covered_by("xa-phuoc-trung", ["xa-my-son-2025"], day)
-    assert not t.covered_by("xa-phuoc-binh", ["xa-my-son-2025"], day)
+    assert reach("xa-phuoc-trung", ["xa-my-son-2025"]) == "in"
+    assert reach("xa-phuoc-binh", ["xa-my-son-2025"]) is None
+    # the units above a target still get their own level's asset of it; no targets: everyone
+    assert reach("bac-ai", ["xa-phuoc-binh"]) == reach("ninh-thuan", ["xa-phuoc-binh"]) == "above"
+    assert reach("ninh-hai", ["xa-phuoc-binh"]) is None
+    assert reach("xa-phuoc-binh", []) == "in"
