@@ -28,7 +28,7 @@ from .commands.common import (
     run_build,
 )
 from .formats import FORMATS
-from .plan import expand
+from .plan import grouped, lineup, survey
 
 app = typer.Typer(help="Studio: từ kế hoạch tuyên truyền đến mọi sản phẩm cho từng kênh.", no_args_is_help=True,
                   pretty_exceptions_enable=False, rich_markup_mode=None)
@@ -42,9 +42,11 @@ def validate(campaign: Path = CampaignArg,
                                       help="Dàn trang thử mọi sản phẩm để tìm chữ không vừa khung (mặc định có)")):
     """Kiểm tra chiến dịch, tin bài và mọi thứ lệnh build sẽ vẽ (không kết xuất); báo tất cả lỗi cùng lúc
     (mã thoát 2 nếu có lỗi)."""
-    from .check import dry_run
+    from .check import dry_run, plan_warnings
 
     c = load_or_exit(campaign)
+    for warning in plan_warnings(c):  # what the briefs ask for and will not get: said, never fatal
+        err.print(f"cảnh báo: {warning}", markup=False, highlight=False, style="yellow")
     problems = dry_run(c, fit=fit)
     if problems:
         for problem in problems:
@@ -60,22 +62,63 @@ def validate(campaign: Path = CampaignArg,
 def plan(campaign: Path = CampaignArg,
          phase: Optional[str] = typer.Option(None, help="Chỉ một giai đoạn (và các giai đoạn con)"),
          as_json: bool = typer.Option(False, "--json", help="In danh sách máy đọc được")):
-    """Liệt kê mọi sản phẩm mà lệnh build sẽ tạo (tin bài × định dạng × đơn vị)."""
+    """Liệt kê mọi sản phẩm mà lệnh build sẽ tạo (tin bài × định dạng × đơn vị), tin bài trong từng bản tin
+    hằng ngày, và những gì tin bài yêu cầu mà sẽ không được làm (kèm lý do)."""
     c = load_or_exit(campaign)
-    jobs = expand(c, phase_ids(c, phase))
+    made = survey(c, phase_ids(c, phase))
+    daily = lineup(c, made.jobs)
     if as_json:
-        typer.echo(dumps([{**j.to_dict(), "id": j.id} for j in jobs]))
+        typer.echo(dumps({"jobs": [{**j.to_dict(), "id": j.id} for j in made.jobs], "daily": daily,
+                          "not_planned": [g.to_dict() for g in made.not_planned],
+                          "notes": [g.to_dict() for g in made.notes]}))
         return
     table = Table(title=f"Kế hoạch sản phẩm: {c.title}")
     for col in ("Giai đoạn", "Kênh", "Định dạng", "Số sản phẩm"):
         table.add_column(col)
     counts: dict[tuple, int] = {}
-    for j in jobs:
+    for j in made.jobs:
         counts[(j.phase, j.channel, j.format)] = counts.get((j.phase, j.channel, j.format), 0) + 1
     for (ph, ch, fm), n in counts.items():
         table.add_row(ph, c.channel(ch).name, FORMATS[fm].name, str(n))
     console.print(table)
-    console.print(f"Tổng: {len(jobs)} sản phẩm.")
+    console.print(f"Tổng: {len(made.jobs)} sản phẩm.")
+    show_lineup(c, daily)
+    for title, gaps in (("Sẽ không làm", made.not_planned), ("Ghi chú", made.notes)):
+        if gaps:
+            console.print(f"\n{title} ({len(gaps)}):", style="bold yellow" if title == "Ghi chú" else "bold red")
+            for gap, formats in grouped(gaps):
+                console.print(f"  {gap_text(c, gap, formats)}", markup=False, highlight=False)
+
+
+def show_lineup(c, daily: list[dict]) -> None:
+    """Per day, the briefs each daily bulletin carries, in reading order, and who gets that bulletin."""
+    from . import vi
+
+    if not daily:
+        return
+    console.print("\nBản tin hằng ngày (tin bài theo thứ tự đọc):", style="bold")
+    tree, last = c.unit_tree(), None
+    for group in daily:
+        if (group["phase"], group["channel"]) != last:
+            last = (group["phase"], group["channel"])
+            console.print(f"  {group['phase']} — {c.channel(group['channel']).name}", markup=False, highlight=False)
+        slots = ", ".join(f"{vi.part_of_day(s)} {s}" for s in group["slots"])
+        units = group["units"]
+        who = ", ".join(tree[u].display_name for u in units) if len(units) <= 3 else f"{len(units)} đơn vị"
+        briefs = "; ".join(f"{n}. {'[KHẨN] ' if c.brief(b).priority == 'emergency' else ''}{c.brief(b).title}"
+                           for n, b in enumerate(group["briefs"], 1))
+        console.print(f"    {vi.date(group['day'])}{f' ({slots})' if slots else ''} — {who}: {briefs}",
+                      markup=False, highlight=False)
+
+
+def gap_text(c, gap, formats: list[str]) -> str:
+    """One line for a gap: where, which brief and formats, why."""
+    where = [gap.phase, f"kênh {gap.channel}"]
+    if gap.brief:
+        where.append(f"tin bài {gap.brief}")
+    if formats:
+        where.append(", ".join(formats))
+    return f"{' · '.join(where)}: {gap.reason}"
 
 
 @app.command()

@@ -144,10 +144,6 @@ class UnitTree:
                 self.reach(unit_id, day) | {a for a in above if self.units[a].active_on(day)})
         return self._audiences[unit_id, day]
 
-    def covered_by(self, unit_id: str, targets: Iterable[str], day: date) -> bool:
-        """Is ``unit_id`` reached on ``day`` by a brief addressed to any of ``targets``?"""
-        return any(unit_id in self.reach(target, day) for target in targets)
-
 
 # --- importer -----------------------------------------------------------------
 #

@@ -101,6 +101,15 @@ def date_time(value: str | dt.datetime) -> str:
     return f"{time(moment)} ngày {date(moment)}"
 
 
+def part_of_day(clock: str | None) -> str:
+    """What listeners call a broadcast time ``HH:MM``: ``06:00`` → ``sáng``, ``11:30`` → ``trưa``,
+    ``17:00`` → ``chiều``, ``19:00`` → ``tối``; nothing for no time."""
+    if not clock:
+        return ""
+    hour = int(clock[:2])
+    return "sáng" if hour < 11 else "trưa" if hour < 13 else "chiều" if hour < 18 else "tối"
+
+
 def duration(seconds: float) -> str:
     """``185`` → ``3:05`` (minutes:seconds, rounded to the second)."""
     minutes, sec = divmod(int(round(seconds)), 60)

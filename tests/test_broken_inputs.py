@@ -268,7 +268,7 @@ def test_unexpected_errors_are_one_line_and_debug_shows_the_traceback(monkeypatc
     def broken(*args, **kwargs):
         raise RuntimeError("hỏng bên trong")
 
-    monkeypatch.setattr(cli, "expand", broken)
+    monkeypatch.setattr(cli, "survey", broken)
     assert cli.main(["plan", str(EXAMPLE)]) == 1
     err = capsys.readouterr().err
     assert "Lỗi không mong đợi: RuntimeError: hỏng bên trong" in err and "--debug" in err and "Traceback" not in err

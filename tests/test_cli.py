@@ -32,8 +32,10 @@ def test_validate_missing_folder_exit_2(tmp_path):
 def test_plan_json_lists_all_phases(example_path):
     result = runner.invoke(app, ["plan", str(example_path), "--json"])
     assert result.exit_code == 0
-    jobs = json.loads(result.output)
+    plan = json.loads(result.output)
+    jobs = plan["jobs"]
     assert {j["phase"] for j in jobs} == {"dot-1", "dot-2-1", "dot-2-2", "dot-3"}
+    assert plan["not_planned"] == [] and plan["notes"] == []  # the example asks for nothing it will not get
     assert all(j["id"].startswith(j["phase"] + "/") for j in jobs)
 
 

@@ -158,7 +158,7 @@ def test_sigkilled_pool_process_is_requeued_by_its_worker(worker, fakes, example
 
     from jobs.submit import submit
 
-    slow = "dot-2-2/truyen-thanh-co-so/do-vinh-2025/bulletin-daily-2025-09-25"
+    slow = "dot-2-2/truyen-thanh-co-so/do-vinh-2025/bulletin-daily-2025-09-25-0700"
     control(tmp_path, slow=slow, slow_seconds=120)
     out = tmp_path / "out"
     batch_id, _ = submit(example_campaign, out, ["dot-2-2"])

@@ -15,9 +15,11 @@ def test_bulletins_per_commune_and_daily_during_congress(example_campaign):
     per = Counter((j.phase, j.format) for j in jobs if j.kind == "bulletin")
     assert per[("dot-1", "bulletin")] == 62
     assert per[("dot-2-1", "bulletin")] == 24
-    assert per[("dot-2-2", "bulletin-daily")] == 24 * 3
-    days = sorted({j.day for j in jobs if j.format == "bulletin-daily"})
-    assert days == ["2025-09-24", "2025-09-25", "2025-09-26"]
+    # the congress days lie in Đợt 2's peak: a daily bulletin for each of the station's two broadcast slots
+    assert per[("dot-2-2", "bulletin-daily")] == 24 * 3 * 2
+    days = sorted({(j.day, j.slot) for j in jobs if j.format == "bulletin-daily"})
+    assert days == [(d, s) for d in ("2025-09-24", "2025-09-25", "2025-09-26") for s in ("07:00", "17:30")]
+    assert "bulletin-khan" not in {j.format for j in jobs}  # no emergency brief in the example
 
 
 def test_brief_formats_restrict_channel_formats(example_campaign):

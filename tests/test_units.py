@@ -2,6 +2,7 @@ import re
 from datetime import date
 from pathlib import Path
 
+from studio.plan import Reach
 from studio.text import slugify
 from studio.units import UnitTree, import_units_csv
 
@@ -56,16 +57,24 @@ def test_same_name_units_get_distinct_ids():
     assert "thanh-hai-22774" in ids and "thanh-hai-22868" in ids
 
 
-def test_covered_by_targets():
+def test_reach_of_targets():
     t = tree()
     day = date(2025, 1, 1)
-    assert t.covered_by("phuoc-binh", ["bac-ai"], day)
-    assert not t.covered_by("phuoc-binh", ["ninh-hai"], day)
+
+    def reach(unit: str, targets: list[str]) -> str | None:
+        return Reach.of(t, targets, day)(unit)
+
+    assert reach("phuoc-binh", ["bac-ai"]) == "in"
+    assert reach("phuoc-binh", ["ninh-hai"]) is None
     # a brief addressed to an abolished ward reaches the ward that absorbed it
-    assert t.covered_by("phu-ha", ["thanh-son"], day)
+    assert reach("phu-ha", ["thanh-son"]) == "in"
     # …and one addressed to a 2025 commune before it exists reaches the communes it is formed from
-    assert t.covered_by("phuoc-trung", ["my-son-2025"], day)
-    assert not t.covered_by("phuoc-binh", ["my-son-2025"], day)
+    assert reach("phuoc-trung", ["my-son-2025"]) == "in"
+    assert reach("phuoc-binh", ["my-son-2025"]) is None
+    # the units above a target still get their own level's asset of it; no targets: everyone
+    assert reach("bac-ai", ["phuoc-binh"]) == reach("ninh-thuan", ["phuoc-binh"]) == "above"
+    assert reach("ninh-hai", ["phuoc-binh"]) is None
+    assert reach("phuoc-binh", []) == "in"
 
 
 DATA = Path(__file__).resolve().parent / "data"

@@ -5,20 +5,22 @@ unit's page and podcast carry its audience's files in each phase
 (``UnitTree.audience`` from the manifest's units table, as ``studio pull``
 fetches them and the portal shows them), so a commune subscribes once and its
 podcast app picks up each new bulletin; audio items carry duration, size and the
-loudspeaker priority (normal / priority / emergency). Pages are conveniences: the signed manifest stays the authority.
+loudspeaker priority (normal / priority / emergency); an emergency brief's immediate bulletin
+comes first in both. Pages are conveniences: the signed manifest stays the authority.
 """
 
 from __future__ import annotations
 
 import hashlib
 from concurrent.futures import ThreadPoolExecutor
-from datetime import date, datetime, time, timezone
+from datetime import date, datetime, time
 
 from feedgen.feed import FeedGenerator
 from jinja2 import Environment
 
 from .. import vi
 from ..campaign import Campaign
+from ..formats import EMERGENCY, FORMATS
 from . import MANIFEST_KEY, PRIORITY_NAMES, join_url, signing
 from .verify import manifest_audience, routing_tree
 
@@ -62,23 +64,40 @@ th,td{border-bottom:1px solid #ddd;padding:.4rem;text-align:left;vertical-align:
 """)
 
 
+def is_alert(art: dict) -> bool:
+    """An emergency brief's immediate bulletin: listed before everything else, on pages and in feeds."""
+    return art.get("format") == EMERGENCY.id
+
+
 def item_title(art: dict, manifest: dict) -> str:
+    meta = art.get("meta") or {}
     title = "; ".join(art.get("titles") or []) or f"Bản tin {manifest['phase_name']}"
-    if art["format"].endswith("-daily"):
-        title = f"{title} — ngày {vi.date(item_date(art, manifest))}"
+    if is_alert(art):
+        title = f"Bản tin khẩn — {title}"
+    elif FORMATS.get(art["format"]) and FORMATS[art["format"]].scope == "day":
+        when = f"{vi.part_of_day(meta.get('slot'))} ngày" if meta.get("slot") else "ngày"
+        title = f"{title} — {when} {vi.date(item_date(art, manifest))}"
     if art.get("priority", "normal") != "normal":
         title = f"[{vi.upper(PRIORITY_NAMES[art['priority']])}] {title}"
     return title
 
 
 def item_date(art: dict, manifest: dict) -> datetime:
-    job = art.get("job") or ""
+    """When the item is for, in Vietnam time: its day (a daily bulletin's, an emergency bulletin's
+    first day) at its broadcast slot, else the phase's start, at 06:00."""
+    meta = art.get("meta") or {}
     try:
-        daily = art["format"].endswith("-daily")
-        day = date.fromisoformat(job[-10:]) if daily else date.fromisoformat(manifest["phase_start"])
-    except ValueError:
-        day = date.fromisoformat(manifest["phase_start"])
-    return datetime.combine(day, time(6, 0), tzinfo=timezone.utc)
+        day = date.fromisoformat(meta.get("day") or manifest["phase_start"])
+        hour, minute = map(int, (meta.get("slot") or "06:00").split(":"))
+        return datetime.combine(day, time(hour, minute), tzinfo=vi.VIETNAM)
+    except (TypeError, ValueError):
+        return datetime.combine(date.fromisoformat(manifest["phase_start"]), time(6, 0), tzinfo=vi.VIETNAM)
+
+
+def in_order(files: list[tuple[dict, dict]]) -> list[tuple[dict, dict]]:
+    """Emergency bulletins first (newest first), then the rest by date."""
+    return sorted(files, key=lambda ma: (not is_alert(ma[1]), -item_date(ma[1], ma[0]).timestamp() if is_alert(ma[1])
+                                         else item_date(ma[1], ma[0]).timestamp(), ma[1]["path"]))
 
 
 def last_published(manifests: list[dict]) -> datetime:
@@ -131,7 +150,7 @@ def podcast(unit_id: str, unit_name: str, files: list[tuple[dict, dict]], storag
     fg.podcast.itunes_explicit("no")
     # The feed depends only on the manifests, so an unchanged one is not rewritten.
     fg.lastBuildDate(last_published([m for m, _ in items]))
-    for manifest, art in sorted(items, key=lambda ma: (item_date(ma[1], ma[0]), ma[1]["path"])):
+    for manifest, art in in_order(items):
         entry = fg.add_entry(order="append")
         entry.id(f"urn:sha256:{art['sha256']}")
         entry.guid(f"urn:sha256:{art['sha256']}", permalink=False)
@@ -157,7 +176,7 @@ def index_page(unit_id: str, unit_name: str, files: list[tuple[dict, dict]], has
             "title": "; ".join(a.get("titles") or []) or "—",
             "priority": a.get("priority", "normal"), "priority_name": PRIORITY_NAMES[a.get("priority", "normal")],
             "size": vi.size(a["bytes"]), "sha": a["sha256"][:16],
-        } for pm, a in files if pm is m]})
+        } for pm, a in in_order(files) if pm is m]})
     first = manifests[0]
     return INDEX.render(unit_id=unit_id, unit_name=unit_name, campaign_title=first["campaign_title"],
                         issuer=first["issuer"], phases=phases, has_feed=has_feed,

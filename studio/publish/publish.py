@@ -89,7 +89,8 @@ def now() -> str:
 # --- what goes out ------------------------------------------------------------------
 
 def classify(campaign: Campaign, artifacts: list[dict]) -> tuple[list[dict], list[dict]]:
-    """Split artifacts into (publishable, drafts); publishable = every brief it draws on is approved.
+    """Split artifacts into (publishable, drafts); publishable = every brief it draws on is approved,
+    and was when it was made (a bulletin made from a draft reads "DỰ THẢO": its meta lists ``drafts``).
 
     Each returned artifact is enriched with the facts units need without the
     campaign: its briefs, their titles and the highest priority among them.
@@ -102,7 +103,9 @@ def classify(campaign: Campaign, artifacts: list[dict]) -> tuple[list[dict], lis
         if art.get("brief") and art["brief"] not in known or fmt is None or art["unit"] not in tree:
             drafts.append(art)  # built from something that no longer exists: never published as approved
             continue
-        job = RenderJob(art["phase"], art["channel"], art["format"], fmt.kind, art["unit"], art.get("brief"))
+        meta = art.get("meta") or {}
+        day = meta.get("day") if fmt.scope == "day" else None  # a daily bulletin carries that day's briefs
+        job = RenderJob(art["phase"], art["channel"], art["format"], fmt.kind, art["unit"], art.get("brief"), day)
         briefs = briefs_for(campaign, job, tree)
         enriched = {
             **art,
@@ -110,7 +113,9 @@ def classify(campaign: Campaign, artifacts: list[dict]) -> tuple[list[dict], lis
             "titles": [b.title for b in briefs],
             "priority": most_urgent(b.priority for b in briefs),
         }
-        (approved if briefs and all(b.approved for b in briefs) else drafts).append(enriched)
+        # a bulletin made while one of its briefs was a draft says "DỰ THẢO" on air: rebuild it first
+        read_as_draft = bool(meta.get("drafts"))
+        (approved if briefs and all(b.approved for b in briefs) and not read_as_draft else drafts).append(enriched)
     return approved, drafts
 
 

@@ -202,7 +202,8 @@ def write_tags(path: Path, tags: Tags) -> None:
         id3.add(TDRC(encoding=3, text=tags.date))
     id3.add(TLAN(encoding=3, text="vie"))
     for desc, value in (("commune", tags.commune), ("phase", tags.phase), ("priority", tags.priority)):
-        id3.add(TXXX(encoding=3, desc=desc, text=value))
+        if value:  # a phase without a public name is not named
+            id3.add(TXXX(encoding=3, desc=desc, text=value))
     id3.add(COMM(encoding=3, lang="vie", desc="", text=f"Mức ưu tiên: {tags.priority}"))
     id3.save(str(path))
 

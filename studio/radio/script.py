@@ -120,20 +120,29 @@ def render_items(template: jinja2.Template, context: dict, briefs) -> list[Item]
 
 
 def build_script(campaign, phase, unit, briefs, day: str | None = None,
-                 voiceovers: dict[str, Path] | None = None) -> Script:
-    """Build the bulletin's items for one unit (and day) and give every item its spoken form."""
+                 voiceovers: dict[str, Path] | None = None, *, slot: str | None = None,
+                 emergency: bool = False) -> Script:
+    """Build the bulletin's items for one unit (and day, and broadcast slot) and give every item
+    its spoken form. ``emergency``: the immediate bulletin of an emergency brief, whose ``brief``
+    item is read ``campaign.audio.emergency_repeat`` times.
+
+    Templates see the phase under its public name only (``phase.name`` is ``public_name``, empty
+    when there is none): the plan's internal name is never read on air."""
     env = environment(campaign.root)
     slogans: list[str] = []
     for brief in briefs:
         slogans += [s for s in brief.slogans if s not in slogans]
     priority = most_urgent(b.priority for b in briefs)
-    context = {"campaign": campaign, "phase": phase, "unit": unit, "briefs": briefs, "day": day,
-               "slogans": slogans, "priority": priority, "priority_label": PRIORITY_LABELS[priority],
-               "station": f"Đài truyền thanh {unit.display_name}"}
+    read = [b for b in briefs for _ in range(campaign.audio.emergency_repeat)] if emergency else briefs
+    on_air = phase.model_copy(update={"name": phase.public_name})
+    context = {"campaign": campaign, "phase": on_air, "unit": unit, "briefs": briefs, "day": day,
+               "slot": slot, "slot_name": vi.part_of_day(slot), "emergency": emergency,
+               "slogans": [] if emergency else slogans, "priority": priority,
+               "priority_label": PRIORITY_LABELS[priority], "station": f"Đài truyền thanh {unit.display_name}"}
     where = template_paths(campaign.root)[0]
     try:
         template = env.get_template("bulletin.txt.j2")
-        items = render_items(template, context, briefs)
+        items = render_items(template, context, read)
     except jinja2.TemplateError as exc:
         line = f":{exc.lineno}" if getattr(exc, "lineno", None) else ""
         raise ScriptError(f"{where}{line}: lỗi mẫu bản tin ({unit.display_name}): {exc}. "

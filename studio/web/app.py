@@ -30,7 +30,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from .. import vi
 from ..build import campaign_fingerprint
 from ..campaign import URGENCY, Campaign, most_urgent
-from ..formats import FORMATS
+from ..formats import EMERGENCY, FORMATS
 from ..loader import CampaignError, load_campaign
 from ..publish.access import phase_audiences
 from ..storage import StorageError, open_storage
@@ -229,6 +229,7 @@ def create_app(campaign: Campaign | str | Path, storage_url: str | None = None,
     env = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(["html", "xml"]),
                       trim_blocks=True, lstrip_blocks=True)
     env.filters.update(date=_optional(vi.date), date_range=vi.date_range, time=_optional(vi.date_time), size=vi.size,
+                       part_of_day=vi.part_of_day,
                        duration=_optional(lambda seconds: vi.duration(float(seconds))),
                        url=lambda path: "/tep/" + quote(path))
     env.globals.update(FILE_STATES=FILE_STATES, SIGNATURE_STATES=SIGNATURE_STATES, PRIORITY=PRIORITY,
@@ -346,7 +347,7 @@ def create_app(campaign: Campaign | str | Path, storage_url: str | None = None,
                                            f" — {phase.name if phase else item.phase}")
         duration = item.meta.get("duration") or item.meta.get("duration_s")
         return {"item": item, "brief": brief, "phase": phase, "day": day, "priority": priority, "title": title,
-                "duration": duration,
+                "duration": duration, "slot": item.meta.get("slot"), "alert": item.format == EMERGENCY.id,
                 "state": catalog.check(item), "signature": catalog.signature(item.phase),
                 "script": item.sidecars.get(".script.txt"), "preview": item.sidecars.get(".preview.png"),
                 "poster": item.sidecars.get(".poster.png")}
@@ -365,20 +366,24 @@ def create_app(campaign: Campaign | str | Path, storage_url: str | None = None,
             raise Denied(403, "Mã truy cập của bạn không được xem đơn vị này.")
         scope = state.audiences(unit)
         today = datetime.now(vi.VIETNAM).date().isoformat()
-        groups = []
+        groups, alerts = [], []
         for phase in sorted(c.all_phases(), key=lambda p: p.start, reverse=True):
             items = [i for i in catalog.items(phase.id)
                      if i.unit in scope.get(phase.id, ()) and me.may_see(i.unit, phase.id) and not is_sidecar(i)]
             if not items:
                 continue
-            bulletins = sorted((decorate(i, c) for i in items if i.kind == "audio"),
-                               key=lambda d: (d["day"] or "", -URGENCY.index(d["priority"])), reverse=True)
+            audio = [decorate(i, c) for i in items if i.kind == "audio"]
+            alerts += [d for d in audio if d["alert"]]  # emergency bulletins: on top of the page, newest first
+            bulletins = sorted((d for d in audio if not d["alert"]), reverse=True,
+                               key=lambda d: (d["day"] or "", d["slot"] or "", -URGENCY.index(d["priority"])))
             others = [decorate(i, c) for i in items if i.kind != "audio"]
             groups.append({"phase": phase, "bulletins": bulletins, "others": others,
                            "current": phase.start.isoformat() <= today <= phase.end.isoformat(),
                            "status": catalog.status(phase.id)})
         feeds = [(tree[unit], f"/nguon/{unit}/{FEED_NAME}")] if me.may_read_feed(unit) and catalog.feed(unit) else []
-        return page(request, "unit.html", me=me, unit=tree[unit], groups=groups, today=today, feeds=feeds)
+        alerts.sort(key=lambda d: (d["day"] or "", d["item"].path), reverse=True)
+        return page(request, "unit.html", me=me, unit=tree[unit], groups=groups, alerts=alerts, today=today,
+                    feeds=feeds)
 
     @app.get("/nguon/{unit}/" + FEED_NAME)
     def feed(request: Request, unit: str):
