@@ -46,7 +46,8 @@ _INFOGRAPHICS = tuple(f for f in FORMATS if f.startswith("infographic-"))
 CHANNEL_KINDS: tuple[ChannelKind, ...] = (
     ChannelKind("hoi-nghi", "Hội nghị phổ biến, quán triệt", "province", ("deck-16x9",),
                 r"quán triệt|hội nghị|báo cáo viên|sinh hoạt chi bộ"),
-    ChannelKind("truyen-thanh-co-so", "Hệ thống truyền thanh cơ sở", "commune", ("bulletin", "bulletin-daily"),
+    # bulletin-daily only goes with a daily phase, which the designer decides (init writes none)
+    ChannelKind("truyen-thanh-co-so", "Hệ thống truyền thanh cơ sở", "commune", ("bulletin",),
                 r"truyền thanh|\bloa\b|thông tin cơ sở"),
     ChannelKind("truyen-hinh", "Đài Phát thanh và Truyền hình", "province", ("video-16x9",),
                 r"truyền hình|đài phát thanh|phóng sự"),
@@ -226,8 +227,9 @@ def _phases(d: Draft, plan: Plan) -> None:
         phase.subphases = [make(n) for n in subs]
         if phase.event_days:
             d.todos.append(Todo("designer", f"campaign.yaml: {pid}.daily",
-                                f"{phase.name} là những ngày diễn ra {start.event}: đặt daily: true nếu cần bản tin "
-                                "truyền thanh mỗi ngày", phase.sources[0]))
+                                f"{phase.name} là những ngày diễn ra {start.event}: nếu cần bản tin truyền thanh mỗi "
+                                "ngày, đặt daily: true và thêm bulletin-daily vào formats của kênh truyền thanh",
+                                phase.sources[0]))
         return phase
 
     tops = sorted({n for n in (*times, *content) if "." not in n}, key=_number_key)
@@ -409,7 +411,7 @@ def _phase_lines(d: Draft, phase: PhaseDraft, indent: str) -> list[str]:
         out.append(_bound_line(inner + "  ", "end", phase.peak.end))
     if phase.event_days:
         out.append(_kv(inner, "daily", False, "true: bản tin truyền thanh mỗi ngày trong những ngày diễn ra "
-                                              f"{phase.start.event}"))
+                                              f"{phase.start.event} (thêm bulletin-daily vào kênh truyền thanh)"))
     if phase.content:
         out.append(f"{inner}content_lines:  # nội dung tuyên truyền của kế hoạch (mỗi dòng một tin bài nháp)")
         out += [f"{inner}  - {scalar(line.text)}" for line in phase.content]

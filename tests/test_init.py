@@ -13,7 +13,7 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from studio.check import dry_run
+from studio.check import dry_run, plan_warnings
 from studio.cli import app
 from studio.loader import CampaignError, Loader, load_campaign
 
@@ -174,11 +174,14 @@ def test_one_draft_brief_per_content_line_of_section_III(nt):
 
 
 def test_channels_are_the_forms_of_section_II2(nt, example_path):
-    """The four items of "2. Hình thức" give the same channels as the hand-made example."""
+    """The four items of "2. Hình thức" give the same channels as the hand-made example (whose daily
+    bulletins go with the daily phase it chose)."""
     def channels(folder):
-        return [(c["id"], c["unit_level"], c["formats"]) for c in read(folder / "campaign.yaml")["channels"]]
+        return [(c["id"], c["unit_level"], [f for f in c["formats"] if f != "bulletin-daily"])
+                for c in read(folder / "campaign.yaml")["channels"]]
 
     assert channels(nt) == channels(example_path)
+    assert "bulletin-daily" not in (nt / "campaign.yaml").read_text(encoding="utf-8").split("channels:")[1]
     text = (nt / "campaign.yaml").read_text(encoding="utf-8")
     for no in (33, 34, 35, 36):  # each item is cited above the channels it gave
         assert f"plan-ninh-thuan-2025.txt, dòng {no}: “{PLAN_LINES[no - 1].strip()[2:]}”" in text
@@ -204,6 +207,7 @@ def test_the_campaign_validates_once_the_designer_filled_it_in(nt, tmp_path, exa
     campaign = load_campaign(folder)
     assert len(campaign.briefs) == 9 and len(campaign.audiences) == 8
     assert [str(p) for p in dry_run(campaign, fit=False)] == []
+    assert [str(w) for w in plan_warnings(campaign)] == []  # it asks for nothing the plan will not make
 
 
 def make_docx(path: Path) -> None:
@@ -282,6 +286,7 @@ def test_a_second_plan_in_other_words(tmp_path):
     fill_headlines(folder)
     campaign = load_campaign(folder)
     assert [str(p) for p in dry_run(campaign)] == []  # text fit included: the titles from the plan fit
+    assert [str(w) for w in plan_warnings(campaign)] == []
 
 
 def test_init_without_a_plan_writes_a_commented_template(tmp_path, example_path):
