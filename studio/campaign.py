@@ -32,7 +32,7 @@ MAX_DAILY_DAYS = 62
 
 def _filled(value: str) -> str:
     if not value.strip():
-        raise ValueError("không được để trống (chỉ có khoảng trắng)")
+        raise ValueError("chưa điền: không được để trống (chỉ có khoảng trắng)")
     return value
 
 

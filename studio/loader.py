@@ -169,6 +169,8 @@ def describe(error: dict) -> str:
     shown = json.dumps(value, ensure_ascii=False, default=str)
     if kind == "missing":
         return "thiếu trường bắt buộc"
+    if value is None:  # "headline:" with nothing after it: a field left for the designer (studio init, new-brief)
+        return "chưa điền: ghi giá trị sau dấu hai chấm (xem chú thích cuối dòng)"
     if kind == "extra_forbidden":
         return "trường không được hỗ trợ (gõ sai tên?)"
     if kind == "value_error":  # our own validators' messages, already Vietnamese

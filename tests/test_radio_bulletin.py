@@ -18,7 +18,7 @@ from studio.plan import expand
 from studio.radio import audio, narrate_brief
 from studio.radio.script import PAUSE_S
 
-UNITS = ("xa-my-son-2025", "xa-phuoc-hau-2025", "phuong-phan-rang-2025")
+UNITS = ("my-son-2025", "phuoc-hau-2025", "phan-rang-2025")
 
 
 @pytest.fixture(scope="module")
@@ -201,9 +201,9 @@ def test_campaign_template_override_and_its_errors(campaign_copy):
     campaign = load_campaign(campaign_copy)
     tree = campaign.unit_tree()
     with pytest.raises(ScriptError, match=r"templates/radio/bulletin.txt.j2.*lỗi mẫu bản tin"):
-        build_script(campaign, campaign.phase("dot-3"), tree["xa-my-son-2025"], campaign.briefs[:1])
+        build_script(campaign, campaign.phase("dot-3"), tree["my-son-2025"], campaign.briefs[:1])
     (folder / "bulletin.txt.j2").write_text("{% block opening %}\nA lô, {{ unit.display_name }}!\n{% endblock %}\n")
-    script = build_script(campaign, campaign.phase("dot-3"), tree["xa-my-son-2025"], campaign.briefs[:1])
+    script = build_script(campaign, campaign.phase("dot-3"), tree["my-son-2025"], campaign.briefs[:1])
     assert [i.spoken for i in script.items] == ["A lô, xã Mỹ Sơn!"]
 
 

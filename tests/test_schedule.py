@@ -49,14 +49,14 @@ def brief(brief_id: str, title: str, **changes) -> dict:
 BRIEFS = [
     brief("dien-bien", "Diễn biến Đại hội"),
     brief("khai-mac", "Lễ khai mạc", priority="priority", start=WEEK[3], end=WEEK[3], approval={"status": "draft"}),
-    brief("so-tan", "Sơ tán khỏi vùng trũng", priority="emergency", start=WEEK[4], targets=["xa-phuoc-binh"],
+    brief("so-tan", "Sơ tán khỏi vùng trũng", priority="emergency", start=WEEK[4], targets=["phuoc-binh"],
           headline=NOTICE),
 ]
 
 
 def expected(unit: str, day: str) -> list[str]:
     """The briefs on air that day for that commune, as the campaign above says, most urgent first."""
-    return (["so-tan"] if day >= WEEK[4] and unit == "xa-phuoc-binh" else []) + \
+    return (["so-tan"] if day >= WEEK[4] and unit == "phuoc-binh" else []) + \
         (["khai-mac"] if day == WEEK[3] else []) + ["dien-bien"]
 
 
@@ -89,7 +89,7 @@ def test_each_daily_bulletin_carries_exactly_the_briefs_on_air_that_day(week):
     daily = [j for j in expand(week) if j.format == "bulletin-daily"]
     # one bulletin a day, one per broadcast slot on the peak days
     assert sorted((j.unit, j.day, j.slot) for j in daily) == sorted(
-        (u, d, s) for u in ("xa-phuoc-binh", "xa-phuoc-hoa") for d in WEEK for s in (SLOTS if d in PEAK else [None]))
+        (u, d, s) for u in ("phuoc-binh", "phuoc-hoa") for d in WEEK for s in (SLOTS if d in PEAK else [None]))
     for job, script in scripts(week, daily).items():
         read = [i.brief_id for i in script.items if i.brief_id]
         assert read == expected(job.unit, job.day), job.id
@@ -107,10 +107,10 @@ def test_each_daily_bulletin_carries_exactly_the_briefs_on_air_that_day(week):
 
 def test_plan_lists_each_days_briefs_in_reading_order(week):
     days = {(g["day"], tuple(g["units"])): g for g in lineup(week, expand(week))}
-    assert days[(WEEK[3], ("xa-phuoc-binh", "xa-phuoc-hoa"))]["briefs"] == ["khai-mac", "dien-bien"]
-    assert days[(WEEK[5], ("xa-phuoc-binh",))]["briefs"] == ["so-tan", "dien-bien"]
-    assert days[(WEEK[5], ("xa-phuoc-binh",))]["slots"] == list(SLOTS)
-    assert days[(WEEK[0], ("xa-phuoc-binh", "xa-phuoc-hoa"))]["slots"] == []
+    assert days[(WEEK[3], ("phuoc-binh", "phuoc-hoa"))]["briefs"] == ["khai-mac", "dien-bien"]
+    assert days[(WEEK[5], ("phuoc-binh",))]["briefs"] == ["so-tan", "dien-bien"]
+    assert days[(WEEK[5], ("phuoc-binh",))]["slots"] == list(SLOTS)
+    assert days[(WEEK[0], ("phuoc-binh", "phuoc-hoa"))]["slots"] == []
     shown = runner.invoke(app, ["plan", week.root])
     assert shown.exit_code == 0, shown.output
     assert "23/09/2025 — xã Phước Bình, xã Phước Hòa: 1. Lễ khai mạc; 2. Diễn biến Đại hội" in shown.output
@@ -122,7 +122,7 @@ def test_plan_lists_each_days_briefs_in_reading_order(week):
 
 def test_emergency_brief_gets_its_own_bulletin_for_each_commune_it_reaches(week):
     jobs = [j for j in expand(week) if j.format == "bulletin-khan"]
-    assert [(j.brief, j.unit, j.day) for j in jobs] == [("so-tan", "xa-phuoc-binh", None)]
+    assert [(j.brief, j.unit, j.day) for j in jobs] == [("so-tan", "phuoc-binh", None)]
     [script] = scripts(week, jobs).values()
     assert script.items[0].text == "THÔNG BÁO KHẨN."
     assert [i.brief_id for i in script.items if i.brief_id] == ["so-tan"] * 3
@@ -148,7 +148,7 @@ def alert_build(week, tmp_path_factory):
                          for suffix in (".script.txt", ".spoken.txt")}
     made = list(artifacts)
     for day, slot in ((WEEK[0], None), (WEEK[6], SLOTS[1])):  # older and newer than the notice
-        made += run_job(next(j for j in expand(week) if j.format == "bulletin-daily" and j.unit == "xa-phuoc-binh"
+        made += run_job(next(j for j in expand(week) if j.format == "bulletin-daily" and j.unit == "phuoc-binh"
                              and j.day == day and j.slot == slot), ctx)
     write_manifest(ctx.out_root, week.id, "dot-2-2", [a.to_dict() for a in made])
     return ctx, khan, mp3, durations, texts
@@ -179,13 +179,13 @@ def test_operator_sees_the_emergency_bulletin_first(alert_build, tmp_path):
     ctx, khan, *_ = alert_build
     settings = Settings(state_dir=tmp_path / "state", cache_seconds=0)
     portal = create_app(ctx.campaign.root, str(ctx.out), settings)
-    _, token = tokens_for(Path(ctx.campaign.root), settings).issue("xa-phuoc-binh", "operator", "xã Phước Bình")
+    _, token = tokens_for(Path(ctx.campaign.root), settings).issue("phuoc-binh", "operator", "xã Phước Bình")
     client = TestClient(portal)
     assert sign_in(client, token).status_code == 200
-    page = client.get("/don-vi/xa-phuoc-binh").text
+    page = client.get("/don-vi/phuoc-binh").text
     paths = re.findall(r'data-path="([^"]+)"', page)
     # the day-7 bulletin is newer than the notice (day 5) and would come first by date
-    folder = "dot-2-2/truyen-thanh-co-so/xa-phuoc-binh"
+    folder = "dot-2-2/truyen-thanh-co-so/phuoc-binh"
     assert paths == [f"{khan.id}.mp3", f"{folder}/bulletin-daily-{WEEK[6]}-1730.mp3",
                      f"{folder}/bulletin-daily-{WEEK[0]}.mp3"]
     assert page.index("Thông báo khẩn — phát ngay") < page.index(f"{khan.id}.mp3")
@@ -203,7 +203,7 @@ def test_emergency_bulletin_is_published_with_the_phase_and_heads_the_podcast(al
     manifest = json.loads((published / "dot-2-2/manifest.json").read_text())
     entry = next(a for a in manifest["artifacts"] if a["path"] == f"{khan.id}.mp3")
     assert entry["priority"] == "emergency" and entry["briefs"] == ["so-tan"]
-    feed = (published / "don-vi/xa-phuoc-binh/podcast.xml").read_text(encoding="utf-8")
+    feed = (published / "don-vi/phuoc-binh/podcast.xml").read_text(encoding="utf-8")
     enclosures = re.findall(r'<enclosure url="[^"]*/([^"/]+)"', feed)
     # the others by date: day 1, older than the notice, comes after it
     assert enclosures == [f"{khan.stem}.mp3", f"bulletin-daily-{WEEK[0]}.mp3", f"bulletin-daily-{WEEK[6]}-1730.mp3"]
@@ -230,7 +230,7 @@ def gaps_campaign(root: Path) -> Path:
         {"id": "xa-cu", "name": "Xã Cũ", "level": "commune", "type": "xã", "code": "22999", "parent": "ninh-thuan",
          "until": date(2024, 12, 31)}]
     briefs = [brief(i, t, phase="dot-3", **changes) for i, t, changes in (
-        ("pano-xa", "Pa nô cho một xã", {"channels": ["pano", "mang-xa-hoi"], "targets": ["xa-phuoc-binh"],
+        ("pano-xa", "Pa nô cho một xã", {"channels": ["pano", "mang-xa-hoi"], "targets": ["phuoc-binh"],
                                          "formats": ["pano-4000x2000", "infographic-1080x1080"]}),
         ("hang-ngay", "Tin hằng ngày", {}),
         ("khan-nham", "Tin thường đòi bản tin khẩn", {"formats": ["bulletin", "bulletin-khan"]}),
@@ -255,8 +255,8 @@ def test_plan_and_validate_list_what_will_not_be_made_with_the_reason(tmp_path):
     assert "Xã Cũ" in gone and "sửa targets" in gone
     # a district-level channel in a province without districts: made for the communes, and said so
     made = {(j["brief"], j["format"], j["unit"]) for j in plan["jobs"]}
-    assert ("pano-xa", "pano-4000x2000", "xa-phuoc-binh") in made
-    assert ("pano-xa", "pano-4000x2000", "xa-phuoc-hoa") not in made  # the brief targets Phước Bình only
+    assert ("pano-xa", "pano-4000x2000", "phuoc-binh") in made
+    assert ("pano-xa", "pano-4000x2000", "phuoc-hoa") not in made  # the brief targets Phước Bình only
     # a province-level asset for a brief aimed at one commune: made for the province, and said so
     assert ("pano-xa", "infographic-1080x1080", "ninh-thuan") in made
     notes = {(g["brief"], g["format"], g["unit"], g["field"]): g["reason"] for g in plan["notes"]}
