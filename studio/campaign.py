@@ -95,7 +95,8 @@ class Audience(Model):
 
 def _ink_values(value: list[float]) -> list[float]:
     if len(value) != 4 or not all(0 <= v <= 100 for v in value):
-        raise ValueError(f"cần bốn số C, M, Y, K từ 0 đến 100 (phần trăm mực), ví dụ [0, 100, 85, 0]; nhận được {value}")
+        raise ValueError(f"cần bốn số C, M, Y, K từ 0 đến 100 (phần trăm mực), ví dụ [0, 100, 85, 0]; "
+                         f"nhận được {value}")
     return value
 
 
