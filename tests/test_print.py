@@ -84,7 +84,7 @@ def preflight(path: Path, campaign, cmyk: bool) -> None:
                                                                                          SLUG_MM, SLUG_MM]
             # colour spaces: CMYK only (no RGB or grey operators, images CMYK), no transparency in X-1a
             ops = {str(op) for _, op in pikepdf.parse_content_stream(page)}
-            images = [pikepdf.PdfImage(x) for x in page.images.values()]
+            images = [pikepdf.PdfImage(x) for x in page.get_images().values()]
             if cmyk:
                 assert not ops & {"rg", "RG", "g", "G", "sc", "scn", "gs"}, (path, number, ops)
                 assert all(str(img.colorspace) == "/DeviceCMYK" and img.obj.get("/SMask") is None for img in images)
