@@ -41,6 +41,8 @@ def test_columns_cover_every_brief_field():
     expected |= {("approval", f) for f in Approval.model_fields}
     assert fields == expected
     assert len({c.header for c in COLUMNS}) == len(COLUMNS)
+    doc = (Path(__file__).parent.parent / "docs" / "briefs-sheet.md").read_text(encoding="utf-8")
+    assert [c.header for c in COLUMNS if c.header not in doc] == []
 
 
 @pytest.mark.parametrize("example", EXAMPLES, ids=lambda p: p.name)
