@@ -21,6 +21,8 @@ Slug = Field(pattern=SLUG_PATTERN, max_length=SLUG_MAX)
 Priority = Literal["normal", "priority", "emergency"]
 #: Smart loudspeaker priorities (Thông tư 39/2020/TT-BTTTT), most urgent first: the one order of urgency.
 URGENCY: tuple[str, ...] = ("emergency", "priority", "normal")
+#: The Vietnamese word for each priority, the one table every page, feed, script and ID3 tag uses.
+URGENCY_WORDS: dict[str, str] = {"emergency": "khẩn cấp", "priority": "ưu tiên", "normal": "thông thường"}
 
 
 def most_urgent(priorities) -> str:
@@ -177,6 +179,7 @@ class Campaign(Model):
     id: str = Slug
     title: Text
     issuer: Text
+    contact_email: str | None = None  # the podcast feeds' itunes:owner (Apple writes to it to verify ownership)
     language: str = "vi"
     plan_ref: str = ""
     brand: BrandKit = BrandKit()

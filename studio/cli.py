@@ -33,7 +33,7 @@ from .plan import grouped, lineup, survey
 app = typer.Typer(help="Studio: từ kế hoạch tuyên truyền đến mọi sản phẩm cho từng kênh.", no_args_is_help=True,
                   pretty_exceptions_enable=False, rich_markup_mode=None)
 
-COMMAND_MODULES = ("init", "schema", "visual", "deck", "radio", "video", "publish", "jobs", "web")
+COMMAND_MODULES = ("init", "schema", "briefs", "visual", "deck", "radio", "video", "publish", "jobs", "web")
 
 
 @app.command()

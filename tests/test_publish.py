@@ -108,7 +108,7 @@ def test_successor_routing_after_reorganisation(tmp_path, keys, example_campaign
     campaign = approved(example_campaign)
     out = tmp_path / "out"
     built_phase(out, campaign, phase="dot-3", units=["bac-ai-tay-2025", "do-vinh-2025"])
-    publish(campaign, ["dot-3"], out, str(tmp_path / "pub"), private)
+    publish(campaign, ["dot-3"], out, str(tmp_path / "pub"), private, local_feeds=True)
     got = pull(str(tmp_path / "pub" / CAMPAIGN / "dot-3"), "phuoc-binh", tmp_path / "recv", public)
     assert got.files == ["dot-3/truyen-thanh-co-so/bac-ai-tay-2025/bulletin.mp3"]
 
@@ -118,10 +118,10 @@ def test_drafts_are_held_back_or_go_to_their_own_prefix(tmp_path, keys, example_
     out = tmp_path / "out"
     built_phase(out, example_campaign, phase="dot-3")  # dot-3's only brief is still a draft
     pub = tmp_path / "pub"
-    [report] = publish(example_campaign, ["dot-3"], out, str(pub), private)
+    [report] = publish(example_campaign, ["dot-3"], out, str(pub), private, local_feeds=True)
     assert report.artifacts == 0 and len(report.held_back) == 5
     assert not list((pub / CAMPAIGN / "dot-3").rglob("*.mp3"))
-    reports = publish(example_campaign, ["dot-3"], out, str(pub), private, include_drafts=True)
+    reports = publish(example_campaign, ["dot-3"], out, str(pub), private, include_drafts=True, local_feeds=True)
     assert [r.status for r in reports] == ["approved", "draft"]
     assert len(list((pub / "drafts" / CAMPAIGN / "dot-3").rglob("*.mp3"))) == 3
     assert json.loads((pub / "drafts" / CAMPAIGN / "dot-3/manifest.json").read_text())["status"] == "draft"

@@ -215,7 +215,7 @@ def test_file_changed_after_build_never_replaces_the_published_copy(where, keys,
     out = tmp_path / "out"
     target = str(tmp_path / "pub") if where == "local" else f"s3://{request.getfixturevalue('bucket')}"
     built = built_phase(out, example_campaign)
-    assert cli_publish(example_path, out, target, private).exit_code == 0
+    assert cli_publish(example_path, out, target, private, "--local-feeds").exit_code == 0
     store = open_storage(f"{target}/{CAMPAIGN}")
     good = {a["path"]: store.sha256(a["path"]) for a in built}
     # A rebuild changes two files (and the manifest says so); then one of them changes again behind it.
@@ -226,7 +226,7 @@ def test_file_changed_after_build_never_replaces_the_published_copy(where, keys,
         art["sha256"], art["bytes"] = sha256_file(root / art["path"]), (root / art["path"]).stat().st_size
     write_manifest(root, CAMPAIGN, "dot-1", built)
     (root / changed[0]["path"]).write_bytes(b"sua sau khi build " * 100)
-    result = cli_publish(example_path, out, target, private)
+    result = cli_publish(example_path, out, target, private, "--local-feeds")
     assert result.exit_code == 1 and "nội dung đã đổi sau khi build" in result.output
     assert {path: store.sha256(path) for path in good} == good  # neither file was replaced
     assert verify(f"{target}/{CAMPAIGN}/dot-1", load_public(public)).ok

@@ -197,7 +197,7 @@ def test_emergency_bulletin_is_published_with_the_phase_and_heads_the_podcast(al
 
     ctx, khan, *_ = alert_build
     private, _ = init_keys(tmp_path / "keys")
-    [report] = publish(ctx.campaign, ["dot-2-2"], ctx.out, str(tmp_path / "pub"), private)
+    [report] = publish(ctx.campaign, ["dot-2-2"], ctx.out, str(tmp_path / "pub"), private, local_feeds=True)
     assert f"{khan.id}.mp3" in report.uploaded
     published = tmp_path / "pub" / ctx.campaign.id
     manifest = json.loads((published / "dot-2-2/manifest.json").read_text())

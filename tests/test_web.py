@@ -326,7 +326,7 @@ def test_serves_what_publish_wrote(campaign_copy, tmp_path):
     out = make_sample_tree(tmp_path / "out")
     private, public = init_keys(tmp_path / "keys")
     campaign = load_campaign(campaign_copy)
-    publish_phase(campaign, "dot-1", out, str(tmp_path / "pub"), load_private(private))
+    publish_phase(campaign, "dot-1", out, str(tmp_path / "pub"), load_private(private), local_feeds=True)
     settings = Settings(state_dir=tmp_path / "state", cache_seconds=0, public_key=public)
     application = create_app(campaign, str(tmp_path / "pub"), settings)
     _, token = tokens_for(campaign_copy, settings).issue("phuoc-hoa", "operator", "xã Phước Hòa")

@@ -338,7 +338,8 @@ def upload(storage, root: Path, todo: list[dict], workers: int,
 def publish_phase(campaign: Campaign, phase_id: str, out: Path, to: str, private_key, *,
                   include_drafts: bool = False, by: str | None = None, workers: int = 2,
                   on_upload: Callable[[str], None] | None = None, storage_options: dict | None = None,
-                  feeds: bool = True, base_url: str | None = None, dry_run: bool = False,
+                  feeds: bool = True, base_url: str | None = None, feed_links: str = "public",
+                  local_feeds: bool = False, dry_run: bool = False,
                   allow_delete: bool = False, max_delete: float = MAX_DELETE, valid_days: int = VALID_DAYS,
                   replace_newer: bool = False) -> list[PublishReport]:
     root = Path(out) / campaign.id
@@ -356,6 +357,11 @@ def publish_phase(campaign: Campaign, phase_id: str, out: Path, to: str, private
     if not to.startswith("s3://") and Path(to.removeprefix("file://")).resolve() == Path(out).resolve():
         raise PublishError(f"đích xuất bản {to} trùng thư mục build {out}: chọn --to khác "
                            f"(vd. s3://bucket/tiền-tố hoặc thư mục published)")
+    if feeds and not base_url and feed_links != "presign" and not local_feeds \
+            and open_location(join_url(to, campaign.id), **(storage_options or {})).public_url("x").startswith("file:"):
+        raise PublishError(f"podcast của các đơn vị sẽ trỏ tới tệp trên máy này (file://), ứng dụng podcast không tải "
+                           f"được: thêm --base-url ĐỊA-CHỈ (cổng thông tin hoặc nơi phục vụ thư mục {to}), hoặc "
+                           f"--local-feeds nếu chỉ dùng trên máy này")
     runs = [("approved", approved, join_url(to, campaign.id))]
     if include_drafts:
         runs.append(("draft", drafts, join_url(to, DRAFTS, campaign.id)))
@@ -414,9 +420,10 @@ def publish_phase(campaign: Campaign, phase_id: str, out: Path, to: str, private
         for key in report.removed:  # retracted: only now that the manifest no longer names them
             storage.delete(key)
         if feeds and status == "approved":
+            from .feeds import feed_links as links_for
             from .feeds import write_unit_pages
 
-            write_unit_pages(storage, campaign, public_key, base_url)
+            write_unit_pages(storage, campaign, public_key, links_for(storage, campaign, base_url, feed_links))
         reports.append(report)
     return reports
 

@@ -141,7 +141,7 @@ class BulletinRenderer(Renderer):
     """One commune's bulletin for a phase or a day: announcer script, spoken text, MP3."""
 
     kind = "bulletin"
-    version = "1"
+    version = "2"  # 2: ID3v2.3, Vietnamese priority word in the comment
 
     @staticmethod
     def segments(voice: Voice, script, voiceovers: dict[str, Path], jingle: bool) -> list:

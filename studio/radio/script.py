@@ -18,7 +18,7 @@ from pathlib import Path
 import jinja2
 
 from .. import vi
-from ..campaign import most_urgent
+from ..campaign import URGENCY_WORDS, most_urgent
 from ..templates import template_files
 from ..text import nfc
 from .normalize import normalizer_for
@@ -28,7 +28,6 @@ TEMPLATE_NAMES = ("bulletin.txt.j2", "announcer.txt.j2")
 #: Reading rate of a loudspeaker announcer, in syllables (Vietnamese words) per minute.
 READING_RATE = 160
 PAUSE_S = 0.8  # silence after each item
-PRIORITY_LABELS = {"normal": "thông thường", "priority": "ưu tiên", "emergency": "khẩn cấp"}
 HEADING = "_heading"  # block ``<kind>_heading`` is the heading of item ``<kind>``
 
 
@@ -138,7 +137,7 @@ def build_script(campaign, phase, unit, briefs, day: str | None = None,
     context = {"campaign": campaign, "phase": on_air, "unit": unit, "briefs": briefs, "day": day,
                "slot": slot, "slot_name": vi.part_of_day(slot), "emergency": emergency,
                "slogans": [] if emergency else slogans, "priority": priority,
-               "priority_label": PRIORITY_LABELS[priority], "station": f"Đài truyền thanh {unit.display_name}"}
+               "priority_label": URGENCY_WORDS[priority], "station": f"Đài truyền thanh {unit.display_name}"}
     where = template_paths(campaign.root)[0]
     try:
         template = env.get_template("bulletin.txt.j2")
