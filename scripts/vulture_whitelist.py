@@ -26,3 +26,6 @@ from studio.radio.tts import Auto
 from studio.video.timeline import to_moviepy
 
 audio.to_pcm, audio.encode_mp3, Auto.forget, to_moviepy, Narration.duration_s
+
+# pikepdf: PDF objects are set for the saved file (studio/visual/pdf.py: PDF/X OutputIntent, DefaultRGB, Info).
+_.OutputIntents, _.DefaultRGB, _.GTS_PDFXConformance, _.Info

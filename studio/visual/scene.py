@@ -70,6 +70,7 @@ class Layer:
 class Page:
     background: str
     layers: list[Layer]
+    folds: list[float] = field(default_factory=list)  # x of each vertical fold (the leaflet): fold marks in print
 
 
 @dataclass
@@ -403,7 +404,7 @@ def build_scene(data: dict[str, Any], width: float, height: float, units: str, *
             if layer.type == "text" and safe and not inside:
                 raise SceneError(f"{here['where']}, lớp {layer.name!r}: khung chữ ra ngoài vùng an toàn "
                                  f"(lề {safe:g} {units}); sửa vị trí lớp trong mẫu")
-        pages.append(Page(background or "#FFFFFF", layers))
+        pages.append(Page(background or "#FFFFFF", layers, [float(x) for x in raw.get("folds") or []]))
     return Scene(float(width), float(height), units, pages, dict(meta or {}))
 
 
