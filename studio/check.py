@@ -24,7 +24,7 @@ from .color import Color, ColorError
 from .context import BuildContext, JobContext
 from .formats import FORMATS
 from .loader import Problem, YamlDoc, field_path, read_yaml
-from .plan import RenderJob, expand
+from .plan import RenderJob, expand, grouped, survey
 from .visual.fonts import FontError, font_path
 from .visual.layout import FitError, MissingGlyphError, describe_char
 
@@ -171,7 +171,21 @@ def check_brand(ck: Checker) -> BrandKit:
             fonts[role] = defaults.fonts.get(role, "NotoSans-Regular")
     if logo and check_image(ck, logo, lambda msg: ck.at(doc, ("brand", "logo"), msg)):
         logo = None
-    return brand.model_copy(update={"colors": colors, "fonts": fonts, "logo": logo})
+    cmyk = {role: values for role, values in brand.cmyk.items() if role in colors}
+    for role in brand.cmyk.keys() - cmyk.keys():
+        ck.at(doc, ("brand", "cmyk", role), f"màu {role!r} không có trong brand.colors ({', '.join(colors)}): "
+                                            f"thêm mã #RRGGBB của nó vào brand.colors hoặc bỏ dòng này")
+    return brand.model_copy(update={"colors": colors, "fonts": fonts, "logo": logo, "cmyk": cmyk})
+
+
+def check_bleed(ck: Checker) -> None:
+    """The campaign's bleed overrides name print formats or their families."""
+    printed = {f.id for f in FORMATS.values() if f.options.get("units") == "mm"}
+    printed |= {FORMATS[f].options["family"] for f in printed}
+    for key in ck.campaign.bleed_mm:
+        if key not in printed:
+            ck.at(ck.docs.campaign, ("bleed_mm", key), f"{key!r} không phải khổ in: dùng một trong "
+                                                        f"{', '.join(sorted(printed))}")
 
 
 def check_image(ck: Checker, written: str, report: Callable[[str], None]) -> bool:
@@ -539,13 +553,11 @@ def replace_field(brief: Brief, loc: tuple, value: str) -> Brief:
 
 
 def check_bulletin(ck: Checker, job: RenderJob, ctx: JobContext) -> None:
-    from .radio import declared_voiceovers
-    from .radio.script import ScriptError, build_script
+    from .radio import job_script
+    from .radio.script import ScriptError
 
-    campaign = ctx.campaign
     try:
-        build_script(campaign, campaign.phase(job.phase), ctx.tree[job.unit], campaign.briefs, job.day,
-                     declared_voiceovers(ctx))
+        job_script(job, ctx)
     except ScriptError as exc:
         ck.problems.append(Problem("templates/radio", 0, "", str(exc)))
 
@@ -600,6 +612,26 @@ def own_template(job: RenderJob) -> bool:
     return job.kind == "video" or FORMATS[job.format].options.get("family") == "infographic"
 
 
+def plan_warnings(campaign: Campaign) -> list[Problem]:
+    """What the briefs ask for that the plan does not make, or makes otherwise (``plan.survey``,
+    as ``studio plan`` lists it), located on the brief's field (or the channel's level): ``studio
+    validate`` shows them as warnings, which stop nothing."""
+    docs = Docs.read(campaign)
+    channels = [c.id for c in campaign.channels]
+    out = []
+    for gap, formats in grouped(survey(campaign).gaps):
+        what = "ghi chú" if gap.made else "sẽ không làm"
+        where = f"{gap.phase}, kênh {gap.channel}" + (f", {', '.join(formats)}" if formats else "")
+        message = f"{what} ({where}): {gap.reason}"
+        if gap.brief is None:
+            loc = ("channels", channels.index(gap.channel), gap.field)
+            out.append(Checker.locate(docs.campaign, loc, message, "campaign.yaml"))
+            continue
+        brief = campaign.brief(gap.brief)
+        out.append(Checker.locate(docs.briefs.get(brief.id), (gap.field,), message, brief.source or brief.id))
+    return out
+
+
 def dry_run(campaign: Campaign, fit: bool = True, notes: list[Problem] | None = None) -> list[Problem]:
     """Every problem a build of ``campaign`` would meet, located; nothing is rendered.
 
@@ -619,6 +651,7 @@ def dry_run(campaign: Campaign, fit: bool = True, notes: list[Problem] | None = 
 
 def _walk(ck: Checker, campaign: Campaign, fit: bool) -> list[Problem]:
     brand = check_brand(ck)
+    check_bleed(ck)
     check_audio(ck)
     briefs, no_template = check_briefs(ck)
     briefs = check_characters(ck, briefs)

@@ -263,7 +263,7 @@ def test_an_output_built_as_a_draft_is_never_published_as_approved(campaigns):
     art = {"path": "x.png", "format": job.format, "phase": job.phase, "channel": job.channel, "unit": job.unit,
            "brief": job.brief, "meta": {}}
     assert [len(group) for group in classify(campaign, [art])] == [1, 0]
-    assert [len(group) for group in classify(campaign, [{**art, "meta": {"draft": True}}])] == [0, 1]
+    assert [len(group) for group in classify(campaign, [{**art, "meta": {"drafts": [job.brief]}}])] == [0, 1]
 
 
 # --- phase names --------------------------------------------------------------------------------------

@@ -30,7 +30,7 @@ from ..artifacts import file_digest
 from ..color import Color
 from ..context import keep_phrases
 from ..templates import template_files
-from ..text import nfc
+from ..text import nfc, typeset
 from .fonts import FontError, fonts_named, resolve
 from .images import FITS, MIN_MODULE_MM, Placement, image_size, place, qr_matrix
 from .layout import FitError, FitResult, fit_text, pick_font
@@ -71,6 +71,7 @@ class Layer:
 class Page:
     background: str
     layers: list[Layer]
+    folds: list[float] = field(default_factory=list)  # x of each vertical fold (the leaflet): fold marks in print
 
 
 @dataclass
@@ -140,7 +141,8 @@ def _fail(message: str) -> None:
     raise SceneError(message)
 
 
-_ENV.filters.update(num=vi.number, vndate=vi.date, day_month=vi.day_month, shade=_shade)
+_ENV.filters.update(num=vi.number, stat=vi.stat, vndate=vi.date, date_range=vi.date_range, upper=vi.upper,
+                    shade=_shade)
 _ENV.globals.update(star=_star, fail=_fail)
 
 
@@ -379,9 +381,9 @@ def _asset(value: Any, ctx: dict[str, Any], where: str) -> Path:
 
 
 def _layout_text(layer: Layer, ctx: dict[str, Any], where: str) -> None:
-    text = nfc(str(layer.get("text", "")))
+    text = typeset(str(layer.get("text", "")))
     if layer.get("uppercase"):
-        text = text.upper()
+        text = vi.upper(text)
     layer.props["text"] = text
     try:
         fonts = [resolve(f, ctx["fonts"]) for f in [layer.get("font", "body"), *layer.get("fallback", [])]]
@@ -442,7 +444,7 @@ def build_scene(data: dict[str, Any], width: float, height: float, units: str, *
             if layer.type == "text" and safe and not inside:
                 raise SceneError(f"{here['where']}, lớp {layer.name!r}: khung chữ ra ngoài vùng an toàn "
                                  f"(lề {safe:g} {units}); sửa vị trí lớp trong mẫu")
-        pages.append(Page(background or "#FFFFFF", layers))
+        pages.append(Page(background or "#FFFFFF", layers, [float(x) for x in raw.get("folds") or []]))
     return Scene(float(width), float(height), units, pages, dict(meta or {}))
 
 
