@@ -152,7 +152,7 @@ def test_timeline_dates_carry_the_year_when_a_phase_crosses_one(campaign):
 
     last = campaign.phases[-1].model_copy(update={"start": date(2025, 12, 10), "end": date(2026, 3, 8)})
     crossing = campaign.model_copy(update={"phases": [*campaign.phases[:-1], last]})
-    brief = crossing.brief("dot1-y-nghia-thanh-tuu")
+    brief = crossing.brief("dot1-y-nghia-thanh-tuu").model_copy(update={"timeline": "phases"})
     for w, h in ((1080, 1080), (1080, 1920)):  # the horizontal and the vertical timeline
         texts = " ".join(scene_for(crossing, brief, "timeline", w, h).texts())
         assert "10/12/2025 – 08/03/2026" in texts and "01/01 – 31/07/2025" in texts, texts

@@ -392,4 +392,4 @@ def test_cli_validate_prints_notes_and_still_passes(campaigns):
 
     result = CliRunner().invoke(app, ["validate", str(Path(campaigns("edges").root))])
     assert result.exit_code == 0, result.output
-    assert "bay-so-lieu.yaml" in result.output and "[lưu ý]" in result.output
+    assert "lưu ý: briefs/bay-so-lieu.yaml" in result.output
