@@ -41,13 +41,16 @@ def validate(campaign: Path = CampaignArg,
              fit: bool = typer.Option(True, "--fit/--no-fit",
                                       help="Dàn trang thử mọi sản phẩm để tìm chữ không vừa khung (mặc định có)")):
     """Kiểm tra chiến dịch, tin bài và mọi thứ lệnh build sẽ vẽ (không kết xuất); báo tất cả lỗi cùng lúc
-    (mã thoát 2 nếu có lỗi)."""
+    (mã thoát 2 nếu có lỗi); cảnh báo và lưu ý (nội dung một mẫu không thể hiện hết) không chặn lệnh build."""
     from .check import dry_run, plan_warnings
 
     c = load_or_exit(campaign)
     for warning in plan_warnings(c):  # what the briefs ask for and will not get: said, never fatal
         err.print(f"cảnh báo: {warning}", markup=False, highlight=False, style="yellow")
-    problems = dry_run(c, fit=fit)
+    notes: list = []
+    problems = dry_run(c, fit=fit, notes=notes)
+    for note in notes:  # what a template cannot show: said, never fatal
+        err.print(f"lưu ý: {note}", markup=False, highlight=False)
     if problems:
         for problem in problems:
             err.print(str(problem), markup=False, highlight=False)

@@ -17,7 +17,8 @@ from .timeline import Timeline
 
 class VideoRenderer(Renderer):
     kind = "video"
-    version = "4"  # 2: subtitles in a band below the picture; 3: line breaks between words; 4: pictures, QR codes
+    version = "5"  # 2: subtitles below the picture; 3: word-aware breaks; 4: pictures, QR codes; 5: draft mark,
+    # public wording, an emergency's notice
 
     def inputs(self, job, ctx):
         """The brief, every phase (stills draw the timeline), the brand, the audio settings and the
