@@ -21,6 +21,8 @@ Slug = Field(pattern=SLUG_PATTERN, max_length=SLUG_MAX)
 Priority = Literal["normal", "priority", "emergency"]
 #: Smart loudspeaker priorities (Thông tư 39/2020/TT-BTTTT), most urgent first: the one order of urgency.
 URGENCY: tuple[str, ...] = ("emergency", "priority", "normal")
+#: The Vietnamese word for each priority, the one table every page, feed, script and ID3 tag uses.
+URGENCY_WORDS: dict[str, str] = {"emergency": "khẩn cấp", "priority": "ưu tiên", "normal": "thông thường"}
 
 
 def most_urgent(priorities) -> str:
@@ -32,7 +34,7 @@ MAX_DAILY_DAYS = 62
 
 def _filled(value: str) -> str:
     if not value.strip():
-        raise ValueError("không được để trống (chỉ có khoảng trắng)")
+        raise ValueError("chưa điền: không được để trống (chỉ có khoảng trắng)")
     return value
 
 
@@ -85,6 +87,7 @@ class Channel(Model):
     name: Text
     unit_level: Level = "province"
     formats: list[str]
+    bleed_mm: Bleed | None = None  # the print shop's bleed for this channel's PDFs (wins over the campaign's)
 
 
 class Audience(Model):
@@ -92,12 +95,71 @@ class Audience(Model):
     name: Text
 
 
+def _ink_values(value: list[float]) -> list[float]:
+    if len(value) != 4 or not all(0 <= v <= 100 for v in value):
+        raise ValueError(f"cần bốn số C, M, Y, K từ 0 đến 100 (phần trăm mực), ví dụ [0, 100, 85, 0]; "
+                         f"nhận được {value}")
+    return value
+
+
+def _bleed(value: float) -> float:
+    if not 0 <= value <= MAX_BLEED_MM:
+        raise ValueError(f"lề xén (bleed) phải từ 0 đến {MAX_BLEED_MM} mm, nhận được {value:g}")
+    return value
+
+
+#: A bleed wider than this is a typo: a 4 m pa nô's frame wrap needs about 50 mm.
+MAX_BLEED_MM = 200
+Bleed = Annotated[float, BeforeValidator(_real), AfterValidator(_bleed)]
+
+
+#: Colours of an emergency brief's visuals, set apart from the brand's look: the alarm colour (the "KHẨN"
+#: banner, rules, bullets) and the ground the notice is printed on. A brand kit may set its own.
+EMERGENCY_COLORS = {"emergency": "#D50000", "emergency-ground": "#FFD400"}
+
+
+def _with_emergency(colors: dict[str, str]) -> dict[str, str]:
+    return {**EMERGENCY_COLORS, **colors}
+
+
 class BrandKit(Model):
-    colors: dict[str, str] = {
+    colors: Annotated[dict[str, str], AfterValidator(_with_emergency)] = {
         "primary": "#C8102E", "accent": "#FFCD00", "ink": "#1A1A1A", "paper": "#FFFFFF", "muted": "#6B6B6B",
+        **EMERGENCY_COLORS,
     }
+    # A designer's print values for some colours (role → C, M, Y, K in %): they win over the profile's conversion.
+    cmyk: dict[str, Annotated[list[Number], AfterValidator(_ink_values)]] = {}
     fonts: dict[str, str] = {"heading": "BeVietnamPro-Bold", "body": "NotoSans-Regular", "serif": "NotoSerif-Regular"}
     logo: str | None = None
+
+
+def _repeat(value: int) -> int:
+    if not 1 <= value <= MAX_EMERGENCY_REPEAT:
+        raise ValueError(f"số lần đọc lại phải từ 1 đến {MAX_EMERGENCY_REPEAT}, nhận được {value}")
+    return value
+
+
+def _clock(value: object) -> object:
+    """YAML 1.1 reads an unquoted ``17:00`` as the base-60 number 1020: give back the time written."""
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 24 * 60:
+        return f"{value // 60:02d}:{value % 60:02d}"
+    return value
+
+
+def _slots(value: list[str]) -> list[str]:
+    """Broadcast times of the day, ``HH:MM``, in order, at least one."""
+    for slot in value:
+        if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", slot):
+            raise ValueError(f"giờ phát {slot!r} không hợp lệ: viết dạng HH:MM, ví dụ \"06:00\"")
+    if not value or value != sorted(set(value)) or len(value) > MAX_SLOTS:
+        raise ValueError(f"cần từ 1 đến {MAX_SLOTS} giờ phát khác nhau, theo thứ tự trong ngày (ví dụ [\"06:00\", "
+                         f"\"17:00\"]), nhận được {value}")
+    return value
+
+
+Clock = Annotated[str, BeforeValidator(_clock)]
+#: An emergency bulletin reads its notice at most this many times; a day has at most this many broadcast slots.
+MAX_EMERGENCY_REPEAT, MAX_SLOTS = 10, 6
 
 
 class AudioSettings(Model):
@@ -110,6 +172,10 @@ class AudioSettings(Model):
     highpass_hz: int = 120
     jingle: bool = True
     abbreviations: dict[str, str] = {}
+    # How many times an emergency brief's own bulletin reads the notice.
+    emergency_repeat: Annotated[int, BeforeValidator(_real), AfterValidator(_repeat)] = 3
+    # The station's broadcast times; on a peak day of a daily phase each gets its own daily bulletin.
+    slots: Annotated[list[Clock], AfterValidator(_slots)] = ["06:00", "17:00"]
 
 
 class StorageTarget(Model):
@@ -123,6 +189,7 @@ class Campaign(Model):
     id: str = Slug
     title: Text
     issuer: Text
+    contact_email: str | None = None  # the podcast feeds' itunes:owner (Apple writes to it to verify ownership)
     language: str = "vi"
     plan_ref: str = ""
     brand: BrandKit = BrandKit()
@@ -133,6 +200,8 @@ class Campaign(Model):
     audio: AudioSettings = AudioSettings()
     storage: list[StorageTarget] = []
     keep_together: list[Text] = []  # names and fixed phrases a line never breaks inside
+    # Bleed of print PDFs by format id or family ("pano", "poster-a0"), over the format's default.
+    bleed_mm: dict[str, Bleed] = {}
 
     # Filled by the loader, not read from campaign.yaml.
     root: str = ""
@@ -186,6 +255,14 @@ class Approval(Model):
     status: Literal["draft", "approved"] = "draft"
     by: str | None = None
     at: datetime | None = None
+
+
+def draft_meta(briefs) -> dict:
+    """What an output made from ``briefs`` says of itself when some are drafts (it carries "DỰ THẢO"):
+    ``{"drafts": [their ids]}`` in its artifact's meta, as bulletins do, so publish never sends it out
+    as approved, even when its briefs are approved after it was built."""
+    drafts = sorted(b.id for b in briefs if not b.approved)
+    return {"drafts": drafts} if drafts else {}
 
 
 class Image(Model):

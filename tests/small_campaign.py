@@ -13,9 +13,9 @@ UNITS = [
     {"id": "ninh-thuan", "name": "Tỉnh Ninh Thuận", "level": "province", "code": "58"},
     {"id": "bac-ai", "name": "Huyện Bác Ái", "level": "district", "type": "huyện", "code": "584",
      "parent": "ninh-thuan"},
-    {"id": "xa-phuoc-binh", "name": "Phước Bình", "level": "commune", "type": "xã", "code": "22738",
+    {"id": "phuoc-binh", "name": "Phước Bình", "level": "commune", "type": "xã", "code": "22738",
      "parent": "bac-ai"},
-    {"id": "xa-phuoc-hoa", "name": "Phước Hòa", "level": "commune", "type": "xã", "code": "22741",
+    {"id": "phuoc-hoa", "name": "Phước Hòa", "level": "commune", "type": "xã", "code": "22741",
      "parent": "bac-ai"},
 ]
 
@@ -47,7 +47,7 @@ def media_campaign(root: Path, brief_id: str = "dot1-y-nghia-thanh-tuu", **chang
     from PIL import Image, ImageDraw
 
     brief = example_brief(brief_id, images=[{"path": "images/dap-nuoc.png", "alt": "Đập hồ chứa nước Sông Sắt"}],
-                          qr=QR_URL, **changes)
+                          qr=QR_URL, **{"timeline": "phases", **changes})  # timeline: for the timeline template
     brief["formats"] = [*brief.get("formats", []), "pano-1200x2400"]  # the portrait pa nô too
     small_campaign(root, [brief])
     logo = Image.new("RGBA", (300, 200), (0, 0, 0, 0))

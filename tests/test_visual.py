@@ -9,18 +9,20 @@ import unicodedata
 from pathlib import Path
 
 import pytest
+from conftest import as_read
 from PIL import Image
 from pypdf import PdfReader
 
 from studio.context import keep_phrases
-from studio.visual import add_scene_slide, render_pdf, render_png, scene_for
+from studio.text import NO_BREAK_SPACE
+from studio.visual import add_scene_slide, render_pdf, render_png, render_pptx, scene_for
 from studio.visual.fonts import font_path, metrics
 from studio.visual.layout import FitError, MissingGlyphError, fit_text
 from studio.visual.scene import SceneError, build_scene
-from studio.visual.words import NBSP, WORD_JOINER, groups
+from studio.visual.words import WORD_JOINER, groups
 
 INFOGRAPHIC_SIZES = [(1080, 1080), (1080, 1350), (1200, 628), (1080, 1920)]
-TEMPLATES = ["key-number", "stat-chart", "slogan-card", "timeline"]
+TEMPLATES = ["key-number", "stat-chart", "slogan-card", "timeline", "notice"]
 BOLD = font_path("BeVietnamPro-ExtraBold")
 
 
@@ -31,7 +33,8 @@ def campaign(example_campaign):
 
 @pytest.fixture(scope="module")
 def brief(campaign):
-    return campaign.brief("dot1-y-nghia-thanh-tuu")
+    """A brief with figures, slogans and (for the timeline template) the campaign's phases as its timeline."""
+    return campaign.brief("dot1-y-nghia-thanh-tuu").model_copy(update={"timeline": "phases"})
 
 
 def with_text(brief, **changes):
@@ -126,6 +129,7 @@ def test_nfd_input_renders_identically_to_nfc(campaign, brief, tmp_path):
 
 
 INJECTION = 'A & B <b>x</b> "trích" \'đơn\' {{ 7*7 }} {% if true %}X{% endif %} #: - [1] ${x}'
+DRAWN = 'A & B <b>x</b> “trích” ‘đơn’ {{ 7*7 }} {% if true %}X{% endif %} #: - [1] ${x}'  # typographic quotes
 
 
 def test_brief_text_renders_literally(campaign, brief, tmp_path):
@@ -134,7 +138,7 @@ def test_brief_text_renders_literally(campaign, brief, tmp_path):
     for template in TEMPLATES:
         scene = scene_for(campaign, tricky, template, 1080, 1350)
         texts = " ".join(scene.texts())
-        assert INJECTION.upper() in texts or INJECTION in texts
+        assert DRAWN.upper() in texts or DRAWN in texts
         assert "49" not in texts
     # Text that looks like an internal token stays itself (and no font draws U+E000, so it is refused by name).
     forged = with_text(brief, headline="giả mạo \ue0000\ue001 mã thay thế")
@@ -144,7 +148,45 @@ def test_brief_text_renders_literally(campaign, brief, tmp_path):
     extracted = subprocess.run(["pdftotext", "-raw", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
     flat = " ".join(extracted.split())
     assert "{{ BRAND }} & <SCRIPT>" in flat  # the slogan, uppercase on the pa nô
-    assert INJECTION in flat
+    assert DRAWN in flat
+
+
+def test_timeline_dates_carry_the_year_when_a_phase_crosses_one(campaign):
+    from datetime import date
+
+    last = campaign.phases[-1].model_copy(update={"start": date(2025, 12, 10), "end": date(2026, 3, 8)})
+    crossing = campaign.model_copy(update={"phases": [*campaign.phases[:-1], last]})
+    brief = crossing.brief("dot1-y-nghia-thanh-tuu").model_copy(update={"timeline": "phases"})
+    for w, h in ((1080, 1080), (1080, 1920)):  # the horizontal and the vertical timeline
+        texts = " ".join(scene_for(crossing, brief, "timeline", w, h).texts())
+        assert "10/12/2025 – 08/03/2026" in texts and "01/01 – 31/07/2025" in texts, texts
+
+
+def test_capitals_keep_times_and_units_as_written(campaign, brief):
+    """``uppercase: true`` (headlines, slogans on the pa nô) leaves "7h00" and "312,5 mm" as written."""
+    timed = with_text(brief, headline="Bỏ phiếu từ 7h00 đến 17h30, mưa 312,5 mm", slogans=["Đi bầu lúc 7h00!"])
+    for template, w, h, units in (("timeline", 1080, 1350, "px"), ("pano", 4000, 2000, "mm")):
+        texts = " ".join(scene_for(campaign, timed, template, w, h, units).texts())
+        drawn = "BỎ PHIẾU TỪ 7h00 ĐẾN 17h30, MƯA 312,5 mm" if template == "timeline" else "ĐI BẦU LÚC 7h00!"
+        assert drawn in texts, texts
+        assert "7H00" not in texts and "MM" not in texts
+
+
+def test_a_statistic_is_one_unbreakable_text_in_every_backend(campaign, brief, tmp_path):
+    """The leaflet draws ``vi.stat``: "312,5 mm" joined by a no-break space, which the slide keeps too."""
+    from pptx import Presentation
+
+    stats = [{"label": "Lượng mưa", "value": 312.5, "unit": "mm", "illustrative": True, "source": ""},
+             {"label": "Tỷ lệ hộ", "value": 8.75, "unit": "%", "illustrative": True, "source": ""}]
+    figures = brief.model_copy(update={"stats": [type(brief.stats[0])(**s) for s in stats]})
+    scene = scene_for(campaign, figures, "leaflet", 297, 210, "mm")
+    assert "312,5\u00a0mm*" in scene.texts() and "8,75%*" in scene.texts()
+    pptx = render_pptx(scene, tmp_path / "l.pptx")
+    texts = [sh.text_frame.text for slide in Presentation(pptx).slides for sh in slide.shapes if sh.has_text_frame]
+    assert "312,5\u00a0mm*" in texts  # PowerPoint and Impress do not break at a no-break space
+    pdf = render_pdf(scene, tmp_path / "l.pdf")
+    extracted = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    assert "312,5\u00a0mm*" in extracted or "312,5 mm*" in extracted
 
 
 def test_illustrative_stats_are_flagged(campaign, tmp_path):
@@ -159,6 +201,7 @@ def test_illustrative_stats_are_flagged(campaign, tmp_path):
 # --- PDF -----------------------------------------------------------------------------------
 
 MM = 72 / 25.4
+SLUG_MM = 10
 
 
 @pytest.mark.parametrize("bleed", [3.0, 5.0])
@@ -166,8 +209,9 @@ def test_pdf_page_is_trim_plus_bleed_and_fonts_embedded(campaign, brief, tmp_pat
     scene = scene_for(campaign, brief, "pano", 4000, 2000, "mm")
     pdf = render_pdf(scene, tmp_path / "p.pdf", bleed_mm=bleed)
     page = PdfReader(pdf).pages[0]
-    assert float(page.mediabox.width) == pytest.approx((4000 + 2 * bleed) * MM, abs=0.01)
-    assert float(page.mediabox.height) == pytest.approx((2000 + 2 * bleed) * MM, abs=0.01)
+    assert float(page.mediabox.width) == pytest.approx((4000 + 2 * (bleed + SLUG_MM)) * MM, abs=0.01)  # marks' slug
+    assert float(page.mediabox.height) == pytest.approx((2000 + 2 * (bleed + SLUG_MM)) * MM, abs=0.01)
+    assert float(page.bleedbox.width) == pytest.approx((4000 + 2 * bleed) * MM, abs=0.01)
     assert float(page.trimbox.width) == pytest.approx(4000 * MM, abs=0.01)
     fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout
     rows = fonts.splitlines()[2:]
@@ -218,13 +262,13 @@ def test_scene_as_editable_slide(campaign, brief, tmp_path):
     prs.save(tmp_path / "s.pptx")
     reopened = Presentation(tmp_path / "s.pptx").slides[0]
     shown = [s.text_frame.text for s in reopened.shapes if s.has_text_frame and s.text_frame.text]
-    texts = [t.replace(NBSP, " ").replace(WORD_JOINER, "") for t in shown]
+    texts = [as_read(t) for t in shown]
     assert brief.headline.upper() in texts
     assert any(brief.slogans[0] == t for t in texts)
     # PowerPoint and LibreOffice wrap again: inside a word the spaces are no-break, between words not.
     written = shown[texts.index(brief.headline.upper())].replace(WORD_JOINER, "")
     words = groups(brief.headline.upper(), keep_phrases(campaign))
-    assert written.split(" ") == [NBSP.join(g) for g in words] and any(len(g) > 1 for g in words)
+    assert written.split(" ") == [NO_BREAK_SPACE.join(g) for g in words] and any(len(g) > 1 for g in words)
     assert len(slide.shapes) == len(scene.layers)  # one native shape per layer
     for shape in reopened.shapes:
         assert 0 <= shape.left <= prs.slide_width and shape.left + shape.width <= prs.slide_width + 1
@@ -360,6 +404,8 @@ def test_every_visual_format_and_template_lays_out_for_every_example_brief(campa
     sizes |= {(1920, 1080, "px")}  # the video subsystem's stills
     district = next(u for u in campaign.unit_tree() if u.level == "district")
     for brief in campaign.briefs:
+        assert default_template("infographic", brief) == (brief.template or "key-number")
+        brief = brief if brief.timeline else brief.model_copy(update={"timeline": "phases"})  # the timeline's
         for name in template_names():
             screen = name in TEMPLATES
             for w, h, units in sizes:
@@ -367,7 +413,6 @@ def test_every_visual_format_and_template_lays_out_for_every_example_brief(campa
                     continue  # off-family pairs: one sample each way
                 scene = scene_for(campaign, brief, name, w, h, units, district)
                 assert scene.texts() and scene.meta["template"] == name
-        assert default_template("infographic", brief) == (brief.template or "key-number")
 
 
 def test_inputs_hash_covers_included_templates_and_fonts(campaign, tmp_path):

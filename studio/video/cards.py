@@ -11,8 +11,9 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
 
+from .. import vi
 from ..context import keep_phrases
-from ..text import nfc
+from ..text import typeset
 from ..visual.fonts import resolve
 from ..visual.layout import FitResult, fit_text
 
@@ -47,23 +48,38 @@ def blocks(kind: str, campaign, brief, width: int, height: int) -> list[tuple]:
     inner = width - 2 * margin
     keep = keep_phrases(campaign)
     if kind == "opening":
-        return [(nfc(campaign.issuer).upper(), body, (margin, height * 0.08, inner, height * 0.1),
+        return [(vi.upper(typeset(campaign.issuer)), body, (margin, height * 0.08, inner, height * 0.1),
                  accent, unit * 0.02, unit * 0.032, 2, keep),
-                (nfc(brief.headline), heading, (margin, height * 0.25, inner, height * 0.4),
+                (typeset(brief.headline), heading, (margin, height * 0.25, inner, height * 0.4),
                  paper, unit * 0.04, unit * 0.085, None, keep),
-                (nfc(brief.title), body, (margin, height * 0.7, inner, height * 0.17),
+                (typeset(brief.title), body, (margin, height * 0.7, inner, height * 0.17),
                  paper, unit * 0.024, unit * 0.04, 3, keep)]
-    slogan = nfc(brief.slogans[0]) if brief.slogans else nfc(brief.headline)
+    slogan = typeset(brief.slogans[0] if brief.slogans else brief.headline)
     return [(slogan, heading, (margin, height * 0.18, inner, height * 0.5), accent, unit * 0.04, unit * 0.08, None,
              keep),
-            (nfc(campaign.issuer), body, (margin, height * 0.74, inner, height * 0.08),
+            (typeset(campaign.issuer), body, (margin, height * 0.74, inner, height * 0.08),
              paper, unit * 0.02, unit * 0.034, 2, keep),
-            (nfc(campaign.title), body, (margin, height * 0.82, inner, height * 0.1),
+            (typeset(campaign.title), body, (margin, height * 0.82, inner, height * 0.1),
              paper, unit * 0.016, unit * 0.026, 3, keep)]
 
 
+DRAFT = "DỰ THẢO · CHƯA DUYỆT, KHÔNG PHÁT HÀNH"
+
+
+def _draft_band(draw: ImageDraw.ImageDraw, campaign, width: int, height: int) -> None:
+    """The draft mark of a brief not yet approved: the visuals' band (templates/infographic/_draft.yaml)."""
+    colors = campaign.brand.colors
+    unit = min(width, height)
+    band = round(unit * 0.05)
+    draw.rectangle((0, 0, width, band), fill=colors.get("ink", "#1A1A1A"))
+    block = (DRAFT, resolve("BeVietnamPro-ExtraBold", {}), (width * 0.05, band * 0.2, width * 0.9, band * 0.6),
+             colors.get("paper", "#FFFFFF"), unit * 0.012, unit * 0.024, 1, ())
+    _draw_block(draw, block)
+
+
 def card(kind: str, campaign, brief, width: int, height: int, target: Path) -> Path:
-    """Draw the ``opening`` (headline) or ``closing`` (slogan, issuer) card as a PNG."""
+    """Draw the ``opening`` (headline) or ``closing`` (slogan, issuer) card as a PNG; a draft's carries
+    the draft mark."""
     colors = campaign.brand.colors
     primary, accent = colors.get("primary", "#C8102E"), colors.get("accent", "#FFCD00")
     image = Image.new("RGB", (width, height), primary)
@@ -76,5 +92,7 @@ def card(kind: str, campaign, brief, width: int, height: int, target: Path) -> P
     if kind == "opening":  # a short accent rule under the headline
         draw.rectangle((width / 2 - unit * 0.06, bottoms[1] + unit * 0.03, width / 2 + unit * 0.06,
                         bottoms[1] + unit * 0.03 + bar), fill=accent)
+    if not brief.approved:
+        _draft_band(draw, campaign, width, height)
     image.save(target, format="PNG", compress_level=1)
     return target

@@ -19,7 +19,7 @@ from pathlib import Path
 from PIL import Image, ImageDraw, ImageFont
 
 from ..artifacts import atomic_write_text, file_digest
-from ..text import nfc
+from ..text import nfc, split_words, typeset
 from ..visual.fonts import metrics, resolve
 from ..visual.layout import pick_font, wrap_text
 from ..visual.words import groups
@@ -74,7 +74,7 @@ def split_cues(segments: list[tuple[float, float, str]], style: Style, offset: f
     """Sentence timings (narration time) → cues in video time that fit ``style.max_lines``."""
     cues: list[Cue] = []
     for start, end, text in segments:
-        text = " ".join(nfc(text).split())
+        text = " ".join(split_words(typeset(text)))
         if not text:
             continue
         parts = [text]
