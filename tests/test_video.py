@@ -211,7 +211,7 @@ def test_subtitles_draw_typographic_quotes_and_keep_a_figure_with_its_unit():
     shown = " ".join(c.text for c in cues)
     assert len(cues) >= 2 and "“Ngày thứ Bảy tình nguyện”" in shown and '"' not in shown
     assert "312,5\u00a0mm" in shown and "1.250\u00a0hộ" in shown  # a cue never ends between them
-    assert "“Ngày thứ Bảy tình nguyện”" in subtitles.srt_text(cues).replace("\n", " ")
+    assert "“Ngày thứ Bảy tình nguyện”" in subtitles.srt_text(cues, style).replace("\n", " ")
 
 
 def test_music_bed_ducked_under_voice(tmp_path):
