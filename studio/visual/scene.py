@@ -31,12 +31,13 @@ from ..color import Color
 from ..context import keep_phrases
 from ..templates import template_files
 from ..text import nfc
+from . import flow
 from .fonts import FontError, fonts_named, resolve
 from .layout import FitError, FitResult, fit_text, pick_font
 
 TEMPLATE_ROOT = Path(__file__).resolve().parents[2] / "templates"
 TEMPLATE_DIRS = ("infographic", "panels")
-LAYER_TYPES = ("rect", "ellipse", "line", "polygon", "text", "image", "qr")
+LAYER_TYPES = ("rect", "ellipse", "line", "polygon", "text", "image", "qr")  # and "stack" (flow.py), expanded
 FAMILY_TEMPLATES = {"pano": "pano", "poster": "poster", "leaflet": "leaflet"}
 DEFAULT_INFOGRAPHIC = "key-number"
 
@@ -65,6 +66,7 @@ class Layer:
 class Page:
     background: str
     layers: list[Layer]
+    panels: list[tuple[float, float, float, float]] = field(default_factory=list)  # x, y, w, h: folds
 
 
 @dataclass
@@ -338,6 +340,32 @@ def _layout_text(layer: Layer, ctx: dict[str, Any], where: str) -> None:
         raise SceneError(f"{where}: {exc}") from None
 
 
+def _layers(raws: list, ctx: dict[str, Any]) -> list[Layer]:
+    """A page's layers, ``stack`` layers expanded into the layers they place (``flow.py``)."""
+    out: list[Layer] = []
+    for i, raw in enumerate(raws):
+        if not raw:
+            continue
+        if raw.get("type") != "stack":
+            out.append(_layer(raw, i, ctx))
+            continue
+        try:
+            out.extend(flow.expand(raw, lambda item, i=i: _layer(item, i, ctx)))
+        except flow.FlowError as exc:
+            raise SceneError(f"{ctx['where']}, {exc}") from None
+    return out
+
+
+def _panels(raw: list, where: str) -> list[tuple[float, float, float, float]]:
+    try:
+        panels = [tuple(float(v) for v in box) for box in raw]
+    except (TypeError, ValueError):
+        panels = []
+    if any(len(box) != 4 for box in panels) or len(panels) != len(raw):
+        raise SceneError(f"{where}: 'panels' phải là danh sách [x, y, w, h]")
+    return panels
+
+
 def build_scene(data: dict[str, Any], width: float, height: float, units: str, *, colors: dict[str, str],
                 fonts: dict[str, str], root: str | Path, where: str, meta: dict[str, Any] | None = None,
                 files: dict[str, str] | None = None, keep: tuple[str, ...] = ()) -> Scene:
@@ -354,14 +382,14 @@ def build_scene(data: dict[str, Any], width: float, height: float, units: str, *
         here = {**ctx, "where": where if len(raw_pages) == 1 else f"{where}, trang {number}"}
         background = _color(raw.get("background") or data.get("background") or colors.get("paper", "#FFFFFF"),
                             colors, here["where"])
-        layers = [_layer(item, i, here) for i, item in enumerate(raw.get("layers") or []) if item]
+        layers = _layers(raw.get("layers") or [], here)
         for layer in layers:
             inside = (safe - 1e-6 <= layer.x and layer.x + layer.w <= width - safe + 1e-6
                       and safe - 1e-6 <= layer.y and layer.y + layer.h <= height - safe + 1e-6)
             if layer.type == "text" and safe and not inside:
                 raise SceneError(f"{here['where']}, lớp {layer.name!r}: khung chữ ra ngoài vùng an toàn "
                                  f"(lề {safe:g} {units}); sửa vị trí lớp trong mẫu")
-        pages.append(Page(background or "#FFFFFF", layers))
+        pages.append(Page(background or "#FFFFFF", layers, _panels(raw.get("panels") or [], here["where"])))
     return Scene(float(width), float(height), units, pages, dict(meta or {}))
 
 
