@@ -6,16 +6,16 @@ box it is drawn in (``contain`` keeps the picture's ratio), a shape its outline'
 ``check(scene)`` then reports
 
 - ``overlap``: two layers closer than ``CLEARANCE`` (touching or covering each other), unless
-  one sits ``on`` the other (a text on its card, a dot on its axis; the chain of ``on``
-  counts) or one is a ``backdrop`` (page colour, background star: anything may cover it);
-- ``outside``: text ink outside its own box or outside the layer it sits ``on``, content
+  one is drawn ``over`` the other (a text over its card, a dot over its axis; a chain of
+  ``over`` counts) or one is a ``backdrop`` (page colour, background star: anything may cover it);
+- ``outside``: text ink outside its own box or outside the layer it is drawn ``over``, content
   outside the page, and on a folded page (``panels``) any layer not inside one panel;
 - ``empty``: a horizontal band with no content (backdrops are not content, a ``space``
   layer declares an area left open on purpose) taller than ``MAX_EMPTY_BAND`` of the page
   or panel height: wasted space.
 
-Templates declare ``on``, ``backdrop`` and ``panels`` (docs/visual.md); ``flow.py`` stacks set
-``on`` for the items of a card. The tests run this over every template, size and example
+Templates declare ``over``, ``backdrop`` and ``panels`` (docs/visual.md; not ``on``, which YAML
+reads as true); ``flow.py`` stacks set ``over`` for the items of a card. The tests run this over every template, size and example
 brief; ``studio validate`` reports what it finds as warnings on the brief's field.
 """
 
@@ -129,12 +129,12 @@ def _layer_box(layer: Layer) -> Box:
 
 
 def _bases(layer: Layer, named: dict[str, Layer]) -> set[str]:
-    """The layers ``layer`` sits on, directly or through the layer it sits on."""
+    """The layers ``layer`` is drawn over, directly or through the layer it is drawn over."""
     out: set[str] = set()
-    name = layer.get("on")
+    name = layer.get("over")
     while name and name not in out:
         out.add(name)
-        name = named[name].get("on") if name in named else None
+        name = named[name].get("over") if name in named else None
     return out
 
 
@@ -195,7 +195,7 @@ def check(scene: Scene) -> list[Collision]:
         for layer, box in drawn:
             if layer.type == "text" and not _inside(box, _layer_box(layer), tol):
                 out(layer, box, "có chữ ra ngoài khung của nó")
-            base = named.get(layer.get("on") or "")
+            base = named.get(layer.get("over") or "")
             if layer.type == "text" and base is not None and not _inside(box, _layer_box(base), tol):
                 out(layer, box, f"có chữ ra ngoài lớp {base.name!r} mà nó nằm trên")
             if content(layer) and not _inside(box, page_box, tol):

@@ -5,7 +5,7 @@ may take (``h``: a text box's largest height, a shape's height). Text is fitted 
 height; then every item takes only the height its content needs, ``grow`` items share what is
 left (a figure set bigger, a card that grows with it) and what still remains goes where
 ``align`` says. A stack with a ``fill`` (or ``stroke``) is a card: a rect as tall as its items
-plus ``padding``, drawn behind them, which they sit ``on`` (``studio.visual.collide``).
+plus ``padding``, drawn behind them, which they are drawn ``over`` (``studio.visual.collide``).
 
 The stack is expanded into plain layers when the scene is built: no backend knows it.
 """
@@ -77,7 +77,7 @@ def place(raw: dict, x: float, w: float, h: float, build: Build) -> tuple[list, 
     card = raw.get("fill") or raw.get("stroke")
     for item in items:
         if card and name:
-            item.setdefault("on", name)
+            item.setdefault("over", name)
     ix, iw, room = x + pad, w - 2 * pad, h - 2 * pad
     gaps = [_num(item, "gap", gap) for item in items[1:]]
     caps = [_num(item, "h", room) for item in items]
