@@ -26,7 +26,7 @@ from studio.visual.fonts import font_path  # noqa: E402
 from studio.visual.raster import pillow_font, rasterize  # noqa: E402
 from studio.visual.scene import SceneError, default_template, scene_for  # noqa: E402
 
-CELL = 230  # longest side of a thumbnail, px
+CELL = 260  # longest side of a thumbnail, px
 LABEL = 34
 INFOGRAPHIC = [f for f in FORMATS.values() if f.options.get("family") == "infographic"]
 VIDEO = [f for f in FORMATS.values() if f.kind == "video" and f.options["width"] != f.options["height"]]
@@ -89,8 +89,9 @@ def thumb(item) -> tuple[Image.Image, str]:
         x0, y0, x1, y1 = (v * s for v in c.box)
         draw.rectangle([x0, y0, max(x0 + 1, x1), max(y0 + 1, y1)], outline=(0, 255, 255) if c.kind == "empty"
                        else (255, 0, 255), width=2)
-    band = max(b.fraction for b in collide.empty_bands(scene) if b.page == page)
-    return img, f"trống {band:.0%} · {len(found)} va chạm"
+    bands = [b for b in collide.empty_bands(scene) if b.page == page]
+    band, empty = max(b.fraction for b in bands), max(b.empty for b in bands)
+    return img, f"dải trống {band:.0%} (tổng {empty:.0%}) · {len(found)} va chạm"
 
 
 def sheet(path: Path) -> None:

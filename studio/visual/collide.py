@@ -10,9 +10,9 @@ box it is drawn in (``contain`` keeps the picture's ratio), a shape its outline'
   ``over`` counts) or one is a ``backdrop`` (page colour, background star: anything may cover it);
 - ``outside``: text ink outside its own box or outside the layer it is drawn ``over``, content
   outside the page, and on a folded page (``panels``) any layer not inside one panel;
-- ``empty``: a horizontal band with no content (backdrops are not content, a ``space``
-  layer declares an area left open on purpose) taller than ``MAX_EMPTY_BAND`` of the page
-  or panel height: wasted space.
+- ``empty``: a horizontal band with no content (backdrops and the cards other layers are
+  drawn over are not content; what is on them is) taller than ``MAX_EMPTY_BAND`` of the
+  page or panel height: wasted space.
 
 Templates declare ``over``, ``backdrop`` and ``panels`` (docs/visual.md; not ``on``, which YAML
 reads as true); ``flow.py`` stacks set ``over`` for the items of a card. The tests run this over every template, size and example
@@ -51,12 +51,13 @@ class Collision:
 
 @dataclass(frozen=True)
 class Band:
-    """The tallest run of rows with no content in a page or panel."""
+    """The tallest run of rows with no content in a page or panel, and all such rows together."""
 
     page: int
     region: Box
     y0: float
     y1: float
+    empty: float  # fraction of the region's height that no content reaches
 
     @property
     def fraction(self) -> float:
@@ -156,20 +157,24 @@ def content(layer: Layer) -> bool:
 
 
 def empty_bands(scene: Scene, inks: list[list[tuple[Layer, Box]]] | None = None) -> list[Band]:
-    """Per page and panel, the tallest band that no content layer's box reaches."""
+    """Per page and panel, the tallest band that no content reaches. Content: what a layer draws,
+    except backdrops and the cards, strips and panels other layers are drawn ``over`` (what is
+    on them counts, so an empty half of a card is an empty band)."""
     inks = inks if inks is not None else [_inks(page) for page in scene.pages]
     out = []
     for number, (page, drawn) in enumerate(zip(scene.pages, inks)):
+        bases = {layer.get("over") for layer in page.layers}
+        filled = [b for layer, b in drawn if content(layer) and layer.name not in bases]
         for region in regions(scene, page):
-            spans = sorted((max(b[1], region[1]), min(b[3], region[3])) for layer, b in drawn
-                           if content(layer) and b[0] < region[2] and b[2] > region[0] and b[1] < region[3]
-                           and b[3] > region[1])
-            best, cursor = (region[1], region[1]), region[1]
+            spans = sorted((max(b[1], region[1]), min(b[3], region[3])) for b in filled
+                           if b[0] < region[2] and b[2] > region[0] and b[1] < region[3] and b[3] > region[1])
+            best, cursor, free = (region[1], region[1]), region[1], 0.0
             for y0, y1 in [*spans, (region[3], region[3])]:
                 if y0 - cursor > best[1] - best[0]:
                     best = (cursor, y0)
+                free += max(0.0, y0 - cursor)
                 cursor = max(cursor, y1)
-            out.append(Band(number, region, *best))
+            out.append(Band(number, region, *best, free / max(1e-9, region[3] - region[1])))
     return out
 
 
