@@ -31,7 +31,7 @@ from .scene import Layer, Page, Scene
 
 Box = tuple[float, float, float, float]  # x0, y0, x1, y1 in scene units
 
-REF_PX = 200  # lines are measured at this size and scaled: one Pillow font per face, cached
+REF_PX = 1000  # lines are measured at this size (getbbox gives whole pixels) and scaled; one font per face
 CLEARANCE = 0.4  # u (1 % of the short side): ink nearer than this to another layer touches it
 TOLERANCE = 0.1  # u: rounding allowed at an edge (raqm vs. the layout's unkerned widths)
 MAX_EMPTY_BAND = 0.25  # of the page (or panel) height

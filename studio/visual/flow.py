@@ -19,7 +19,7 @@ ALIGN = ("top", "middle", "bottom", "spread")
 PLACE = ("left", "center", "right")
 CARD_KEYS = ("fill", "radius", "stroke", "stroke_width")
 ITEM_TYPES = ("text", "rect", "ellipse", "image", "qr", "stack")
-OWN_KEYS = ("items", "gap", "padding", "align", "grow", "place")
+OWN_KEYS = ("gap", "grow", "place")  # an item's keys for the flow, not for its layer
 
 Build = Callable[[dict[str, Any]], Any]  # raw layer with x, y, w, h → a built Layer
 
