@@ -19,7 +19,7 @@ from typing import Any
 ALIGN = ("top", "middle", "bottom", "spread", "even")
 PLACE = ("left", "center", "right")
 CARD_KEYS = ("fill", "radius", "stroke", "stroke_width")
-ITEM_TYPES = ("text", "rect", "ellipse", "image", "qr", "stack", "row")
+ITEM_TYPES = ("text", "rect", "ellipse", "polygon", "image", "qr", "stack", "row")
 OWN_KEYS = ("gap_before", "grow", "place")
 GROW_ROUNDS = 3  # an item's keys for the flow, not for its layer
 
@@ -60,6 +60,8 @@ def _measure(item: dict, x: float, w: float, cap: float, build: Build) -> tuple[
     if kind == "row":
         return row(item, ix, iw, cap, build)
     raw = {k: v for k, v in item.items() if k not in OWN_KEYS}
+    if kind == "polygon":  # its own points: x as drawn, y from the item's top; as tall as it says
+        return [build(raw)], cap
     if kind != "text":  # a shape is as tall as it says, or as its grown share
         return [build({**raw, "x": ix, "y": 0, "w": iw, "h": cap})], cap
     layer = build({**raw, "x": ix, "y": 0, "w": iw, "h": cap})
@@ -141,20 +143,24 @@ def _columns(raw: dict, x: float, w: float) -> list[tuple[dict, float, float]]:
 
 def row(raw: dict, x: float, w: float, h: float, build: Build) -> tuple[list, float]:
     """Items side by side (each ``w`` wide, ``gap`` apart, left to right), as tall as the tallest;
-    a shorter one is centred on it. What a row adds to a stack: a figure beside its label."""
+    a shorter one is centred on it (``align: top``: set at its top). What a row adds to a stack:
+    a figure beside its label."""
     built = [_measure(item, ix, iw, h if _num(item, "grow") else min(h, _num(item, "h", h)), build)
              for item, ix, iw in _columns(raw, x, w)]
     height = max((b[1] for b in built), default=0.0)
+    centre = raw.get("align", "middle") == "middle"  # or "top": a bullet beside the first line
     out = []
     for layers, taken in built:
         for layer in layers:
-            shift(layer, (height - taken) / 2)
+            shift(layer, (height - taken) / 2 if centre else 0.0)
         out.extend(layers)
     return out, height
 
 
 def shift(layer, dy: float) -> None:
     layer.y += dy
+    if "points" in layer.props:
+        layer.props["points"] = [(px, py + dy) for px, py in layer.props["points"]]
 
 
 def expand(raw: dict, build: Build) -> list:
