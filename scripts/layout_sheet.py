@@ -2,7 +2,8 @@
 
 Each row is a template drawn for one brief of each example (the first brief that uses it; the
 print rows once with a key figure and once without), each column a size, video stills
-included (laid out above the subtitle band, as the video draws them). Under each cell: the
+included (with the subtitle band the video keeps free at the bottom: the scene as drawn at
+that commit; before the band was part of the scene, the still stopped above it). Under each cell: the
 tallest empty band (% of the height) and the number of collisions ``studio.visual.collide``
 finds. Used for docs/img/layout-before.png and layout-after.png:
 
@@ -34,12 +35,11 @@ PRINT = {"pano": [f for f in FORMATS.values() if f.options.get("family") in ("pa
          "leaflet": [FORMATS["leaflet-a4"]]}
 
 
-def still_size(campaign, brief, width: int, height: int) -> tuple[int, int]:
+def subtitle_band(campaign, brief, width: int, height: int) -> int:
     from studio.video import subtitles
 
     text = " ".join([brief.headline, *brief.key_messages])
-    band = subtitles.Style.for_frame(width, height, subtitles.subtitle_font(campaign.brand.fonts, text)).band()
-    return width, height - band
+    return subtitles.Style.for_frame(width, height, subtitles.subtitle_font(campaign.brand.fonts, text)).band()
 
 
 def cells(campaign):
@@ -51,12 +51,12 @@ def cells(campaign):
         brief = next((b for b in campaign.briefs if default_template("infographic", b) == template), None)
         if brief is None:
             continue
-        sizes = [(f"{f.options['width']}×{f.options['height']}", f.options["width"], f.options["height"])
+        sizes = [(f"{f.options['width']}×{f.options['height']}", f.options["width"], f.options["height"], 0)
                  for f in INFOGRAPHIC]
-        sizes += [(f"video {f.id[6:]}", *still_size(campaign, brief, f.options["width"], f.options["height"]))
-                  for f in VIDEO]
-        rows.append((f"{template} · {brief.id}", [(label, _scene(campaign, brief, template, w, h, "px", None))
-                                                   for label, w, h in sizes]))
+        sizes += [(f"video {f.id[6:]}", f.options["width"], f.options["height"],
+                   subtitle_band(campaign, brief, f.options["width"], f.options["height"])) for f in VIDEO]
+        rows.append((f"{template} · {brief.id}", [(label, _scene(campaign, brief, template, w, h, "px", None, band))
+                                                   for label, w, h, band in sizes]))
     with_stat = next((b for b in campaign.briefs if b.stats), None)
     without = next((b for b in campaign.briefs if not b.stats), None)
     for brief in [b for b in (with_stat, without) if b]:
@@ -69,9 +69,9 @@ def cells(campaign):
     return rows
 
 
-def _scene(campaign, brief, template, w, h, units, unit):
+def _scene(campaign, brief, template, w, h, units, unit, reserve=0):
     try:
-        return scene_for(campaign, brief, template, w, h, units, unit)
+        return scene_for(campaign, brief, template, w, h, units, unit, reserve=reserve)
     except SceneError as exc:
         return exc
 

@@ -321,18 +321,22 @@ def report_failure(ck: Checker, brief: Brief, exc: Exception, drawn: str, where:
 # --- laying out what each renderer draws --------------------------------------------------------
 
 def check_scene(ck: Checker, campaign: Campaign, brief: Brief, template: str, width: float, height: float,
-                units: str, unit, files: dict[str, str], label: str) -> None:
-    """Lay out ``brief`` with ``template`` as ``scene_for`` does; on failure, find every failing layer."""
+                units: str, unit, files: dict[str, str], label: str, reserve: float = 0.0) -> None:
+    """Lay out ``brief`` with ``template`` as ``scene_for`` does; on failure, find every failing layer;
+    on success, check the layout (``collide.check``) and warn about what collides."""
+    from .visual import flow
     from .visual.scene import SceneError, build_scene, context_for, render_template, scene_for
 
     try:
-        scene_for(campaign, brief, template, width, height, units, unit, files)
-        return
+        scene = scene_for(campaign, brief, template, width, height, units, unit, files, reserve)
     except SceneError as exc:
         first = exc
+    else:
+        check_layout(ck, brief, scene, template, label)
+        return
     where = f"trong mẫu {template}/định dạng {label}"
     try:
-        data = render_template(template, context_for(campaign, brief, width, height, units, unit))
+        data = render_template(template, context_for(campaign, brief, width, height, units, unit, reserve))
     except SceneError as exc:
         report_failure(ck, brief, exc, "", where, None)
         return
@@ -340,9 +344,9 @@ def check_scene(ck: Checker, campaign: Campaign, brief: Brief, template: str, wi
     pages = data.get("pages") or [{"background": data.get("background"), "layers": data.get("layers") or []}]
     failed = False
     for page in pages:
-        for item in page.get("layers") or []:
-            if not item:
-                continue
+        items = [leaf for item in page.get("layers") or [] if item
+                 for leaf in (flow.leaves(item) if item.get("type") == "stack" else [item])]
+        for item in items:
             one = {"safe": data.get("safe"), "background": page.get("background") or data.get("background"),
                    "layers": [item]}
 
@@ -363,6 +367,28 @@ def check_scene(ck: Checker, campaign: Campaign, brief: Brief, template: str, wi
                                f"khung {name!r} {where}" if name else where, fits)
     if not failed:  # not a layer of its own (a page colour, the whole template): say it as it is
         report_failure(ck, brief, first, "", where, None)
+
+
+def check_layout(ck: Checker, brief: Brief, scene, template: str, label: str) -> None:
+    """Warn about every collision of a laid-out scene (``studio.visual.collide``), on the brief field
+    whose text collides, or the brief; the same collision in several formats is said once."""
+    from .visual import collide
+    from .visual.scene import TEMPLATE_ROOT, template_path
+
+    named = {layer.name: layer for page in scene.pages for layer in page.layers}
+    for hit in collide.check(scene):
+        texts = [named[n] for n in hit.layers if n in named and named[n].type == "text"]
+        found = next((f for layer in texts if (f := source_of(ck, brief, layer.get("text", ""))) is not None), None)
+        if hit.kind == "empty":
+            advice = "nội dung ít so với khổ này: thêm nội dung hoặc chọn mẫu khác"
+        elif found is not None:
+            advice = "rút gọn chữ này; nếu vẫn vậy, báo người giữ mẫu"
+        else:
+            advice = "lỗi của mẫu: báo người giữ mẫu"
+        message = (f"bố cục mẫu {template} ({template_path(template).relative_to(TEMPLATE_ROOT.parent)}), "
+                   f"trang {hit.page + 1}: {hit.what}; {advice}")
+        problem = found[0](found[1], message) if found else ck.in_brief(brief, (), message)
+        ck.met_in(replace(problem, warning=True), label)
 
 
 def check_visual(ck: Checker, job: RenderJob, ctx: JobContext) -> None:
@@ -498,8 +524,8 @@ def check_video(ck: Checker, job: RenderJob, ctx: JobContext) -> None:
                 report_failure(ck, brief, exc, block[0], f"khung chữ của {card_name} trong {where}",
                                lambda field, shorter, block=block: _fits(
                                    lambda: cards.fit_block(block, block[0].replace(field, shorter))))
-    check_scene(ck, campaign, brief, still_templates(brief)[0], width, height - style.band(), "px", None,
-                ctx.inputs.files, job.format)
+    check_scene(ck, campaign, brief, still_templates(brief)[0], width, height, "px", None,
+                ctx.inputs.files, job.format, style.band())
 
 
 def _fits(layout: Callable[[], object]) -> bool:

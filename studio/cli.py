@@ -45,7 +45,10 @@ def validate(campaign: Path = CampaignArg,
     from .check import dry_run
 
     c = load_or_exit(campaign)
-    problems = dry_run(c, fit=fit)
+    found = dry_run(c, fit=fit)
+    problems = [p for p in found if not p.warning]
+    for warning in (p for p in found if p.warning):
+        err.print(f"CẢNH BÁO: {warning}", style="yellow", markup=False, highlight=False)
     if problems:
         for problem in problems:
             err.print(str(problem), markup=False, highlight=False)
@@ -53,7 +56,8 @@ def validate(campaign: Path = CampaignArg,
                   style="bold red")
         raise typer.Exit(2)
     console.print(f"Hợp lệ: {c.title} — {len(c.all_phases())} giai đoạn, {len(c.briefs)} tin bài, "
-                  f"{len(c.units)} đơn vị, {len(c.channels)} kênh.")
+                  f"{len(c.units)} đơn vị, {len(c.channels)} kênh"
+                  + (f"; {len(found)} cảnh báo bố cục (sản phẩm vẫn được tạo)." if found else "."))
 
 
 @app.command()

@@ -54,6 +54,11 @@ def test_segmenter_words_stay_whole_in_any_case(text, words):
     assert set(words) <= set(joined(text))
 
 
+def test_single_capital_letters_break_like_words():
+    """All caps are read lower-case and capitalised; a capital letter alone is both (it recursed)."""
+    assert joined("Ệ Ỗ E O") == ["Ệ", "Ỗ", "E", "O"]
+
+
 @pytest.mark.parametrize("text, together", [
     ("đạt 98,5 % cử tri", "98,5 %"),
     ("có 1.234 người tham gia", "1.234 người"),

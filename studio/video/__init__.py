@@ -17,7 +17,7 @@ from .timeline import Timeline
 
 class VideoRenderer(Renderer):
     kind = "video"
-    version = "3"  # 2: subtitles in a band below the picture; 3: line breaks between words
+    version = "4"  # 2: subtitles in a band below the picture; 3: line breaks between words; 4: stills span the frame
 
     def inputs(self, job, ctx):
         """The brief, every phase (stills draw the timeline), the brand, the audio settings and the

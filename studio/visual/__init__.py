@@ -41,7 +41,7 @@ def job_scene(job, ctx) -> Scene:
 
 class VisualRenderer(Renderer):
     kind = "visual"
-    version = "2"  # 2: line breaks between words (studio.visual.words)
+    version = "3"  # 2: line breaks between words (studio.visual.words); 3: kerned widths, flow layout
 
     def inputs(self, job, ctx):
         """The brief, every phase (templates draw the campaign's timeline), the unit, and the scene's files."""

@@ -11,12 +11,13 @@ box it is drawn in (``contain`` keeps the picture's ratio), a shape its outline'
 - ``outside``: text ink outside its own box or outside the layer it is drawn ``over``, content
   outside the page, and on a folded page (``panels``) any layer not inside one panel;
 - ``empty``: a horizontal band with no content (backdrops and the cards other layers are
-  drawn over are not content; what is on them is) taller than ``MAX_EMPTY_BAND`` of the
-  page or panel height: wasted space.
+  drawn over are not content; what is on them is; a ``space`` layer is an area left open on
+  purpose) taller than ``MAX_EMPTY_BAND`` of the page or panel height: wasted space.
 
-Templates declare ``over``, ``backdrop`` and ``panels`` (docs/visual.md; not ``on``, which YAML
-reads as true); ``flow.py`` stacks set ``over`` for the items of a card. The tests run this over every template, size and example
-brief; ``studio validate`` reports what it finds as warnings on the brief's field.
+Templates declare ``over``, ``backdrop``, ``space`` and ``panels`` (docs/visual.md; not ``on``,
+which YAML reads as true); ``flow.py`` stacks set ``over`` for the items of a card. The tests
+run this over every template, size and example brief; ``studio validate`` reports what it
+finds as warnings on the brief's field.
 """
 
 from __future__ import annotations
@@ -43,10 +44,11 @@ class Collision:
     page: int  # 0-based
     layers: tuple[str, ...]  # the layers involved (none for an empty band)
     box: Box  # where, in scene units
-    detail: str  # what, in Vietnamese
+    what: str  # what, in Vietnamese, without the coordinates (the same in every size)
+    units: str = "px"
 
     def __str__(self) -> str:
-        return self.detail
+        return f"{self.what} ({_where(self.box, self.units)})"
 
 
 @dataclass(frozen=True)
@@ -195,7 +197,7 @@ def check(scene: Scene) -> list[Collision]:
 
         def out(layer: Layer, box: Box, what: str) -> None:
             found.append(Collision("outside", number, (layer.name,), box,  # noqa: B023 — used at once
-                                   f"lớp {layer.name!r} {what} ({_where(box, units)})"))
+                                   f"lớp {layer.name!r} {what}", units))
 
         for layer, box in drawn:
             if layer.type == "text" and not _inside(box, _layer_box(layer), tol):
@@ -214,17 +216,17 @@ def check(scene: Scene) -> list[Collision]:
             for b, box_b in solid[i + 1:]:
                 if b.name in bases_a or a.name in _bases(b, named):
                     continue
-                where = _meet(box_a, box_b, clear)
+                near = 0.0 if "space" in (a.type, b.type) else clear  # content may end where open space starts
+                where = _meet(box_a, box_b, near)
                 if where is not None:
                     cover = _meet(box_a, box_b, 0.0) is not None
                     found.append(Collision("overlap", number, (a.name, b.name), where,
-                                           f"lớp {a.name!r} {'chồng lên' if cover else 'chạm'} lớp {b.name!r} "
-                                           f"({_where(where, units)})"))
+                                           f"lớp {a.name!r} {'chồng lên' if cover else 'chạm'} lớp {b.name!r}", units))
     for band in empty_bands(scene, inks):
         if band.fraction > MAX_EMPTY_BAND:
             box = (band.region[0], band.y0, band.region[2], band.y1)
             found.append(Collision("empty", band.page, (), box,
-                                   f"khoảng trống {band.fraction:.0%} chiều cao "
-                                   f"{'lá' if scene.pages[band.page].panels else 'trang'} không có nội dung "
-                                   f"({_where(box, units)}; tối đa {MAX_EMPTY_BAND:.0%})"))
+                                   f"một dải trống cao {band.fraction:.0%} "
+                                   f"{'lá gấp' if scene.pages[band.page].panels else 'trang'} (tối đa "
+                                   f"{MAX_EMPTY_BAND:.0%}; cả trang trống {band.empty:.0%})", units))
     return found

@@ -37,7 +37,8 @@ from .layout import FitError, FitResult, fit_text, pick_font
 
 TEMPLATE_ROOT = Path(__file__).resolve().parents[2] / "templates"
 TEMPLATE_DIRS = ("infographic", "panels")
-LAYER_TYPES = ("rect", "ellipse", "line", "polygon", "text", "image", "qr")  # and "stack" (flow.py), expanded
+#: "space" draws nothing: an area left open on purpose (studio.visual.collide); "stack" (flow.py) is expanded.
+LAYER_TYPES = ("rect", "ellipse", "line", "polygon", "text", "image", "qr", "space")
 FAMILY_TEMPLATES = {"pano": "pano", "poster": "poster", "leaflet": "leaflet"}
 DEFAULT_INFOGRAPHIC = "key-number"
 
@@ -234,11 +235,16 @@ def _phase_timeline(campaign, current: str) -> list[dict[str, Any]]:
     return out
 
 
-def context_for(campaign, brief, width: float, height: float, units: str, unit=None) -> dict[str, Any]:
+def context_for(campaign, brief, width: float, height: float, units: str, unit=None,
+                reserve: float = 0.0) -> dict[str, Any]:
+    """Template variables. ``reserve``: a band at the bottom of the canvas kept free (a video's
+    subtitles): ``H`` is the height above it, where the layout goes; backgrounds reach
+    ``H + reserve``."""
     stats = [s.model_dump() for s in brief.stats]
     phase = campaign.phase(brief.phase)
+    height -= reserve
     return {
-        "W": width, "H": height, "units": units, "u": min(width, height) / 100,
+        "W": width, "H": height, "reserve": reserve, "units": units, "u": min(width, height) / 100,
         "portrait": height > width * 1.2, "landscape": width > height * 1.3,
         "brand": campaign.brand.model_dump(), "campaign": {"title": campaign.title, "issuer": campaign.issuer},
         "brief": {**brief.model_dump(include={"id", "title", "headline", "key_messages", "body", "slogans"}),
@@ -389,20 +395,22 @@ def build_scene(data: dict[str, Any], width: float, height: float, units: str, *
             if layer.type == "text" and safe and not inside:
                 raise SceneError(f"{here['where']}, lớp {layer.name!r}: khung chữ ra ngoài vùng an toàn "
                                  f"(lề {safe:g} {units}); sửa vị trí lớp trong mẫu")
-        pages.append(Page(background or "#FFFFFF", layers, _panels(raw.get("panels") or [], here["where"])))
+        panels = _panels(raw.get("panels") or data.get("panels") or [], here["where"])
+        pages.append(Page(background or "#FFFFFF", layers, panels))
     return Scene(float(width), float(height), units, pages, dict(meta or {}))
 
 
 def scene_for(campaign, brief, template: str, width: float, height: float, units: str = "px", unit=None,
-              files: dict[str, str] | None = None) -> Scene:
+              files: dict[str, str] | None = None, reserve: float = 0.0) -> Scene:
     """The laid-out scene of ``brief`` with ``template`` on a ``width``×``height`` canvas (px or mm).
 
     ``files``: a build job's declared inputs (``scene_files``); images outside them are refused.
+    ``reserve``: a band at the bottom kept free of the layout (a video's subtitles; ``context_for``).
     """
     if units not in ("px", "mm"):
         raise SceneError(f"đơn vị {units!r} không hợp lệ: dùng px hoặc mm")
     where = f"tin bài {brief.id} ({brief.source or 'không rõ tệp'}), mẫu {template}"
-    data = render_template(template, context_for(campaign, brief, width, height, units, unit))
+    data = render_template(template, context_for(campaign, brief, width, height, units, unit, reserve))
     from .alt import alt_text
 
     meta = {"brief": brief.id, "template": template, "unit": unit.id if unit is not None else None,
