@@ -62,8 +62,9 @@ class Docs:
 class Checker:
     """Collects located problems; ``at`` places one on a YAML field."""
 
-    def __init__(self, campaign: Campaign):
+    def __init__(self, campaign: Campaign, layout: bool = False):
         self.campaign = campaign
+        self.layout = layout  # also warn about collisions in laid-out scenes (studio.visual.collide)
         self.docs = Docs.read(campaign)
         self.problems: list[Problem] = []
         self.places: dict[Problem, list[str]] = {}  # one problem met in several formats
@@ -332,7 +333,8 @@ def check_scene(ck: Checker, campaign: Campaign, brief: Brief, template: str, wi
     except SceneError as exc:
         first = exc
     else:
-        check_layout(ck, brief, scene, template, label)
+        if ck.layout:
+            check_layout(ck, brief, scene, template, label)
         return
     where = f"trong mẫu {template}/định dạng {label}"
     try:
@@ -544,13 +546,14 @@ def own_template(job: RenderJob) -> bool:
     return job.kind == "video" or FORMATS[job.format].options.get("family") == "infographic"
 
 
-def dry_run(campaign: Campaign, fit: bool = True) -> list[Problem]:
+def dry_run(campaign: Campaign, fit: bool = True, layout: bool = False) -> list[Problem]:
     """Every problem a build of ``campaign`` would meet, located; nothing is rendered.
 
     ``fit=False`` skips laying out the planned jobs (brand, images, ids, audio and
-    templates are still checked): the benchmark's baseline.
+    templates are still checked): the benchmark's baseline. ``layout=True`` adds a warning
+    (``Problem.warning``) for each collision in what is laid out (``studio validate`` does).
     """
-    ck = Checker(campaign)
+    ck = Checker(campaign, layout)
     brand = check_brand(ck)
     check_audio(ck)
     briefs, no_template = check_briefs(ck)

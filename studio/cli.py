@@ -45,7 +45,7 @@ def validate(campaign: Path = CampaignArg,
     from .check import dry_run
 
     c = load_or_exit(campaign)
-    found = dry_run(c, fit=fit)
+    found = dry_run(c, fit=fit, layout=True)
     problems = [p for p in found if not p.warning]
     for warning in (p for p in found if p.warning):
         err.print(f"CẢNH BÁO: {warning}", style="yellow", markup=False, highlight=False)

@@ -219,7 +219,7 @@ def test_validate_warns_on_the_field_whose_text_collides(example_campaign):
     from studio.check import Checker, check_layout
 
     brief = example_campaign.brief("dot1-y-nghia-thanh-tuu")
-    ck = Checker(example_campaign)
+    ck = Checker(example_campaign, layout=True)
     for label in ("infographic-1080x1080", "infographic-1080x1350"):
         laid = scene_for(example_campaign, brief, "key-number", 1080, 1080)
         named = {layer.name: layer for layer in laid.layers}
