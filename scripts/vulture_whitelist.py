@@ -11,7 +11,7 @@ _ = object()
 _.alignment, _.auto_size, _.categories, _.gap_width, _.has_legend, _.has_major_gridlines, _.has_title
 _.inherit, _.line_spacing, _.major_tick_mark, _.margin_bottom, _.margin_left, _.margin_right, _.margin_top
 _.maximum_scale, _.minimum_scale, _.position, _.reverse_order, _.space_before, _.vary_by_categories
-_.vertical_anchor, _.visible, _.word_wrap, _._blob
+_.vertical_anchor, _.visible, _.word_wrap, _._blob, _.crop_left, _.crop_top, _.crop_right, _.crop_bottom
 
 # Jinja2 templates read these attributes (templates/radio/announcer.txt.j2: item.voiceover).
 _.voiceover

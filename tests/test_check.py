@@ -197,10 +197,6 @@ def test_cli_validate_prints_every_problem_and_exits_2(example_path, tmp_path):
     assert quick.exit_code == 2 and "long-headline" not in quick.output and "unknown-template" in quick.output
 
 
-def test_example_campaign_passes(example_campaign):
-    assert dry_run(example_campaign, layout=True) == []  # no collision in what the plan draws either
-
-
 @pytest.mark.parametrize("char", ["\u202e", "\u200b", "\x07"])
 def test_invisible_and_control_characters_are_named(example_path, tmp_path, char):
     folder = trimmed(example_path, tmp_path / "c", {"ok": {"headline": f"Đại hội{char} thành công"}})

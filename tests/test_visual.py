@@ -298,7 +298,7 @@ def test_image_qr_and_logo_layers_in_every_backend(campaign, brief, tmp_path):
     from studio.visual import render_pptx
 
     pptx = render_pptx(scene, tmp_path / "x.pptx")
-    assert len(Presentation(pptx).slides[0].shapes) == 4
+    assert len(Presentation(pptx).slides[0].shapes) == 5  # the QR code is its light square and its picture
     with pytest.raises(SceneError, match="không tìm thấy ảnh"):
         build_scene({"layers": [{**data["layers"][0], "path": "../../etc/passwd"}]}, 200, 150, "mm",
                     colors={}, fonts={}, root=root, where="thử")
@@ -371,5 +371,5 @@ def test_inputs_hash_covers_included_templates_and_fonts(campaign, tmp_path):
     ctx = BuildContext(campaign, tmp_path)
     jobs = {j.format: j for j in expand(campaign, ["dot-1"]) if j.kind == "visual"}
     names = lambda fmt: {Path(p).name for p in VisualRenderer().inputs(jobs[fmt], ctx).files.values()}  # noqa: E731
-    assert {"poster.yaml", "pano.yaml", "BeVietnamPro-ExtraBold.ttf"} <= names("poster-a3")
+    assert {"poster.yaml", "pano.yaml", "_qr.yaml", "BeVietnamPro-ExtraBold.ttf"} <= names("poster-a3")
     assert {"_frame.yaml", "BeVietnamPro-SemiBold.ttf", "NotoSans-Regular.ttf"} <= names("infographic-1080x1080")

@@ -18,7 +18,8 @@ PPTX = FORMATS["deck-16x9"].media_type
 
 class DeckRenderer(Renderer):
     kind = "deck"
-    version = "3"  # 2: line breaks between words (studio.visual.words); 3: kerned widths (fonts.width)
+    version = "4"  # 2: line breaks between words (studio.visual.words); 3: pictures placed once, QR codes;
+    # 4: kerned widths (fonts.width)
 
     def inputs(self, job, ctx):
         """The phase's briefs, every phase (the timeline slide), the brand, the shipped fonts (the

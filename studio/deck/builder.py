@@ -26,7 +26,9 @@ from ..campaign import Brief, Campaign, Phase, Stat
 from ..text import nfc
 from ..visual.alt import stat_sentence
 from ..visual.fonts import FontError
+from ..visual.images import image_size, place, upright_file
 from ..visual.layout import FitError
+from ..visual.pptx import crop_picture
 from . import master
 from .master import BY_NAME, CONTENT_W, CONTENT_Y, M, Text, emu
 from .textfit import Lead, fill, fit_size
@@ -354,8 +356,17 @@ class DeckBuilder:
                                 "(đường dẫn tính từ thư mục chiến dịch)")
             s = self.new("image", img.alt)
             self.put(s, "image", "title", brief.headline)
-            s.placeholders[BY_NAME["image"].slot("picture").idx].insert_picture(str(path))
+            self.picture(s, BY_NAME["image"].slot("picture"), path)
             self.put(s, "image", "caption", img.alt or brief.title)
+
+    @staticmethod
+    def picture(slide, slot, path: Path) -> None:
+        """The whole picture in the slot, aspect kept (``images.place``, as every visual backend draws it);
+        python-pptx would crop it to fill the placeholder."""
+        pl = place(image_size(str(path)), slot.box, "contain")
+        pic = slide.placeholders[slot.idx].insert_picture(upright_file(str(path)))
+        crop_picture(pic, pl)
+        pic.left, pic.top, pic.width, pic.height = emu(pl.x), emu(pl.y), emu(pl.w), emu(pl.h)
 
     def timeline(self) -> None:
         """The campaign's phases on one line; this deck's phase highlighted."""

@@ -86,9 +86,12 @@ EXTRA_TEMPLATES = ("stat-chart", "timeline")
 
 
 def still_templates(brief) -> list[str]:
-    from ..visual.scene import default_template, template_names
+    """The brief's own scene, then the extras; a brief with pictures whose own template shows none
+    gets the key-number scene too, which does."""
+    from ..visual.scene import PICTURE_TEMPLATES, default_template, template_names
 
     own = default_template("infographic", brief)
+    pictured = ["key-number"] if brief.images and own not in PICTURE_TEMPLATES else []
     extras = [t for t in EXTRA_TEMPLATES if t != own and t in template_names()
               and (t != "stat-chart" or len(brief.stats) >= 2)]
-    return [own, *extras]
+    return [own, *pictured, *extras]

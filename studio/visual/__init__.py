@@ -41,7 +41,8 @@ def job_scene(job, ctx) -> Scene:
 
 class VisualRenderer(Renderer):
     kind = "visual"
-    version = "3"  # 2: line breaks between words (studio.visual.words); 3: kerned widths, flow layout
+    version = "4"  # 2: line breaks between words (studio.visual.words); 3: pictures placed once, QR codes;
+    # 4: kerned widths (fonts.width), flow layout (flow.py)
 
     def inputs(self, job, ctx):
         """The brief, every phase (templates draw the campaign's timeline), the unit, and the scene's files."""

@@ -25,8 +25,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
-from PIL import Image
-
 from .raster import ALIGN_ANCHOR, VALIGN, pillow_font
 from .scene import Layer, Page, Scene
 
@@ -72,13 +70,6 @@ def _line_ink(font: str, line: str, anchor: str) -> Box:
     return pillow_font(font, REF_PX).getbbox(line, anchor=anchor)
 
 
-@lru_cache(maxsize=256)
-def _image_size(path: str) -> tuple[int, int]:
-    with Image.open(path) as img:  # the header only
-        w, h = img.size
-        return (h, w) if img.getexif().get(0x0112, 1) in (5, 6, 7, 8) else (w, h)  # EXIF-rotated
-
-
 def ink_box(layer: Layer) -> Box | None:
     """Where ``layer`` puts paint, in scene units; None when it draws nothing."""
     x, y, w, h = layer.x, layer.y, layer.w, layer.h
@@ -99,11 +90,9 @@ def ink_box(layer: Layer) -> Box | None:
         half = float(layer.get("width", 1)) / 2 if layer.type == "line" else 0.0
         return (min(p[0] for p in points) - half, min(p[1] for p in points) - half,
                 max(p[0] for p in points) + half, max(p[1] for p in points) + half)
-    if layer.type == "image" and layer.get("fit", "cover") == "contain":
-        iw, ih = _image_size(layer.get("path"))
-        scale = min(w / iw, h / ih)
-        dw, dh = iw * scale, ih * scale
-        return (x + (w - dw) / 2, y + (h - dh) / 2, x + (w + dw) / 2, y + (h + dh) / 2)
+    if layer.type == "image" and layer.place is not None:  # the drawn box (images.place), not the slot
+        pl = layer.place
+        return (pl.x, pl.y, pl.x + pl.w, pl.y + pl.h)
     if layer.type in ("rect", "ellipse") and not (layer.get("fill") or layer.get("stroke")):
         return None
     return (x, y, x + w, y + h)

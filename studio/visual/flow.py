@@ -14,6 +14,7 @@ The stack is expanded into plain layers when the scene is built: no backend know
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from typing import Any
 
 ALIGN = ("top", "middle", "bottom", "spread", "even")
@@ -161,6 +162,8 @@ def shift(layer, dy: float) -> None:
     layer.y += dy
     if "points" in layer.props:
         layer.props["points"] = [(px, py + dy) for px, py in layer.props["points"]]
+    if getattr(layer, "place", None) is not None:  # a picture's or QR code's drawn box moves with it
+        layer.place = replace(layer.place, y=layer.place.y + dy)
 
 
 def expand(raw: dict, build: Build) -> list:

@@ -69,9 +69,9 @@ class FontMetrics:
         return max(0.0, max(b[1] for b in bounds)), max(0.0, -min(b[0] for b in bounds))
 
     def width(self, text: str) -> float:
-        """Advance width of ``text`` in em, an upper bound for every backend: the larger of the
-        unkerned advances (what reportlab draws) and the width raqm shapes (what Pillow draws:
-        Be Vietnam Pro and Noto add space after the horned ư, ơ, as in "ươ", "ữn", "ời")."""
+        """Width of ``text`` in em, an upper bound for every backend: the larger of the unkerned
+        advances (what reportlab draws) and the width raqm shapes with its overhanging ink (what
+        Pillow draws: Be Vietnam Pro and Noto add space after the horned ư, ơ, as in "ươ", "ữn")."""
         adv = self.advances
         return max(sum(adv.get(ord(c), 0.0) for c in text), shaped_width(self.path, text))
 
@@ -108,9 +108,14 @@ def _shaper(path: str):
 
 @lru_cache(maxsize=65536)
 def shaped_width(path: str, text: str) -> float:
-    """Width of ``text`` in em as raqm shapes it (kerning included); layout measures syllables,
+    """Width of ``text`` in em as raqm shapes it (kerning included), plus twice the ink that
+    overhangs its advance on either side (the horn of a final "ư" in "sự", "thư": 0.03–0.06 em),
+    so centred and left-aligned lines keep their ink inside the box. Layout measures syllables,
     which recur across a build, so this cache stays small and warm."""
-    return _shaper(path).getlength(text) / SHAPE_PX
+    font = _shaper(path)
+    advance = font.getlength(text)
+    left, _, right, _ = font.getbbox(text, anchor="ls") if text.strip() else (0, 0, 0, 0)
+    return (advance + 2 * max(0.0, right - advance, -left)) / SHAPE_PX
 
 
 @lru_cache(maxsize=None)

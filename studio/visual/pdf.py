@@ -13,7 +13,7 @@ import io
 from functools import lru_cache
 from pathlib import Path
 
-from PIL import Image
+from PIL import Image, ImageChops, ImageMath
 from reportlab.lib.colors import CMYKColor
 from reportlab.lib.colors import Color as PDFColor
 from reportlab.lib.utils import ImageReader
@@ -24,7 +24,8 @@ from reportlab.pdfgen.canvas import Canvas
 from ..artifacts import atomic_path
 from ..color import Color
 from .fonts import font_path
-from .raster import VALIGN, fitted_image, qr_matrix
+from .images import pixels
+from .raster import VALIGN, backdrop
 from .scene import Layer, Scene
 
 PT_PER_MM = 72 / 25.4
@@ -48,8 +49,8 @@ def _color(hex_color: str, cmyk: bool):
 class _Page:
     """Scene coordinates (top-left origin, scene units) → PDF points (bottom-left origin)."""
 
-    def __init__(self, canvas: Canvas, scene: Scene, bleed: float, cmyk: bool):
-        self.c, self.scene, self.b, self.cmyk = canvas, scene, bleed, cmyk
+    def __init__(self, canvas: Canvas, scene: Scene, bleed: float, cmyk: bool, page: int = 0):
+        self.c, self.scene, self.b, self.cmyk, self.page = canvas, scene, bleed, cmyk, page
         self.k = PT_PER_MM if scene.units == "mm" else PT_PER_PX
 
     def X(self, x: float) -> float:
@@ -140,35 +141,46 @@ def _text(p: _Page, layer: Layer) -> None:
 
 
 def _image(p: _Page, layer: Layer) -> None:
-    x0, y0, x1, y1 = p.bled(layer)
-    inches = ((x1 - x0) * p.k / 72, (y1 - y0) * p.k / 72)
-    with Image.open(layer.get("path")) as src:
-        limit = (src.width, src.height)
-    px = (max(1, min(limit[0], round(inches[0] * IMAGE_DPI))), max(1, min(limit[1], round(inches[1] * IMAGE_DPI))))
-    pic = fitted_image(layer.get("path"), px, layer.get("fit", "cover"), tuple(layer.get("focal", (0.5, 0.5))))
+    """The picture at its placement, one resolution on both axes (at most ``IMAGE_DPI``, never above the
+    source's own); with CMYK, flattened onto what lies beneath it on the page."""
+    pl = layer.place
+    width_in = pl.w * p.k / 72
+    source_ppi = (pl.crop[2] - pl.crop[0]) / width_in
+    ppi = min(IMAGE_DPI, source_ppi)
+    size = (max(1, round(width_in * ppi)), max(1, round(pl.h * p.k / 72 * ppi)))
+    pic = pixels(layer.get("path"), pl, size)
     if p.cmyk:
-        flat = Image.new("RGB", pic.size, (255, 255, 255))
+        flat = backdrop(p.scene, p.page, layer, size)
         flat.paste(pic, mask=pic)
         buf = io.BytesIO()
-        flat.convert("CMYK").save(buf, "JPEG", quality=92)
+        cmyk_image(flat).save(buf, "JPEG", quality=92)
         reader, mask = ImageReader(io.BytesIO(buf.getvalue())), None
+    elif pic.getextrema()[3][0] == 255:  # opaque: no soft mask
+        reader, mask = ImageReader(pic.convert("RGB")), None
     else:
         reader, mask = ImageReader(pic), "auto"
-    w, h = (x1 - x0), (y1 - y0)
-    dw, dh = w * pic.width / px[0], h * pic.height / px[1]
-    ox, oy = x0 + (w - dw) / 2, y0 + (h - dh) / 2
-    p.c.drawImage(reader, p.X(ox), p.Y(oy + dh), dw * p.k, dh * p.k, mask=mask)
+    p.c.drawImage(reader, p.X(pl.x), p.Y(pl.y + pl.h), pl.w * p.k, pl.h * p.k, mask=mask)
+
+
+def cmyk_image(rgb: Image.Image) -> Image.Image:
+    """RGB pixels → CMYK with the formula of ``Color.cmyk`` (the page's vector colours), so a flattened
+    picture's background matches the shapes around it (Pillow's own conversion never generates black)."""
+    r, g, b = rgb.split()
+    top = ImageChops.lighter(ImageChops.lighter(r, g), b)  # max(R, G, B) = 255 − K
+
+    def channel(c: Image.Image) -> Image.Image:  # (1 − c − k) / (1 − k) = (max − c) / max, rounded
+        return ImageMath.lambda_eval(lambda a: a["convert"](
+            ((a["top"] - a["c"]) * 510 + a["max"](a["top"], 1)) / (a["max"](a["top"], 1) * 2), "L"), top=top, c=c)
+
+    return Image.merge("CMYK", (channel(r), channel(g), channel(b), ImageChops.invert(top)))
 
 
 def _qr(p: _Page, layer: Layer) -> None:
-    matrix = qr_matrix(str(layer.get("data")))
+    matrix, pl = layer.matrix, layer.place
     n = len(matrix)
-    side = min(layer.w, layer.h)
-    cell = side / n
-    ox, oy = layer.x + (layer.w - side) / 2, layer.y + (layer.h - side) / 2
-    if layer.get("background"):
-        p.fill(layer.get("background"))
-        p.c.rect(p.X(layer.x), p.Y(layer.y + layer.h), layer.w * p.k, layer.h * p.k, stroke=0, fill=1)
+    cell = pl.w / n
+    p.fill(layer.get("background"))
+    p.c.rect(p.X(layer.x), p.Y(layer.y + layer.h), layer.w * p.k, layer.h * p.k, stroke=0, fill=1)
     p.fill(layer.get("color") or "#000000")
     path = p.c.beginPath()
     for r, row in enumerate(matrix):
@@ -178,7 +190,8 @@ def _qr(p: _Page, layer: Layer) -> None:
                 start = c
                 while c < n and row[c]:
                     c += 1
-                path.rect(p.X(ox + start * cell), p.Y(oy + (r + 1) * cell), (c - start) * cell * p.k, cell * p.k)
+                path.rect(p.X(pl.x + start * cell), p.Y(pl.y + (r + 1) * cell), (c - start) * cell * p.k,
+                          cell * p.k)
             else:
                 c += 1
     p.c.drawPath(path, stroke=0, fill=1)
@@ -215,8 +228,8 @@ def render_pdf(scene: Scene, path: str | Path, bleed_mm: float = DEFAULT_BLEED_M
                         enforceColorSpace="cmyk" if cmyk else None)
         canvas.setTitle(title or scene.meta.get("brief", ""))
         canvas.setCreator("Studio")
-        for page in scene.pages:
-            p = _Page(canvas, scene, bleed, cmyk)
+        for number, page in enumerate(scene.pages):
+            p = _Page(canvas, scene, bleed, cmyk, number)
             if bleed > 0:
                 canvas.setTrimBox((bleed * k, bleed * k, (scene.width + bleed) * k, (scene.height + bleed) * k))
                 canvas.setBleedBox((0, 0, *page_size))

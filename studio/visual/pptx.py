@@ -18,7 +18,7 @@ from pptx.util import Emu, Pt
 
 from ..color import Color
 from .fonts import metrics
-from .raster import fitted_image, qr_matrix
+from .images import upright_file
 from .scene import Layer, Scene
 
 EMU_PER_PT = 12700
@@ -158,32 +158,40 @@ def _text(slide, layer: Layer, f: _Frame) -> None:
         font.color.rgb = _rgb(layer.get("color") or "#000000")
 
 
-def _picture(slide, layer: Layer, f: _Frame, img: Image.Image) -> None:
-    buf = io.BytesIO()
-    img.save(buf, "PNG")
-    buf.seek(0)
-    pic = slide.shapes.add_picture(buf, *f.box(layer.x, layer.y, layer.w, layer.h))
+def _picture(slide, layer: Layer, f: _Frame, source, box: tuple[float, float, float, float]):
+    if isinstance(source, Image.Image):
+        buf = io.BytesIO()
+        source.save(buf, "PNG")
+        buf.seek(0)
+        source = buf
+    pic = slide.shapes.add_picture(source, *f.box(*box))
     pic.name = layer.name
+    return pic
+
+
+def crop_picture(pic, pl) -> None:
+    """Crop a placed picture shape natively (editable in PowerPoint) to the placement's source region."""
+    iw, ih = pl.size
+    left, top, right, bottom = pl.crop
+    pic.crop_left, pic.crop_top = left / iw, top / ih
+    pic.crop_right, pic.crop_bottom = 1 - right / iw, 1 - bottom / ih
 
 
 def _image(slide, layer: Layer, f: _Frame) -> None:
-    with Image.open(layer.get("path")) as src:
-        size = src.size
-    aspect = layer.w / layer.h
-    target = (size[0], max(1, round(size[0] / aspect))) if size[0] / size[1] < aspect else \
-        (max(1, round(size[1] * aspect)), size[1])
-    _picture(slide, layer, f, fitted_image(layer.get("path"), target, "cover", tuple(layer.get("focal", (0.5, 0.5)))))
+    """The whole upright picture at its placement; a ``cover`` crop is the shape's own crop, so it stays editable."""
+    pl = layer.place
+    crop_picture(_picture(slide, layer, f, upright_file(layer.get("path")), pl.box), pl)
 
 
 def _qr(slide, layer: Layer, f: _Frame) -> None:
-    matrix = qr_matrix(str(layer.get("data")))
+    matrix, pl = layer.matrix, layer.place
     n = len(matrix)
-    dark = Color.parse(layer.get("color", "#000000")).rgb
-    img = Image.new("RGB", (n, n), (255, 255, 255))
-    img.putdata([dark if v else (255, 255, 255) for row in matrix for v in row])
-    side = min(layer.w, layer.h)
-    square = Layer("qr", layer.name, layer.x + (layer.w - side) / 2, layer.y + (layer.h - side) / 2, side, side)
-    _picture(slide, square, f, img.resize((n * 8, n * 8), Image.Resampling.NEAREST))
+    dark = Color.parse(layer.get("color") or "#000000").rgb
+    light = Color.parse(layer.get("background")).rgb
+    _rect(slide, Layer("rect", layer.name, layer.x, layer.y, layer.w, layer.h, {"fill": layer.get("background")}), f)
+    img = Image.new("RGB", (n, n), light)
+    img.putdata([dark if v else light for row in matrix for v in row])
+    _picture(slide, layer, f, img.resize((n * 8, n * 8), Image.Resampling.NEAREST), pl.box)
 
 
 DRAW = {"rect": _rect, "ellipse": _ellipse, "polygon": _polygon, "line": _line, "text": _text,

@@ -9,14 +9,15 @@ from __future__ import annotations
 
 import math
 from collections import OrderedDict
+from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 
-import qrcode
-from PIL import Image, ImageDraw, ImageFont, ImageOps
+from PIL import Image, ImageDraw, ImageFont
 
 from ..artifacts import atomic_path, atomic_write_bytes
 from ..color import Color
+from .images import pixels
 from .png import encode_png
 from .scene import Layer, Scene
 
@@ -53,6 +54,30 @@ def rasterize(scene: Scene, scale: float | None = None, page: int = 0) -> Image.
     return img
 
 
+def backdrop(scene: Scene, page: int, layer: Layer, size: tuple[int, int]) -> Image.Image:
+    """What lies under ``layer``'s drawn box (page background and the layers before it), as ``size`` RGB pixels.
+
+    The print backend flattens a transparent picture onto this when it must (CMYK): the real
+    background, a star's edge included, not white.
+    """
+    pl = layer.place
+    s = size[0] / pl.w
+    img = Image.new("RGB", size, _rgb(scene.pages[page].background))
+    draw = ImageDraw.Draw(img)
+    layers = scene.pages[page].layers
+    for below in layers[:next(i for i, item in enumerate(layers) if item is layer)]:
+        DRAW[below.type](img, draw, _moved(below, -pl.x, -pl.y), s)
+    return img
+
+
+def _moved(layer: Layer, dx: float, dy: float) -> Layer:
+    props = dict(layer.props)
+    if "points" in props:
+        props["points"] = [(x + dx, y + dy) for x, y in props["points"]]
+    place = layer.place and replace(layer.place, x=layer.place.x + dx, y=layer.place.y + dy)
+    return replace(layer, x=layer.x + dx, y=layer.y + dy, props=props, place=place)
+
+
 _MASKS: OrderedDict[tuple, Image.Image] = OrderedDict()
 MASK_CACHE = 32  # antialiased masks kept per process: the same star, card or dot recurs across a build
 
@@ -62,10 +87,13 @@ def _smooth(img: Image.Image, box: tuple[float, float, float, float], color: str
 
     ``key`` identifies the geometry (it includes ``box``), so a mask is drawn once per process.
     """
-    x0, y0 = math.floor(box[0]), math.floor(box[1])
-    x1, y1 = math.ceil(box[2]), math.ceil(box[3])
-    w, h = max(1, x1 - x0), max(1, y1 - y0)
-    key = (key, box)
+    # Only the part on the canvas: a giant background star, or a window (``backdrop``), stays cheap.
+    x0, y0 = max(0, math.floor(box[0])), max(0, math.floor(box[1]))
+    x1, y1 = min(img.width, math.ceil(box[2])), min(img.height, math.ceil(box[3]))
+    if x1 <= x0 or y1 <= y0:
+        return
+    w, h = x1 - x0, y1 - y0
+    key = (key, box, (x0, y0, x1, y1))
     mask = _MASKS.get(key)
     if mask is None:
         ss = 4 if w * h < 250_000 else 2
@@ -143,44 +171,24 @@ def _text(img, draw, layer: Layer, s: float) -> None:
         draw.text((x * s, baseline * s), line, font=font, fill=color, anchor=ALIGN_ANCHOR[align])
 
 
-def fitted_image(path: str, size: tuple[int, int], fit: str = "cover",
-                 focal: tuple[float, float] = (0.5, 0.5)) -> Image.Image:
-    """The image scaled to ``size``: ``cover`` crops around the focal point, ``contain`` letterboxes."""
-    with Image.open(path) as src:
-        src = ImageOps.exif_transpose(src).convert("RGBA")
-        if fit == "contain":
-            return ImageOps.contain(src, size, Image.Resampling.LANCZOS)
-        return ImageOps.fit(src, size, Image.Resampling.LANCZOS, centering=focal)
-
-
 def _image(img, draw, layer: Layer, s: float) -> None:
-    size = (max(1, round(layer.w * s)), max(1, round(layer.h * s)))
-    pic = fitted_image(layer.get("path"), size, layer.get("fit", "cover"), tuple(layer.get("focal", (0.5, 0.5))))
-    ox = round(layer.x * s) + (size[0] - pic.width) // 2
-    oy = round(layer.y * s) + (size[1] - pic.height) // 2
-    img.paste(pic, (ox, oy), pic)
-
-
-def qr_matrix(data: str) -> list[list[bool]]:
-    """Dark/light modules including the 4-module quiet zone scanners need."""
-    qr = qrcode.QRCode(border=4, error_correction=qrcode.constants.ERROR_CORRECT_M)
-    qr.add_data(data)
-    qr.make(fit=True)
-    return qr.get_matrix()
+    pl = layer.place
+    x0, y0 = round(pl.x * s), round(pl.y * s)
+    size = (max(1, round((pl.x + pl.w) * s) - x0), max(1, round((pl.y + pl.h) * s) - y0))
+    pic = pixels(layer.get("path"), pl, size)
+    img.paste(pic, (x0, y0), pic)
 
 
 def _qr(img, draw, layer: Layer, s: float) -> None:
-    matrix = qr_matrix(str(layer.get("data")))
+    matrix, pl = layer.matrix, layer.place
     n = len(matrix)
-    side = min(layer.w, layer.h) * s
-    if layer.get("background"):
-        _rect(img, draw, Layer("rect", layer.name, layer.x, layer.y, layer.w, layer.h,
-                               {"fill": layer.get("background")}), s)
+    _rect(img, draw, Layer("rect", layer.name, layer.x, layer.y, layer.w, layer.h,
+                           {"fill": layer.get("background")}), s)
     cells = Image.new("L", (n, n), 0)
     cells.putdata([255 if v else 0 for row in matrix for v in row])
-    side_px = max(n, round(side) // n * n)  # whole pixels per module: crisp, even modules
-    ox = round(layer.x * s + (layer.w * s - side_px) / 2)
-    oy = round(layer.y * s + (layer.h * s - side_px) / 2)
+    side_px = max(n, round(pl.w * s) // n * n)  # whole pixels per module: crisp, even modules
+    ox = round(pl.x * s + (pl.w * s - side_px) / 2)
+    oy = round(pl.y * s + (pl.h * s - side_px) / 2)
     img.paste(_rgb(layer.get("color") or "#000000"), (ox, oy, ox + side_px, oy + side_px),
               cells.resize((side_px, side_px), Image.Resampling.NEAREST))
 

@@ -33,6 +33,7 @@ from ..templates import template_files
 from ..text import nfc
 from . import flow
 from .fonts import FontError, fonts_named, resolve
+from .images import FITS, MIN_MODULE_MM, Placement, image_size, place, qr_matrix
 from .layout import FitError, FitResult, fit_text, pick_font
 
 TEMPLATE_ROOT = Path(__file__).resolve().parents[2] / "templates"
@@ -41,6 +42,8 @@ TEMPLATE_DIRS = ("infographic", "panels")
 LAYER_TYPES = ("rect", "ellipse", "line", "polygon", "text", "image", "qr", "space")
 FAMILY_TEMPLATES = {"pano": "pano", "poster": "poster", "leaflet": "leaflet"}
 DEFAULT_INFOGRAPHIC = "key-number"
+#: Templates that draw the brief's first picture (in a box the layout reserves) when it has one.
+PICTURE_TEMPLATES = ("key-number", "slogan-card", "pano", "poster", "leaflet")
 
 
 class SceneError(ValueError):
@@ -58,6 +61,8 @@ class Layer:
     props: dict[str, Any] = field(default_factory=dict)
     fit: FitResult | None = None  # text layers: the laid-out lines
     font: Path | None = None  # text layers: the font actually used (primary or fallback)
+    place: Placement | None = None  # image and QR layers: the drawn box (``images.place``), for every backend
+    matrix: tuple[tuple[bool, ...], ...] | None = None  # QR layers: the modules, quiet zone included
 
     def get(self, key: str, default: Any = None) -> Any:
         return self.props.get(key, default)
@@ -247,7 +252,7 @@ def context_for(campaign, brief, width: float, height: float, units: str, unit=N
         "W": width, "H": height, "reserve": reserve, "units": units, "u": min(width, height) / 100,
         "portrait": height > width * 1.2, "landscape": width > height * 1.3,
         "brand": campaign.brand.model_dump(), "campaign": {"title": campaign.title, "issuer": campaign.issuer},
-        "brief": {**brief.model_dump(include={"id", "title", "headline", "key_messages", "body", "slogans"}),
+        "brief": {**brief.model_dump(include={"id", "title", "headline", "key_messages", "body", "slogans", "qr"}),
                   "stats": stats, "images": [i.model_dump() for i in brief.images]},
         "illustrative": any(s["illustrative"] for s in stats),
         "phase": {"id": phase.id, "name": phase.name, "start": phase.start, "end": phase.end},
@@ -300,10 +305,46 @@ def _layer(raw: dict, index: int, ctx: dict[str, Any]) -> Layer:
     if kind == "text":
         _layout_text(layer, ctx, where)
     elif kind == "image":
-        layer.props["path"] = str(_asset(props.get("path"), ctx, where))
-    elif kind == "qr" and not str(props.get("data", "")).strip():
-        raise SceneError(f"{where}: lớp QR cần 'data' (đường liên kết)")
+        _place_image(layer, ctx, where)
+    elif kind == "qr":
+        _place_qr(layer, ctx, where)
     return layer
+
+
+def _place_image(layer: Layer, ctx: dict[str, Any], where: str) -> None:
+    path = layer.props["path"] = str(_asset(layer.get("path"), ctx, where))
+    fit = layer.props.setdefault("fit", "contain")
+    if fit not in FITS:
+        raise SceneError(f"{where}: fit {fit!r} không hợp lệ; dùng {' hoặc '.join(FITS)}")
+    try:
+        focal = tuple(float(v) for v in layer.get("focal", (0.5, 0.5)))
+    except (TypeError, ValueError):
+        focal = ()
+    if len(focal) != 2:
+        raise SceneError(f"{where}: 'focal' phải là [x, y] từ 0 đến 1")
+    try:
+        size = image_size(path)
+    except OSError as exc:
+        raise SceneError(f"{where}: không đọc được ảnh {layer.get('path')!r}: {exc}") from None
+    layer.place = place(size, (layer.x, layer.y, layer.w, layer.h), fit, focal)
+
+
+def _place_qr(layer: Layer, ctx: dict[str, Any], where: str) -> None:
+    data = str(layer.get("data") or "").strip()
+    if not data:
+        raise SceneError(f"{where}: lớp QR cần 'data' (đường liên kết)")
+    try:
+        layer.matrix = qr_matrix(data)
+    except ValueError as exc:  # segno: too much data for any QR version
+        raise SceneError(f"{where}: không tạo được mã QR cho {data!r}: {exc}") from None
+    layer.props["background"] = layer.get("background") or "#FFFFFF"  # light modules are never see-through
+    n = len(layer.matrix)
+    layer.place = place((n, n), (layer.x, layer.y, layer.w, layer.h))
+    module = layer.place.w / n
+    if ctx["units"] == "mm" and module < MIN_MODULE_MM - 1e-9:
+        raise SceneError(f"{where}: mã QR của {data!r} có {n} ô mỗi cạnh; khung {layer.place.w:g} mm cho mỗi ô "
+                         f"{module:.2f} mm, nhỏ hơn {MIN_MODULE_MM:g} mm cần để quét được khi in: rút ngắn địa chỉ "
+                         "(trường qr của tin bài) hoặc chọn khổ lớn hơn")
 
 
 def _asset(value: Any, ctx: dict[str, Any], where: str) -> Path:
@@ -413,7 +454,11 @@ def scene_for(campaign, brief, template: str, width: float, height: float, units
     data = render_template(template, context_for(campaign, brief, width, height, units, unit, reserve))
     from .alt import alt_text
 
-    meta = {"brief": brief.id, "template": template, "unit": unit.id if unit is not None else None,
-            "alt": alt_text(campaign, brief, unit)}
-    return build_scene(data, width, height, units, colors=campaign.brand.colors, fonts=campaign.brand.fonts,
-                       root=campaign.root, where=where, meta=meta, files=files, keep=keep_phrases(campaign))
+    meta = {"brief": brief.id, "template": template, "unit": unit.id if unit is not None else None}
+    scene = build_scene(data, width, height, units, colors=campaign.brand.colors, fonts=campaign.brand.fonts,
+                        root=campaign.root, where=where, meta=meta, files=files, keep=keep_phrases(campaign))
+    drawn = [layer for page in scene.pages for layer in page.layers]
+    scene.meta["alt"] = alt_text(campaign, brief, unit, pictures=[str(layer.get("alt")) for layer in drawn
+                                                                   if layer.type == "image" and layer.get("alt")],
+                                 qr=next((str(layer.get("data")) for layer in drawn if layer.type == "qr"), None))
+    return scene
