@@ -12,6 +12,7 @@ finds. Used for docs/img/layout-before.png and layout-after.png:
 
 from __future__ import annotations
 
+import inspect
 import sys
 from pathlib import Path
 
@@ -71,6 +72,8 @@ def cells(campaign):
 
 def _scene(campaign, brief, template, w, h, units, unit, reserve=0):
     try:
+        if "reserve" not in inspect.signature(scene_for).parameters:  # an older tree: the still stopped above
+            return scene_for(campaign, brief, template, w, h - reserve, units, unit)
         return scene_for(campaign, brief, template, w, h, units, unit, reserve=reserve)
     except SceneError as exc:
         return exc
@@ -91,14 +94,14 @@ def thumb(item) -> tuple[Image.Image, str]:
                        else (255, 0, 255), width=2)
     bands = [b for b in collide.empty_bands(scene) if b.page == page]
     band, empty = max(b.fraction for b in bands), max(b.empty for b in bands)
-    return img, f"dải trống {band:.0%} (tổng {empty:.0%}) · {len(found)} va chạm"
+    return img, f"dải trống {band:.0%}, tổng {empty:.0%} · {len(found)} va chạm"
 
 
 def sheet(path: Path) -> None:
     examples = sorted(p for p in (ROOT / "examples").iterdir() if (p / "campaign.yaml").is_file())
     rows = [(f"{folder.name}: {label}", items) for folder in examples for label, items in cells(load_campaign(folder))]
     cols = max(len(items) for _, items in rows)
-    row_h = CELL + LABEL + 30
+    row_h = CELL + LABEL + 44
     out = Image.new("RGB", (cols * (CELL + 12) + 12, len(rows) * row_h + 12), (236, 236, 236))
     draw = ImageDraw.Draw(out)
     head = pillow_font(str(font_path("BeVietnamPro-Bold")), 15)
@@ -110,7 +113,9 @@ def sheet(path: Path) -> None:
             img, note = thumb(item)
             x = 12 + c * (CELL + 12)
             out.paste(img, (x, y + 24))
-            draw.text((x, y + 28 + img.height), f"{name} · {note}", font=small, fill=(60, 60, 60))
+            draw.text((x, y + 28 + img.height), name, font=small, fill=(60, 60, 60))
+            clean = note.endswith(" 0 va chạm")
+            draw.text((x, y + 44 + img.height), note, font=small, fill=(60, 60, 60) if clean else (170, 0, 0))
     out.save(path, optimize=True)
     print(f"{path}: {out.width}×{out.height}, {path.stat().st_size / 1e6:.2f} MB")
 
