@@ -109,13 +109,31 @@ def _shaper(path: str):
 @lru_cache(maxsize=65536)
 def shaped_width(path: str, text: str) -> float:
     """Width of ``text`` in em as raqm shapes it (kerning included), plus twice the ink that
-    overhangs its advance on either side (the horn of a final "ư" in "sự", "thư": 0.03–0.06 em),
-    so centred and left-aligned lines keep their ink inside the box. Layout measures syllables,
-    which recur across a build, so this cache stays small and warm."""
-    font = _shaper(path)
-    advance = font.getlength(text)
-    left, _, right, _ = font.getbbox(text, anchor="ls") if text.strip() else (0, 0, 0, 0)
-    return (advance + 2 * max(0.0, right - advance, -left)) / SHAPE_PX
+    overhangs the first or last glyph's advance (the horn of a final "ư" in "sự", "thư":
+    0.03–0.06 em), so centred and left-aligned lines keep their ink inside the box. Layout
+    measures syllables, which recur across a build, so this cache stays small and warm."""
+    advance = _shaper(path).getlength(text) / SHAPE_PX
+    ink = text.strip()
+    if not ink:
+        return advance
+    right = glyph_x(path, ink[-1])[1]
+    left = -glyph_x(path, ink[0])[0]
+    return advance + 2 * max(0.0, right, left)
+
+
+@lru_cache(maxsize=None)
+def glyph_x(path: str, char: str) -> tuple[float, float]:
+    """How far a character's ink reaches left of its origin (xMin, negative when it does) and right
+    of its advance (xMax − advance), in em."""
+    font = _ttfont(path)
+    name = font.getBestCmap().get(ord(char))
+    if name is None:
+        return 0.0, 0.0
+    glyph = font["glyf"][name]
+    glyph.recalcBounds(font["glyf"])
+    upm = font["head"].unitsPerEm
+    advance = font["hmtx"][name][0]
+    return getattr(glyph, "xMin", 0) / upm, (getattr(glyph, "xMax", 0) - advance) / upm
 
 
 @lru_cache(maxsize=None)
