@@ -36,7 +36,7 @@ from test_web_sample import make_sample_tree, manifest_entry  # noqa: E402
 from studio.web import Settings, tokens_for  # noqa: E402
 
 ERRORS: list[str] = []
-MP3 = "dot-1/truyen-thanh-co-so/xa-phuoc-hoa/bulletin.mp3"
+MP3 = "dot-1/truyen-thanh-co-so/phuoc-hoa/bulletin.mp3"
 
 
 def free_port() -> int:
@@ -70,13 +70,13 @@ async def run(base: str, cookie: str, concurrency: int, rounds: int, sha: str) -
     limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
     scenarios = {
         "baseline: static CSS": [f"{base}/static/style.css"] * concurrency,
-        "listing page": [f"{base}/don-vi/xa-phuoc-hoa"] * concurrency,
+        "listing page": [f"{base}/don-vi/phuoc-hoa"] * concurrency,
         "MP3 download": [f"{base}/tep/{MP3}?tai=1"] * concurrency,
-        "mixed listing + download": [f"{base}/don-vi/xa-phuoc-hoa", f"{base}/tep/{MP3}?tai=1"] * (concurrency // 2),
+        "mixed listing + download": [f"{base}/don-vi/phuoc-hoa", f"{base}/tep/{MP3}?tai=1"] * (concurrency // 2),
     }
     out = {}
     async with httpx.AsyncClient(cookies={"studio_session": cookie}) as client:
-        await client.get(f"{base}/don-vi/xa-phuoc-hoa")  # warm the portal's caches
+        await client.get(f"{base}/don-vi/phuoc-hoa")  # warm the portal's caches
     for name, urls in scenarios.items():
         latencies, errors, walls = [], 0, 0.0
         for _ in range(rounds):
@@ -106,7 +106,7 @@ def main() -> None:
         shutil.copytree(ROOT / "examples" / "ninh-thuan-2025", campaign)
         out = args.storage.resolve() if args.storage else make_sample_tree(tmp / "out", extra_units=20)
         state = tmp / "state"
-        _, token = tokens_for(campaign, Settings(state_dir=state)).issue("xa-phuoc-hoa", "operator", "bench")
+        _, token = tokens_for(campaign, Settings(state_dir=state)).issue("phuoc-hoa", "operator", "bench")
         port = free_port()
         base = f"http://127.0.0.1:{port}"
         proc = subprocess.Popen([sys.executable, "-m", "studio.cli", "serve", str(campaign), "--storage", str(out),

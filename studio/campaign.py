@@ -21,6 +21,8 @@ Slug = Field(pattern=SLUG_PATTERN, max_length=SLUG_MAX)
 Priority = Literal["normal", "priority", "emergency"]
 #: Smart loudspeaker priorities (Thông tư 39/2020/TT-BTTTT), most urgent first: the one order of urgency.
 URGENCY: tuple[str, ...] = ("emergency", "priority", "normal")
+#: The Vietnamese word for each priority, the one table every page, feed, script and ID3 tag uses.
+URGENCY_WORDS: dict[str, str] = {"emergency": "khẩn cấp", "priority": "ưu tiên", "normal": "thông thường"}
 
 
 def most_urgent(priorities) -> str:
@@ -32,7 +34,7 @@ MAX_DAILY_DAYS = 62
 
 def _filled(value: str) -> str:
     if not value.strip():
-        raise ValueError("không được để trống (chỉ có khoảng trắng)")
+        raise ValueError("chưa điền: không được để trống (chỉ có khoảng trắng)")
     return value
 
 
@@ -100,6 +102,35 @@ class BrandKit(Model):
     logo: str | None = None
 
 
+def _repeat(value: int) -> int:
+    if not 1 <= value <= MAX_EMERGENCY_REPEAT:
+        raise ValueError(f"số lần đọc lại phải từ 1 đến {MAX_EMERGENCY_REPEAT}, nhận được {value}")
+    return value
+
+
+def _clock(value: object) -> object:
+    """YAML 1.1 reads an unquoted ``17:00`` as the base-60 number 1020: give back the time written."""
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 24 * 60:
+        return f"{value // 60:02d}:{value % 60:02d}"
+    return value
+
+
+def _slots(value: list[str]) -> list[str]:
+    """Broadcast times of the day, ``HH:MM``, in order, at least one."""
+    for slot in value:
+        if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d", slot):
+            raise ValueError(f"giờ phát {slot!r} không hợp lệ: viết dạng HH:MM, ví dụ \"06:00\"")
+    if not value or value != sorted(set(value)) or len(value) > MAX_SLOTS:
+        raise ValueError(f"cần từ 1 đến {MAX_SLOTS} giờ phát khác nhau, theo thứ tự trong ngày (ví dụ [\"06:00\", "
+                         f"\"17:00\"]), nhận được {value}")
+    return value
+
+
+Clock = Annotated[str, BeforeValidator(_clock)]
+#: An emergency bulletin reads its notice at most this many times; a day has at most this many broadcast slots.
+MAX_EMERGENCY_REPEAT, MAX_SLOTS = 10, 6
+
+
 class AudioSettings(Model):
     engine: str = "espeak-ng"
     voice: str = "vi"
@@ -110,6 +141,10 @@ class AudioSettings(Model):
     highpass_hz: int = 120
     jingle: bool = True
     abbreviations: dict[str, str] = {}
+    # How many times an emergency brief's own bulletin reads the notice.
+    emergency_repeat: Annotated[int, BeforeValidator(_real), AfterValidator(_repeat)] = 3
+    # The station's broadcast times; on a peak day of a daily phase each gets its own daily bulletin.
+    slots: Annotated[list[Clock], AfterValidator(_slots)] = ["06:00", "17:00"]
 
 
 class StorageTarget(Model):
@@ -123,6 +158,7 @@ class Campaign(Model):
     id: str = Slug
     title: Text
     issuer: Text
+    contact_email: str | None = None  # the podcast feeds' itunes:owner (Apple writes to it to verify ownership)
     language: str = "vi"
     plan_ref: str = ""
     brand: BrandKit = BrandKit()

@@ -24,7 +24,7 @@ from .color import Color, ColorError
 from .context import BuildContext, JobContext
 from .formats import FORMATS
 from .loader import Problem, YamlDoc, field_path, read_yaml
-from .plan import RenderJob, expand
+from .plan import RenderJob, expand, grouped, survey
 from .visual.fonts import FontError, font_path
 from .visual.layout import FitError, MissingGlyphError, describe_char
 
@@ -485,13 +485,11 @@ def replace_field(brief: Brief, loc: tuple, value: str) -> Brief:
 
 
 def check_bulletin(ck: Checker, job: RenderJob, ctx: JobContext) -> None:
-    from .radio import declared_voiceovers
-    from .radio.script import ScriptError, build_script
+    from .radio import job_script
+    from .radio.script import ScriptError
 
-    campaign = ctx.campaign
     try:
-        build_script(campaign, campaign.phase(job.phase), ctx.tree[job.unit], campaign.briefs, job.day,
-                     declared_voiceovers(ctx))
+        job_script(job, ctx)
     except ScriptError as exc:
         ck.problems.append(Problem("templates/radio", 0, "", str(exc)))
 
@@ -544,6 +542,26 @@ CHECKS = {"visual": check_visual, "deck": check_deck, "bulletin": check_bulletin
 def own_template(job: RenderJob) -> bool:
     """Whether a job draws its brief with the brief's own template (infographics, video stills)."""
     return job.kind == "video" or FORMATS[job.format].options.get("family") == "infographic"
+
+
+def plan_warnings(campaign: Campaign) -> list[Problem]:
+    """What the briefs ask for that the plan does not make, or makes otherwise (``plan.survey``,
+    as ``studio plan`` lists it), located on the brief's field (or the channel's level): ``studio
+    validate`` shows them as warnings, which stop nothing."""
+    docs = Docs.read(campaign)
+    channels = [c.id for c in campaign.channels]
+    out = []
+    for gap, formats in grouped(survey(campaign).gaps):
+        what = "ghi chú" if gap.made else "sẽ không làm"
+        where = f"{gap.phase}, kênh {gap.channel}" + (f", {', '.join(formats)}" if formats else "")
+        message = f"{what} ({where}): {gap.reason}"
+        if gap.brief is None:
+            loc = ("channels", channels.index(gap.channel), gap.field)
+            out.append(Checker.locate(docs.campaign, loc, message, "campaign.yaml"))
+            continue
+        brief = campaign.brief(gap.brief)
+        out.append(Checker.locate(docs.briefs.get(brief.id), (gap.field,), message, brief.source or brief.id))
+    return out
 
 
 def dry_run(campaign: Campaign, fit: bool = True, layout: bool = False) -> list[Problem]:

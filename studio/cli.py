@@ -28,12 +28,12 @@ from .commands.common import (
     run_build,
 )
 from .formats import FORMATS
-from .plan import expand
+from .plan import grouped, lineup, survey
 
 app = typer.Typer(help="Studio: từ kế hoạch tuyên truyền đến mọi sản phẩm cho từng kênh.", no_args_is_help=True,
                   pretty_exceptions_enable=False, rich_markup_mode=None)
 
-COMMAND_MODULES = ("visual", "deck", "radio", "video", "publish", "jobs", "web")
+COMMAND_MODULES = ("init", "schema", "visual", "deck", "radio", "video", "publish", "jobs", "web")
 
 
 @app.command()
@@ -42,13 +42,15 @@ def validate(campaign: Path = CampaignArg,
                                       help="Dàn trang thử mọi sản phẩm để tìm chữ không vừa khung (mặc định có)")):
     """Kiểm tra chiến dịch, tin bài và mọi thứ lệnh build sẽ vẽ (không kết xuất); báo tất cả lỗi cùng lúc
     (mã thoát 2 nếu có lỗi)."""
-    from .check import dry_run
+    from .check import dry_run, plan_warnings
 
     c = load_or_exit(campaign)
+    for warning in plan_warnings(c):  # what the briefs ask for and will not get: said, never fatal
+        err.print(f"cảnh báo: {warning}", markup=False, highlight=False, style="yellow")
     found = dry_run(c, fit=fit, layout=True)
     problems = [p for p in found if not p.warning]
-    for warning in (p for p in found if p.warning):
-        err.print(f"CẢNH BÁO: {warning}", style="yellow", markup=False, highlight=False)
+    for warning in (p for p in found if p.warning):  # a layout that collides: the asset is still made
+        err.print(f"cảnh báo: {warning}", markup=False, highlight=False, style="yellow")
     if problems:
         for problem in problems:
             err.print(str(problem), markup=False, highlight=False)
@@ -64,22 +66,63 @@ def validate(campaign: Path = CampaignArg,
 def plan(campaign: Path = CampaignArg,
          phase: Optional[str] = typer.Option(None, help="Chỉ một giai đoạn (và các giai đoạn con)"),
          as_json: bool = typer.Option(False, "--json", help="In danh sách máy đọc được")):
-    """Liệt kê mọi sản phẩm mà lệnh build sẽ tạo (tin bài × định dạng × đơn vị)."""
+    """Liệt kê mọi sản phẩm mà lệnh build sẽ tạo (tin bài × định dạng × đơn vị), tin bài trong từng bản tin
+    hằng ngày, và những gì tin bài yêu cầu mà sẽ không được làm (kèm lý do)."""
     c = load_or_exit(campaign)
-    jobs = expand(c, phase_ids(c, phase))
+    made = survey(c, phase_ids(c, phase))
+    daily = lineup(c, made.jobs)
     if as_json:
-        typer.echo(dumps([{**j.to_dict(), "id": j.id} for j in jobs]))
+        typer.echo(dumps({"jobs": [{**j.to_dict(), "id": j.id} for j in made.jobs], "daily": daily,
+                          "not_planned": [g.to_dict() for g in made.not_planned],
+                          "notes": [g.to_dict() for g in made.notes]}))
         return
     table = Table(title=f"Kế hoạch sản phẩm: {c.title}")
     for col in ("Giai đoạn", "Kênh", "Định dạng", "Số sản phẩm"):
         table.add_column(col)
     counts: dict[tuple, int] = {}
-    for j in jobs:
+    for j in made.jobs:
         counts[(j.phase, j.channel, j.format)] = counts.get((j.phase, j.channel, j.format), 0) + 1
     for (ph, ch, fm), n in counts.items():
         table.add_row(ph, c.channel(ch).name, FORMATS[fm].name, str(n))
     console.print(table)
-    console.print(f"Tổng: {len(jobs)} sản phẩm.")
+    console.print(f"Tổng: {len(made.jobs)} sản phẩm.")
+    show_lineup(c, daily)
+    for title, gaps in (("Sẽ không làm", made.not_planned), ("Ghi chú", made.notes)):
+        if gaps:
+            console.print(f"\n{title} ({len(gaps)}):", style="bold yellow" if title == "Ghi chú" else "bold red")
+            for gap, formats in grouped(gaps):
+                console.print(f"  {gap_text(c, gap, formats)}", markup=False, highlight=False)
+
+
+def show_lineup(c, daily: list[dict]) -> None:
+    """Per day, the briefs each daily bulletin carries, in reading order, and who gets that bulletin."""
+    from . import vi
+
+    if not daily:
+        return
+    console.print("\nBản tin hằng ngày (tin bài theo thứ tự đọc):", style="bold")
+    tree, last = c.unit_tree(), None
+    for group in daily:
+        if (group["phase"], group["channel"]) != last:
+            last = (group["phase"], group["channel"])
+            console.print(f"  {group['phase']} — {c.channel(group['channel']).name}", markup=False, highlight=False)
+        slots = ", ".join(f"{vi.part_of_day(s)} {s}" for s in group["slots"])
+        units = group["units"]
+        who = ", ".join(tree[u].display_name for u in units) if len(units) <= 3 else f"{len(units)} đơn vị"
+        briefs = "; ".join(f"{n}. {'[KHẨN] ' if c.brief(b).priority == 'emergency' else ''}{c.brief(b).title}"
+                           for n, b in enumerate(group["briefs"], 1))
+        console.print(f"    {vi.date(group['day'])}{f' ({slots})' if slots else ''} — {who}: {briefs}",
+                      markup=False, highlight=False)
+
+
+def gap_text(c, gap, formats: list[str]) -> str:
+    """One line for a gap: where, which brief and formats, why."""
+    where = [gap.phase, f"kênh {gap.channel}"]
+    if gap.brief:
+        where.append(f"tin bài {gap.brief}")
+    if formats:
+        where.append(", ".join(formats))
+    return f"{' · '.join(where)}: {gap.reason}"
 
 
 @app.command()
@@ -107,38 +150,13 @@ def build(campaign: Path = CampaignArg,
     run_build(c, out, ids, options, workers)
 
 
-BRIEF_TEMPLATE = """\
-# Tin bài mới — điền các trường rồi chạy: studio validate {campaign}
-id: {id}                     # mã: chữ thường không dấu, số, dấu gạch ngang
-phase: {phase}               # giai đoạn: {phases}
-title: "Tiêu đề tin bài"
-headline: "Thông điệp chính, ngắn gọn"
-key_messages:                # các ý chính (mỗi ý một dòng)
-  - "Ý chính thứ nhất"
-body: |
-  Nội dung đầy đủ của tin bài (dùng cho bản tin truyền thanh và ghi chú người trình bày).
-stats:                       # số liệu; số không lấy từ kế hoạch phải ghi illustrative: true
-  - label: "Tên số liệu"
-    value: 0
-    unit: ""
-    source: ""
-    illustrative: true
-slogans:
-  - "Khẩu hiệu"
-channels: [{channels}]
-targets: []                  # để trống = toàn tỉnh; hoặc mã huyện/xã trong {units}
-priority: normal             # normal | priority | emergency
-approval:
-  status: draft              # draft | approved (kèm by, at)
-"""
-
-
 @app.command("new-brief")
 def new_brief(campaign: Path = CampaignArg,
               phase: str = typer.Option(..., help="Mã giai đoạn của tin bài"),
               brief_id: str = typer.Option("tin-bai-moi", "--id", help="Mã tin bài (tên tệp)")):
     """Tạo tệp tin bài mẫu có chú thích trong briefs/."""
     from .artifacts import atomic_write_text
+    from .scaffold import BriefDraft, brief_yaml
     from .text import is_slug
 
     c = load_or_exit(campaign)
@@ -150,10 +168,10 @@ def new_brief(campaign: Path = CampaignArg,
     if target.exists():
         err.print(f"{target} đã có; chọn mã khác bằng --id.")
         raise typer.Exit(2)
-    atomic_write_text(target, BRIEF_TEMPLATE.format(
-        campaign=campaign, id=brief_id, phase=phase, phases=", ".join(p.id for p in c.all_phases()),
-        channels=", ".join(ch.id for ch in c.channels), units=c.units_file))
-    console.print(f"Đã tạo {target}")
+    atomic_write_text(target, brief_yaml(BriefDraft(brief_id, phase, "", "", None), [ch.id for ch in c.channels],
+                                         [a.id for a in c.audiences], "# Tin bài mới (studio new-brief).",
+                                         [p.id for p in c.all_phases()]))
+    console.print(f"Đã tạo {target}: điền các trường để trống rồi chạy studio validate {campaign}")
 
 
 units_app = typer.Typer(help="Danh sách đơn vị hành chính.", no_args_is_help=True)
@@ -161,23 +179,33 @@ app.add_typer(units_app, name="units")
 
 
 @units_app.command("import")
-def units_import(csv_path: Path = typer.Argument(..., help="Tệp CSV đơn vị (định dạng ninh-thuan-units-2024.csv)"),
+def units_import(csv_path: Path = typer.Argument(..., help="Tệp CSV đơn vị cấp xã (định dạng: docs/init.md)"),
                  out: Path = typer.Option(..., "--out", help="Tệp units.yaml cần ghi"),
-                 province_id: str = typer.Option("ninh-thuan"), province_name: str = typer.Option("Tỉnh Ninh Thuận"),
-                 province_code: str = typer.Option("58")):
-    """Nhập danh sách đơn vị từ CSV (kèm sáp nhập 2024, 2025) thành units.yaml."""
+                 province: str = typer.Option(..., "--province", help="Tên tỉnh kèm loại, ví dụ \"Tỉnh Hà Tĩnh\" "
+                                                                    "(mã tỉnh là tên bỏ chữ “Tỉnh”: ha-tinh)"),
+                 province_code: str = typer.Option("", "--province-code", help="Mã tỉnh của Cục Thống kê, ví dụ 42")):
+    """Nhập danh sách đơn vị cấp xã (kèm huyện và các lần sáp nhập) từ CSV thành units.yaml.
+
+    Mã đơn vị là tên bỏ chữ chỉ loại (xã Phước Hà → phuoc-ha); đơn vị lập từ 1/7/2025 thêm -2025; hai đơn vị
+    trùng mã thì thêm mã Cục Thống kê (thanh-hai-22774).
+    """
     from .artifacts import atomic_write_text
     from .units import import_units_csv
 
     try:
-        units = import_units_csv(csv_path, province_id, province_name, province_code)
-    except (OSError, ValueError, KeyError) as exc:
-        err.print(f"{csv_path}: không nhập được: {exc}")
+        units = import_units_csv(csv_path, province, province_code)
+    except FileNotFoundError:
+        err.print(f"{csv_path}: không tìm thấy tệp CSV", markup=False)
+        raise typer.Exit(2) from None
+    except (OSError, ValueError) as exc:
+        err.print(f"Không nhập được đơn vị: {exc}", markup=False)
         raise typer.Exit(2) from None
     data = [u.model_dump(mode="json", exclude_defaults=True) for u in units]
-    header = f"# Sinh bởi: studio units import {csv_path.name} — đừng sửa tay, hãy nhập lại.\n"
+    code = f" --province-code {province_code}" if province_code else ""
+    header = (f"# Sinh bởi: studio units import {csv_path.name} --province \"{province}\"{code}"
+              " — đừng sửa tay, hãy nhập lại.\n")
     atomic_write_text(out, header + yaml.safe_dump(data, allow_unicode=True, sort_keys=False))
-    console.print(f"Đã ghi {len(units)} đơn vị vào {out}")
+    console.print(f"Đã ghi {len(units)} đơn vị vào {out}", markup=False)
 
 
 def _load_command_modules() -> None:

@@ -47,6 +47,16 @@ register_format(Format("deck-16x9", "deck", "phase",
                        "Bài trình chiếu 16:9", {}))
 register_format(Format("bulletin", "bulletin", "phase", "audio/mpeg", "Bản tin truyền thanh", {}))
 register_format(Format("bulletin-daily", "bulletin", "day", "audio/mpeg", "Bản tin truyền thanh hằng ngày", {}))
+#: An emergency brief's own bulletin, to broadcast at once: alert tone, the brief read ``audio.emergency_repeat`` times.
+EMERGENCY = register_format(Format("bulletin-khan", "bulletin", "brief", "audio/mpeg", "Bản tin khẩn (phát ngay)", {}))
+
 for _ratio, (_w, _h) in {"16x9": (1920, 1080), "9x16": (1080, 1920), "1x1": (1080, 1080)}.items():
     register_format(Format(f"video-{_ratio}", "video", "brief", "video/mp4", f"Video {_w}×{_h}",
                            {"width": _w, "height": _h}))
+
+
+def channel_formats(formats: list[str]) -> list[str]:
+    """The formats a channel carries: the ones it lists, and the immediate emergency bulletin
+    (first) wherever bulletins go, without being listed."""
+    carries_bulletins = any(FORMATS[f].kind == "bulletin" for f in formats if f in FORMATS)
+    return ([EMERGENCY.id] if carries_bulletins and EMERGENCY.id not in formats else []) + list(formats)

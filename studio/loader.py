@@ -17,7 +17,7 @@ import yaml
 from pydantic import ValidationError
 
 from .campaign import MAX_DAILY_DAYS, Brief, Campaign, Phase
-from .formats import FORMATS
+from .formats import FORMATS, channel_formats
 from .text import nfc
 from .units import Unit, UnitTree
 
@@ -170,6 +170,8 @@ def describe(error: dict) -> str:
     shown = json.dumps(value, ensure_ascii=False, default=str)
     if kind == "missing":
         return "thiếu trường bắt buộc"
+    if value is None:  # "headline:" with nothing after it: a field left for the designer (studio init, new-brief)
+        return "chưa điền: ghi giá trị sau dấu hai chấm (xem chú thích cuối dòng)"
     if kind == "extra_forbidden":
         return "trường không được hỗ trợ (gõ sai tên?)"
     if kind == "value_error":  # our own validators' messages, already Vietnamese
@@ -301,7 +303,7 @@ def check_brief(brief: Brief, campaign: Campaign, tree: UnitTree, doc: YamlDoc, 
     for i, cid in enumerate(brief.channels):
         if cid not in channels:
             add(("channels", i), f"kênh {cid!r} không có; chọn một trong: {', '.join(channels)}")
-    wanted = {f for cid in brief.channels if cid in channels for f in channels[cid].formats}
+    wanted = {f for cid in brief.channels if cid in channels for f in channel_formats(channels[cid].formats)}
     for i, fmt in enumerate(brief.formats):
         if fmt not in wanted:
             add(("formats", i), f"định dạng {fmt!r} không thuộc các kênh của tin bài ({', '.join(sorted(wanted))})")

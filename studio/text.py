@@ -1,8 +1,11 @@
-"""Text at the edge: NFC normalisation and safe identifiers.
+"""Text at the edge: NFC normalisation, typographic quotes, word splitting and safe identifiers.
 
 Everything user-written passes through ``nfc`` on load, so the rest of the code
-only ever sees composed Vietnamese. Identifiers are restricted to ``SLUG`` so no
-user-written id can escape a folder or a storage prefix.
+only ever sees composed Vietnamese. What is drawn (visuals, deck, video) passes
+through ``typeset`` (NFC, ``curly_quotes``) where it is laid out; the radio's spoken text does not.
+Lines break only at ``split_words``' gaps: a no-break space (``NO_BREAK_SPACE``,
+as in ``vi.stat``'s ``312,5 mm``) is part of a word. Identifiers are restricted to
+``SLUG`` so no user-written id can escape a folder or a storage prefix.
 """
 
 from __future__ import annotations
@@ -17,6 +20,9 @@ EDGE_PUNCTUATION = "()[]{}\"'“”‘’«».,;:!?…"
 #: Ids become file names and storage keys (``<brief>--<format>.<ext>``, 255 bytes at most).
 SLUG_MAX = 80
 SLUG = re.compile(SLUG_PATTERN)
+NO_BREAK_SPACE = "\u00a0"
+_BREAK = re.compile(rf"[^\S{NO_BREAK_SPACE}]+")  # whitespace a line may break at
+_OPENS_AFTER = "([{<«“‘—–-/\"'"  # a quote after these (or a space, or nothing) opens
 
 
 def nfc(value: Any) -> Any:
@@ -42,3 +48,35 @@ def slugify(text: str) -> str:
     text = "".join(c for c in text if not unicodedata.combining(c)).lower()
     return re.sub(r"[^a-z0-9]+", "-", text).strip("-")
 
+
+
+def split_words(text: str) -> list[str]:
+    """``text`` split at the spaces a line may break at (not at a no-break space, unlike ``str.split``)."""
+    return [word for word in _BREAK.split(text) if word]
+
+
+def curly_quotes(text: str) -> str:
+    """Straight quotes as typographic ones: ``"…"`` → ``“…”``, ``'…'`` → ``‘…’``, and an apostrophe
+    inside a word (``Hà Nội's``, ``Đắk'Mil``) → ``’``. A quote opens at the start, after a space or an
+    opening bracket or dash; it closes anywhere else."""
+    if '"' not in text and "'" not in text:
+        return text
+    out = []
+    for i, char in enumerate(text):
+        if char not in "\"'":
+            out.append(char)
+            continue
+        before = text[i - 1] if i else " "
+        after = text[i + 1] if i + 1 < len(text) else " "
+        if char == "'" and before.isalnum() and after.isalnum():
+            out.append("’")
+        elif (before.isspace() or before in _OPENS_AFTER) and not after.isspace():
+            out.append("“" if char == '"' else "‘")
+        else:
+            out.append("”" if char == '"' else "’")
+    return "".join(out)
+
+
+def typeset(text: str) -> str:
+    """A text as the visuals, deck and video draw it: NFC with typographic quotes."""
+    return curly_quotes(nfc(text))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import re
+from collections import Counter
 from collections.abc import Iterable
 from datetime import date, timedelta
 from pathlib import Path
@@ -143,71 +144,119 @@ class UnitTree:
                 self.reach(unit_id, day) | {a for a in above if self.units[a].active_on(day)})
         return self._audiences[unit_id, day]
 
-    def covered_by(self, unit_id: str, targets: Iterable[str], day: date) -> bool:
-        """Is ``unit_id`` reached on ``day`` by a brief addressed to any of ``targets``?"""
-        return any(unit_id in self.reach(target, day) for target in targets)
-
 
 # --- importer -----------------------------------------------------------------
+#
+# The CSV format is documented in docs/init.md ("Units CSV"); the example's file is
+# examples/ninh-thuan-2025/data/ninh-thuan-units-2024.csv.
 
-UNIT_TYPES = {"xã": "xa", "phường": "phuong", "thị trấn": "thi-tran"}
-_NEW_UNIT = re.compile(r"(xã|phường|thị trấn) ([^()\[\];→]+?) \((\d{5})\)")
-_ABOLISHED = re.compile(r"abolished (\d{4}-\d{2}-\d{2}): merged into (xã|phường|thị trấn) (.+?) by ")
+COMMUNE_TYPES = ("xã", "phường", "thị trấn", "đặc khu")
+DISTRICT_TYPES = ("thành phố", "thị xã", "quận", "huyện")
+PROVINCE_TYPES = ("tỉnh", "thành phố")
+_TYPE = "|".join(COMMUNE_TYPES)
+_NEW_UNIT = re.compile(rf"({_TYPE}) ([^()\[\];→]+?) \((\d{{5}})\)", re.IGNORECASE)
+_ABOLISHED = re.compile(rf"abolished (\d{{4}}-\d{{2}}-\d{{2}}): merged into ({_TYPE}) (.+?) by ", re.IGNORECASE)
 REORGANISED = date(2025, 7, 1)
+REQUIRED_COLUMNS = ("unit_type", "commune_name", "commune_code")
 
 
-def import_units_csv(path: Path, province_id: str = "ninh-thuan", province_name: str = "Tỉnh Ninh Thuận",
-                     province_code: str = "58") -> list[Unit]:
-    """Read the GSO unit list with its 2024 and 2025 changes into ``Unit`` records.
+def bare_name(name: str, types: Iterable[str]) -> str:
+    """The name without its type word: ``Xã Phước Hà`` → ``Phước Hà`` (a name that is only a type stays)."""
+    for kind in types:
+        if name.lower().startswith(kind + " ") and name[len(kind):].strip():
+            return name[len(kind):].strip()
+    return name.strip()
 
-    2024 units end on 2025-06-30 and route to the 2025 units named in
-    ``merged_into_2025``; wards abolished earlier route to the ward that absorbed
-    them. 2025 units get the suffix ``-2025`` because names and codes are reused.
+
+def unit_id(name: str, types: Iterable[str] = (*PROVINCE_TYPES, *DISTRICT_TYPES, *COMMUNE_TYPES)) -> str:
+    """A unit's id: its name without the type word, as a slug (``Tỉnh Ninh Thuận`` → ``ninh-thuan``)."""
+    return slugify(bare_name(name, types))[:SLUG_MAX].strip("-")
+
+
+def import_units_csv(path: Path, province_name: str, province_code: str = "") -> list[Unit]:
+    """Read a province's commune-level units with their mergers into ``Unit`` records.
+
+    Ids are names without the type word (``xã Phước Hà`` → ``phuoc-ha``); units formed on
+    2025-07-01 get ``-2025`` (names are reused); when two units would share an id, each
+    commune among them gets its GSO code appended (``thanh-hai-22774``). Rows with a
+    ``merged_into_2025`` end on 2025-06-30 and route to the units it names; wards
+    abolished earlier route to the ward that absorbed them; a row without one goes on.
     """
-    with open(path, newline="", encoding="utf-8") as fh:
-        rows = [nfc(r) for r in csv.DictReader(fh)]
-    required = {"district_id", "district_name", "unit_type", "commune_name", "commune_code", "merged_into_2025"}
-    if not rows or not required <= set(rows[0]):
-        missing = sorted(required - set(rows[0] if rows else {}))
-        raise ValueError(f"{path}: thiếu cột {', '.join(missing)}")
-
+    try:
+        with open(path, newline="", encoding="utf-8-sig") as fh:
+            rows = [nfc({k.strip(): (v or "").strip() for k, v in r.items() if k}) for r in csv.DictReader(fh)]
+    except UnicodeDecodeError:
+        raise ValueError(f"{path}: tệp không phải UTF-8: lưu lại với mã hóa UTF-8") from None
+    missing = [c for c in REQUIRED_COLUMNS if not rows or c not in rows[0]]
+    if missing:
+        raise ValueError(f"{path}: thiếu cột {', '.join(missing)} (định dạng: docs/init.md)" if rows else
+                         f"{path}: tệp không có dòng đơn vị nào")
+    province_id = unit_id(province_name)
     last_day = REORGANISED - timedelta(days=1)
-    base_ids = [f"{UNIT_TYPES[r['unit_type']]}-{slugify(r['commune_name'])}" for r in rows]
-    clash = {i for i in base_ids if base_ids.count(i) > 1}
-    old_ids = [f"{i}-{r['commune_code']}" if i in clash else i for i, r in zip(base_ids, rows)]
-    by_name = {(r["district_id"], r["unit_type"], r["commune_name"]): uid for uid, r in zip(old_ids, rows)}
 
-    new_units: dict[str, Unit] = {}
+    def fail(n: int, column: str, message: str) -> ValueError:
+        return ValueError(f"{path}:{n + 2}: {column}: {message}")  # +2: the header, and lines count from 1
+
+    for n, row in enumerate(rows):
+        if row["unit_type"].lower() not in COMMUNE_TYPES:
+            raise fail(n, "unit_type", f"“{row['unit_type']}” không phải loại đơn vị cấp xã: "
+                                       f"{', '.join(COMMUNE_TYPES)}")
+        if not re.fullmatch(r"\d{5}", row["commune_code"]):
+            raise fail(n, "commune_code", f"“{row['commune_code']}” không phải mã đơn vị 5 chữ số")
+        row["unit_type"] = row["unit_type"].lower()
+        row["commune_name"] = bare_name(row["commune_name"], COMMUNE_TYPES)
+        row["district_name"] = row.get("district_name", "")
+        row["district_id"] = row.get("district_id") or (unit_id(row["district_name"]) if row["district_name"] else "")
+
+    new_rows: dict[str, tuple[str, str, str]] = {}  # code → (type, name, code) of the 2025 units
+    for n, row in enumerate(rows):
+        merged = row.get("merged_into_2025", "")
+        found = _NEW_UNIT.findall(merged)
+        if merged and not found:
+            raise fail(n, "merged_into_2025", f"không đọc được “{merged}”: viết “xã Tên (mã 5 chữ số)”, "
+                                              "nhiều đơn vị cách nhau bằng dấu ;")
+        for utype, name, code in found:
+            new_rows.setdefault(code, (utype.lower(), name.strip(), code))
+
+    # ids: the bare name; a name shared by two units gets its code
+    bases = {("row", n): slugify(r["commune_name"]) for n, r in enumerate(rows)}
+    bases.update({("new", code): f"{slugify(name)}-2025" for code, (_, name, _) in new_rows.items()})
+    fixed = {province_id, *(r["district_id"] for r in rows if r["district_id"])}
+    counts = Counter(bases.values())
+    ids = {key: f"{base}-{key[1] if key[0] == 'new' else rows[key[1]]['commune_code']}"
+           if counts[base] > 1 or base in fixed else base for key, base in bases.items()}
+    by_name = {(r["district_id"], r["unit_type"], r["commune_name"].lower()): ids["row", n] for n, r in enumerate(rows)}
+
+    new_units = {code: Unit(id=ids["new", code], name=name, level="commune", type=utype, code=code,
+                            parent=province_id, since=REORGANISED) for code, (utype, name, _) in new_rows.items()}
     communes: list[Unit] = []
     district_successors: dict[str, list[str]] = {}
-    for uid, row in zip(old_ids, rows):
-        successors = []
-        for utype, name, code in _NEW_UNIT.findall(row["merged_into_2025"]):
-            new_id = f"{UNIT_TYPES[utype]}-{slugify(name)}-2025"
-            new_units.setdefault(new_id, Unit(id=new_id, name=name.strip(), level="commune", type=utype,
-                                              code=code, parent=province_id, since=REORGANISED))
-            successors.append(new_id)
-        until = last_day
-        abolished = _ABOLISHED.search(row["merged_into_2025"])
+    for n, row in enumerate(rows):
+        merged = row.get("merged_into_2025", "")
+        successors = [new_units[code].id for _, _, code in _NEW_UNIT.findall(merged)]
+        until = last_day if successors else None
+        abolished = _ABOLISHED.search(merged)
         if abolished:
             until = date.fromisoformat(abolished.group(1)) - timedelta(days=1)
-            successors = [by_name[(row["district_id"], abolished.group(2), abolished.group(3).strip())]]
-        if not successors:
-            raise ValueError(f"{path}: {row['commune_name']}: không đọc được merged_into_2025")
-        communes.append(Unit(id=uid, name=row["commune_name"], level="commune", type=row["unit_type"],
-                             code=row["commune_code"], parent=row["district_id"], until=until,
+            key = (row["district_id"], abolished.group(2).lower(), bare_name(abolished.group(3), COMMUNE_TYPES).lower())
+            if key not in by_name:
+                raise fail(n, "merged_into_2025", f"không có {abolished.group(2)} {abolished.group(3)} cùng huyện")
+            successors = [by_name[key]]
+        communes.append(Unit(id=ids["row", n], name=row["commune_name"], level="commune", type=row["unit_type"],
+                             code=row["commune_code"], parent=row["district_id"] or province_id, until=until,
                              successors=tuple(successors)))
-        if not abolished:
+        if row["district_id"] and not abolished:
             targets = district_successors.setdefault(row["district_id"], [])
             targets.extend(s for s in successors if s not in targets)
 
-    districts = []
+    districts: dict[str, Unit] = {}
     for row in rows:
         did = row["district_id"]
-        if did not in [d.id for d in districts]:
-            kind = "thành phố" if row["district_name"].startswith("Thành phố") else "huyện"
-            districts.append(Unit(id=did, name=row["district_name"], level="district", type=kind,
-                                  parent=province_id, until=last_day,
-                                  successors=tuple(district_successors[did])))
+        if did and did not in districts:
+            name = row["district_name"] or did
+            kind = next((k for k in DISTRICT_TYPES if name.lower().startswith(k + " ")), "")
+            successors = tuple(district_successors.get(did, ()))
+            districts[did] = Unit(id=did, name=name, level="district", type=kind, parent=province_id,
+                                  until=last_day if successors else None, successors=successors)
     province = Unit(id=province_id, name=province_name, level="province", code=province_code)
-    return [province, *districts, *communes, *sorted(new_units.values(), key=lambda u: u.code)]
+    return [province, *districts.values(), *communes, *sorted(new_units.values(), key=lambda u: u.code)]

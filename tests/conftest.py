@@ -46,6 +46,9 @@ def example_build(tmp_path_factory):
 
     def get(path: Path, kinds=("visual",)):
         key = (Path(path).name, frozenset(kinds))
+        for (name, built), result in done.items():  # a build of more kinds serves a test of fewer
+            if name == key[0] and key[1] <= built:
+                return result
         if key not in done:
             campaign = load_campaign(path)
             out = tmp_path_factory.mktemp(f"built-{key[0]}")

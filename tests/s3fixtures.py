@@ -164,7 +164,7 @@ def built_phase(out: Path, campaign, phase: str = "dot-1", units: list[str] | No
 
     root = Path(out) / campaign.id
     brief = next(b for b in campaign.briefs if b.phase == phase)
-    units = units or ["xa-phuoc-binh", "xa-phuoc-hoa", "phuong-do-vinh"]
+    units = units or ["phuoc-binh", "phuoc-hoa", "do-vinh"]
     district = campaign.unit_tree()[units[0]].parent or units[0]
     province = campaign.unit_tree().root.id
     specs = [("truyen-thanh-co-so", u, None, "bulletin", "mp3", "audio/mpeg") for u in units]

@@ -13,9 +13,9 @@ UNITS = [
     {"id": "ninh-thuan", "name": "Tỉnh Ninh Thuận", "level": "province", "code": "58"},
     {"id": "bac-ai", "name": "Huyện Bác Ái", "level": "district", "type": "huyện", "code": "584",
      "parent": "ninh-thuan"},
-    {"id": "xa-phuoc-binh", "name": "Phước Bình", "level": "commune", "type": "xã", "code": "22738",
+    {"id": "phuoc-binh", "name": "Phước Bình", "level": "commune", "type": "xã", "code": "22738",
      "parent": "bac-ai"},
-    {"id": "xa-phuoc-hoa", "name": "Phước Hòa", "level": "commune", "type": "xã", "code": "22741",
+    {"id": "phuoc-hoa", "name": "Phước Hòa", "level": "commune", "type": "xã", "code": "22741",
      "parent": "bac-ai"},
 ]
 

@@ -256,7 +256,7 @@ def test_commands_all_refuse_a_broken_campaign_the_same_way(campaign, tmp_path):
                  ["new-brief", str(campaign), "--phase", "dot-1", "--id", "tin-khac"],
                  ["schedule", str(campaign)]):
         code, out, _, _ = run(args, tmp_path)
-        assert code == 2 and "briefs/tin-moi.yaml:4: headline: không được để trống" in out, (args, out)
+        assert code == 2 and "briefs/tin-moi.yaml:4: headline: chưa điền: không được để trống" in out, (args, out)
         assert "Traceback" not in out, (args, out)
     assert not out_dir.exists()
 
@@ -268,7 +268,7 @@ def test_unexpected_errors_are_one_line_and_debug_shows_the_traceback(monkeypatc
     def broken(*args, **kwargs):
         raise RuntimeError("hỏng bên trong")
 
-    monkeypatch.setattr(cli, "expand", broken)
+    monkeypatch.setattr(cli, "survey", broken)
     assert cli.main(["plan", str(EXAMPLE)]) == 1
     err = capsys.readouterr().err
     assert "Lỗi không mong đợi: RuntimeError: hỏng bên trong" in err and "--debug" in err and "Traceback" not in err

@@ -49,7 +49,7 @@ def test_build_writes_manifest_and_skips_unchanged(counting, example_campaign, t
 
 def test_changed_brief_or_missing_file_is_rendered_again(counting, example_campaign, tmp_path):
     build(example_campaign, tmp_path, ["dot-1"], workers=1)
-    victim = tmp_path / "ninh-thuan-2025" / "dot-1" / "truyen-thanh-co-so" / "xa-phuoc-binh" / "bulletin.txt"
+    victim = tmp_path / "ninh-thuan-2025" / "dot-1" / "truyen-thanh-co-so" / "phuoc-binh" / "bulletin.txt"
     victim.unlink()
     report = build(example_campaign, tmp_path, ["dot-1"], workers=1)
     assert report.rendered == 1 and victim.exists()
@@ -68,12 +68,12 @@ def test_failures_are_reported_not_fatal_and_the_last_good_version_stays_listed(
         version = "test-2"  # a new renderer version: every job is rendered again
 
         def render(self, job, ctx):
-            if job.unit == "xa-phuoc-binh":
+            if job.unit == "phuoc-binh":
                 raise RuntimeError("hỏng")
             return super().render(job, ctx)
 
-    failed = {"job": "dot-1/truyen-thanh-co-so/xa-phuoc-binh/bulletin", "phase": "dot-1",
-              "channel": "truyen-thanh-co-so", "brief": None, "format": "bulletin", "unit": "xa-phuoc-binh",
+    failed = {"job": "dot-1/truyen-thanh-co-so/phuoc-binh/bulletin", "phase": "dot-1",
+              "channel": "truyen-thanh-co-so", "brief": None, "format": "bulletin", "unit": "phuoc-binh",
               "error": "RuntimeError: hỏng"}
     monkeypatch.setattr(plugins, "BUILTIN", ())
     monkeypatch.setattr(renderers, "REGISTRY", {"bulletin": Broken()})
@@ -94,7 +94,7 @@ def test_failures_are_reported_not_fatal_and_the_last_good_version_stays_listed(
     assert report.rendered == 61 and len(report.failures) == 1
     after = {a["path"]: a for a in json.loads(manifest.read_text())["artifacts"]}
     assert len(after) == 62  # the failed job's last good version is still listed, with its hash
-    served = next(a for a in good if a["unit"] == "xa-phuoc-binh")
+    served = next(a for a in good if a["unit"] == "phuoc-binh")
     assert after[served["path"]] == served
     status = json.loads((tmp_path / "ninh-thuan-2025" / "dot-1" / "status.json").read_text())
     assert status["failures"][0]["serving"]["inputs_hash"] == served["inputs_hash"]
@@ -128,7 +128,7 @@ def test_selected_build_renders_its_jobs_and_keeps_the_rest_of_the_manifest(coun
     before = json.loads(manifest.read_text())["artifacts"]
     assert len(before) == 62
 
-    one = Selection(units={"xa-phuoc-binh"})
+    one = Selection(units={"phuoc-binh"})
     again = build(example_campaign, tmp_path, ["dot-1"], workers=1, select=one)
     assert (again.planned, again.rendered, again.reused) == (1, 0, 1) and counting.calls == 62
     assert json.loads(manifest.read_text())["artifacts"] == before  # nothing outside the selection dropped
@@ -142,12 +142,12 @@ def test_selected_build_renders_its_jobs_and_keeps_the_rest_of_the_manifest(coun
     after = {a["job"]: a for a in json.loads(manifest.read_text())["artifacts"]}
     assert set(after) == {a["job"] for a in before}
     assert [j for j in after if after[j] != next(a for a in before if a["job"] == j)] == \
-        ["dot-1/truyen-thanh-co-so/xa-phuoc-binh/bulletin"]
+        ["dot-1/truyen-thanh-co-so/phuoc-binh/bulletin"]
 
-    gone = tmp_path / "ninh-thuan-2025" / "dot-1" / "truyen-thanh-co-so" / "xa-phuoc-hoa" / "bulletin.txt"
+    gone = tmp_path / "ninh-thuan-2025" / "dot-1" / "truyen-thanh-co-so" / "phuoc-hoa" / "bulletin.txt"
     gone.unlink()  # an artifact outside the selection whose file is missing is not listed as if it were there
     build(changed, tmp_path, ["dot-1"], workers=1, select=one)
-    assert "dot-1/truyen-thanh-co-so/xa-phuoc-hoa/bulletin" not in \
+    assert "dot-1/truyen-thanh-co-so/phuoc-hoa/bulletin" not in \
         {a["job"] for a in json.loads(manifest.read_text())["artifacts"]}
     assert not gone.exists() and counting.calls == 63
 
@@ -171,7 +171,7 @@ def test_a_job_whose_inputs_cannot_be_read_is_a_reported_failure(counting, examp
     real = CountingRenderer.inputs
 
     def inputs(self, job, ctx):
-        if job.unit == "xa-phuoc-binh":
+        if job.unit == "phuoc-binh":
             raise ValueError("không có mẫu 'khong-co'")
         return real(self, job, ctx)
 
@@ -179,4 +179,4 @@ def test_a_job_whose_inputs_cannot_be_read_is_a_reported_failure(counting, examp
     report = build(example_campaign, tmp_path, ["dot-1"], workers=1)
     assert report.rendered == 61 and counting.calls == 61
     assert [(f["unit"], f["error"]) for f in report.failures] == [
-        ("xa-phuoc-binh", "ValueError: không có mẫu 'khong-co'")]
+        ("phuoc-binh", "ValueError: không có mẫu 'khong-co'")]

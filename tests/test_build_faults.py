@@ -166,7 +166,7 @@ def test_a_full_disk_fails_jobs_keeps_the_manifest_and_says_why(campaign, tmp_pa
         assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
         assert "No space left" in result.stderr
         failed = {f["job"] for f in status(out)["failures"]}
-        assert failed >= {f"dot-3/truyen-thanh-co-so/{unit}/bulletin" for unit in ("xa-phuoc-binh", "xa-phuoc-hoa")}
+        assert failed >= {f"dot-3/truyen-thanh-co-so/{unit}/bulletin" for unit in ("phuoc-binh", "phuoc-hoa")}
         assert_serves_last_good(out, before, failed)
 
         manifest = (out / "ninh-thuan-2025" / "dot-3" / "manifest.json").read_bytes()

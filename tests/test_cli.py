@@ -1,4 +1,5 @@
 import json
+import re
 import subprocess
 import sys
 
@@ -31,8 +32,10 @@ def test_validate_missing_folder_exit_2(tmp_path):
 def test_plan_json_lists_all_phases(example_path):
     result = runner.invoke(app, ["plan", str(example_path), "--json"])
     assert result.exit_code == 0
-    jobs = json.loads(result.output)
+    plan = json.loads(result.output)
+    jobs = plan["jobs"]
     assert {j["phase"] for j in jobs} == {"dot-1", "dot-2-1", "dot-2-2", "dot-3"}
+    assert plan["not_planned"] == [] and plan["notes"] == []  # the example asks for nothing it will not get
     assert all(j["id"].startswith(j["phase"] + "/") for j in jobs)
 
 
@@ -41,9 +44,18 @@ def test_plan_unknown_phase_exit_2(example_path):
     assert result.exit_code == 2
 
 
-def test_new_brief_template_validates_after_filling(campaign_copy):
+def test_new_brief_template_fails_until_filled_then_validates(campaign_copy):
     result = runner.invoke(app, ["new-brief", str(campaign_copy), "--phase", "dot-3", "--id", "tin-moi"])
     assert result.exit_code == 0, result.output
+    result = runner.invoke(app, ["validate", str(campaign_copy), "--no-fit"])
+    assert result.exit_code == 2  # the template's empty fields are not a brief yet
+    reported = [line.split(": ")[1] for line in result.output.splitlines() if line.startswith("briefs/tin-moi.yaml:")]
+    assert reported == ["title", "headline"] and result.output.count("chưa điền") == 2, result.output
+    path = campaign_copy / "briefs" / "tin-moi.yaml"
+    text = path.read_text(encoding="utf-8")
+    text = re.sub(r"^title:.*$", "title: Học tập Nghị quyết", text, flags=re.M)
+    path.write_text(re.sub(r"^headline:.*$", "headline: Đưa Nghị quyết vào cuộc sống", text, flags=re.M),
+                    encoding="utf-8")
     assert runner.invoke(app, ["validate", str(campaign_copy)]).exit_code == 0
     assert runner.invoke(app, ["new-brief", str(campaign_copy), "--phase", "dot-3", "--id", "../x"]).exit_code == 2
 
@@ -51,7 +63,7 @@ def test_new_brief_template_validates_after_filling(campaign_copy):
 def test_units_import_round_trip(tmp_path, example_path):
     out = tmp_path / "units.yaml"
     result = runner.invoke(app, ["units", "import", str(example_path / "data/ninh-thuan-units-2024.csv"),
-                                 "--out", str(out)])
+                                 "--province", "Tỉnh Ninh Thuận", "--province-code", "58", "--out", str(out)])
     assert result.exit_code == 0, result.output
     assert out.read_text(encoding="utf-8") == (example_path / "units.yaml").read_text(encoding="utf-8")
 

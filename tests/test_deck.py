@@ -146,7 +146,8 @@ def test_charts_are_native_chart_parts_with_the_brief_numbers(deck21, example_ca
     assert list(chart.plots[0].categories) == [s.label for s in percent]
     assert list(chart.plots[0].series[0].values) == [s.value for s in percent]
     labels = [pt.data_label.text_frame.text for pt in chart.plots[0].series[0].points]
-    assert labels == ["8,5 %", "2,9 %"]  # Vietnamese decimal comma
+    assert labels == ["8,5%", "2,9%"]  # Vietnamese decimal comma, "%" against the number (vi.stat)
+    assert "<c:formatCode>#,##0.0</c:formatCode>" in chart.part.blob.decode()  # the data: the digits written
     big = next(s for s in prs.slides if layout_of(s) == "big-number")
     text = visible_text(big)
     assert "78,5" in text and "triệu đồng" in text and "32" in text
@@ -168,7 +169,7 @@ def test_speaker_notes_hold_the_full_brief(deck21, example_campaign):
     notes = section.notes_slide.notes_text_frame.text
     for part in [brief.headline, *brief.key_messages, *brief.body.strip().splitlines(), *brief.slogans]:
         assert part in notes
-    assert "Tăng trưởng GRDP bình quân: 8,5 % (số liệu minh họa)" in notes
+    assert "Tăng trưởng GRDP bình quân: 8,5% (số liệu minh họa)" in notes
     assert unicodedata.is_normalized("NFC", notes)
 
 

@@ -52,25 +52,25 @@ def test_commune_key_reads_exactly_what_the_portal_shows(tmp_path, keys, example
         out = tmp_path / "out"
         # Before the 2025 reorganisation: two communes of Bác Ái (and its pa nô), one of Phan Rang;
         # after it: the commune that replaced xã Phước Hòa and a neighbour.
-        built_phase(out, example_campaign, "dot-1", ["xa-phuoc-binh", "xa-phuoc-hoa", "phuong-do-vinh"])
-        built_phase(out, example_campaign, "dot-2-2", ["xa-bac-ai-tay-2025", "xa-bac-ai-2025"])
+        built_phase(out, example_campaign, "dot-1", ["phuoc-binh", "phuoc-hoa", "do-vinh"])
+        built_phase(out, example_campaign, "dot-2-2", ["bac-ai-tay-2025", "bac-ai-2025"])
         use(monkeypatch, server.endpoint, identities, "studio-tinh")
         reports = publish(example_campaign, ["dot-1", "dot-2-2"], out, f"s3://{BUCKET}", private)
         published = [a for r in reports for a in
                      json.loads(open_storage(f"s3://{BUCKET}/{CAMPAIGN}").get_bytes(f"{r.phase}/manifest.json"))
                      ["artifacts"]]
-        neighbours = {"dot-1/truyen-thanh-co-so/xa-phuoc-binh/bulletin.mp3",
-                      "dot-2-2/truyen-thanh-co-so/xa-bac-ai-2025/bulletin.mp3"}
+        neighbours = {"dot-1/truyen-thanh-co-so/phuoc-binh/bulletin.mp3",
+                      "dot-2-2/truyen-thanh-co-so/bac-ai-2025/bulletin.mp3"}
         assert neighbours <= {a["path"] for a in published}
 
-        client, shown = operator_page(example_campaign, f"s3://{BUCKET}", "xa-phuoc-hoa", tmp_path)
-        assert set(shown) == {"dot-1/truyen-thanh-co-so/xa-phuoc-hoa/bulletin.mp3",
+        client, shown = operator_page(example_campaign, f"s3://{BUCKET}", "phuoc-hoa", tmp_path)
+        assert set(shown) == {"dot-1/truyen-thanh-co-so/phuoc-hoa/bulletin.mp3",
                               "dot-1/pano/bac-ai/dot1-thi-dua--pano-4000x2000.pdf",  # its district's pa nô
-                              "dot-2-2/truyen-thanh-co-so/xa-bac-ai-tay-2025/bulletin.mp3"}  # its successor
+                              "dot-2-2/truyen-thanh-co-so/bac-ai-tay-2025/bulletin.mp3"}  # its successor
         assert set(shown.values()) == {"ok"}
 
         # The operator's own key: every published file is readable if and only if the portal shows it.
-        use(monkeypatch, server.endpoint, identities, "studio-xa-phuoc-hoa")
+        use(monkeypatch, server.endpoint, identities, "studio-phuoc-hoa")
         storage = open_storage(f"s3://{BUCKET}/{CAMPAIGN}")
         for art in published:
             if art["path"] in shown:
@@ -82,10 +82,10 @@ def test_commune_key_reads_exactly_what_the_portal_shows(tmp_path, keys, example
                 assert client.get(f"/tep/{art['path']}").status_code == 403
         # …and `studio pull` with that key fetches exactly those files, phase by phase.
         pulled = [f for phase in ("dot-1", "dot-2-2")
-                  for f in pull(f"s3://{BUCKET}/{CAMPAIGN}/{phase}", "xa-phuoc-hoa", tmp_path / "xa", public).files]
+                  for f in pull(f"s3://{BUCKET}/{CAMPAIGN}/{phase}", "phuoc-hoa", tmp_path / "xa", public).files]
         assert sorted(pulled) == sorted(shown)
         assert not neighbours & set(pulled)
-        assert b"xa-bac-ai-tay-2025/bulletin.mp3" in storage.get_bytes("don-vi/xa-phuoc-hoa/podcast.xml")
+        assert b"bac-ai-tay-2025/bulletin.mp3" in storage.get_bytes("don-vi/phuoc-hoa/podcast.xml")
     finally:
         server.stop()
 
@@ -95,7 +95,7 @@ def test_replaced_bytes_with_kept_metadata_are_caught_and_not_served(bucket, key
     out = tmp_path / "out"
     built_phase(out, example_campaign)
     publish(example_campaign, ["dot-1"], out, f"s3://{bucket}", private)
-    path = "dot-1/truyen-thanh-co-so/xa-phuoc-hoa/bulletin.mp3"
+    path = "dot-1/truyen-thanh-co-so/phuoc-hoa/bulletin.mp3"
     key = f"{CAMPAIGN}/{path}"
     client = s3_client()
     original = client.head_object(Bucket=bucket, Key=key)
@@ -104,7 +104,7 @@ def test_replaced_bytes_with_kept_metadata_are_caught_and_not_served(bucket, key
                       Metadata=original["Metadata"])  # the recorded sha256 still names the good bytes
     assert client.head_object(Bucket=bucket, Key=key)["Metadata"] == original["Metadata"]
 
-    portal, shown = operator_page(example_campaign, f"s3://{bucket}", "xa-phuoc-hoa", tmp_path)
+    portal, shown = operator_page(example_campaign, f"s3://{bucket}", "phuoc-hoa", tmp_path)
     assert shown[path] == "mismatch" and shown["dot-1/pano/bac-ai/dot1-thi-dua--pano-4000x2000.pdf"] == "ok"
     response = portal.get(f"/tep/{path}", params={"tai": 1})
     assert response.status_code == 409 and fake not in response.content

@@ -14,7 +14,7 @@ def test_crash_before_the_manifest_redoes_only_what_is_missing(fakes, example_ca
     root = tmp_path / "ninh-thuan-2025" / "dot-1"
     # a crash: the manifest was never written, and one job's file never made it
     (root / "manifest.json").unlink()
-    lost = root / "truyen-thanh-co-so" / "xa-phuoc-binh" / "bulletin.txt"
+    lost = root / "truyen-thanh-co-so" / "phuoc-binh" / "bulletin.txt"
     lost.unlink()
     (lost.parent / ".bulletin.txt.abc123.part.txt").write_text("nửa chừng")  # left by a killed worker
     report = build(example_campaign, tmp_path, ["dot-1"], workers=1)
@@ -25,10 +25,10 @@ def test_crash_before_the_manifest_redoes_only_what_is_missing(fakes, example_ca
 
 def test_a_file_changed_behind_the_journal_is_rendered_again(fakes, example_campaign, tmp_path):
     build(example_campaign, tmp_path, ["dot-1"], workers=1)
-    victim = tmp_path / "ninh-thuan-2025" / "dot-1" / "truyen-thanh-co-so" / "xa-phuoc-binh" / "bulletin.txt"
+    victim = tmp_path / "ninh-thuan-2025" / "dot-1" / "truyen-thanh-co-so" / "phuoc-binh" / "bulletin.txt"
     victim.write_text("khác\n")
     todo, _, _ = plan_work(BuildContext(example_campaign, tmp_path), ["dot-1"])
-    assert [j.id for j in todo] == ["dot-1/truyen-thanh-co-so/xa-phuoc-binh/bulletin"]
+    assert [j.id for j in todo] == ["dot-1/truyen-thanh-co-so/phuoc-binh/bulletin"]
 
 
 def test_manifest_lists_each_artifact_once_and_only_when_every_file_exists(fakes, example_campaign, tmp_path):

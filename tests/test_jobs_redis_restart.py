@@ -19,7 +19,7 @@ from studio.cli import app as cli
 
 pytestmark = pytest.mark.filterwarnings("ignore:Call to deprecated setex:DeprecationWarning")
 
-SLOW = "dot-1/truyen-thanh-co-so/xa-phuoc-binh/bulletin"
+SLOW = "dot-1/truyen-thanh-co-so/phuoc-binh/bulletin"
 
 
 def lines(workdir, what: str) -> Counter:

@@ -146,7 +146,7 @@ def test_schedule_command_prints_the_calendar(example_path):
     result = CliRunner().invoke(app, ["schedule", str(example_path), "--now", "2025-09-24T07:00"])
     assert result.exit_code == 0, result.output
     text = " ".join(result.output.split())
-    assert "24/09/2025 06:00" in text and "27/09/2025 06:00" in text and "sắp tới" in text
+    assert "6h00 ngày 24/09/2025" in text and "6h00 ngày 27/09/2025" in text and "sắp tới" in text
 
 
 def test_no_redis_gives_a_clear_error(monkeypatch):

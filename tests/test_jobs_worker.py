@@ -95,7 +95,7 @@ def test_failures_and_storage_retries_are_reported(worker, fakes, example_campai
     from jobs.submit import submit
     from studio.cli import app
 
-    failing = "dot-3/truyen-thanh-co-so/xa-ca-na-2025/bulletin"
+    failing = "dot-3/truyen-thanh-co-so/ca-na-2025/bulletin"
     control(tmp_path, fail=failing, flaky="dot-3/hoi-nghi")
     out = tmp_path / "out"
     store = tmp_path / "store"  # a store shared by workers that do not share the output folder
@@ -112,16 +112,16 @@ def test_failures_and_storage_retries_are_reported(worker, fakes, example_campai
     result = CliRunner().invoke(app, ["batch", "status", batch_id])
     assert result.exit_code == 1
     assert "truyen-thanh-co-so" in result.output and "đã xong" in result.output
-    assert (f"LỖI {failing} (tin bài —, định dạng bulletin, đơn vị xa-ca-na-2025): RuntimeError: hỏng"
+    assert (f"LỖI {failing} (tin bài —, định dạng bulletin, đơn vị ca-na-2025): RuntimeError: hỏng"
             in result.output.replace("\n", ""))
     status = json.loads((out / OUT_CAMPAIGN / "dot-3" / "status.json").read_text())
-    assert status["failures"][0]["unit"] == "xa-ca-na-2025"
+    assert status["failures"][0]["unit"] == "ca-na-2025"
 
 
 def test_sigkilled_worker_mid_batch_another_worker_completes_it(redis_db, fakes, example_campaign, tmp_path):
     from jobs.submit import submit
 
-    slow = "dot-1/truyen-thanh-co-so/xa-phuoc-binh/bulletin"
+    slow = "dot-1/truyen-thanh-co-so/phuoc-binh/bulletin"
     control(tmp_path, slow=slow, slow_seconds=120)
     first = Worker("w1", tmp_path)
     second = None
@@ -158,7 +158,7 @@ def test_sigkilled_pool_process_is_requeued_by_its_worker(worker, fakes, example
 
     from jobs.submit import submit
 
-    slow = "dot-2-2/truyen-thanh-co-so/phuong-do-vinh-2025/bulletin-daily-2025-09-25"
+    slow = "dot-2-2/truyen-thanh-co-so/do-vinh-2025/bulletin-daily-2025-09-25-0700"
     control(tmp_path, slow=slow, slow_seconds=120)
     out = tmp_path / "out"
     batch_id, _ = submit(example_campaign, out, ["dot-2-2"])
@@ -198,7 +198,7 @@ def test_a_job_that_keeps_killing_its_worker_fails_after_the_limit(worker, fakes
     from jobs import batch
     from jobs.submit import submit
 
-    killer = "dot-3/truyen-thanh-co-so/xa-ca-na-2025/bulletin"
+    killer = "dot-3/truyen-thanh-co-so/ca-na-2025/bulletin"
     control(tmp_path, kill=killer)
     out = tmp_path / "out"
     batch_id, _ = submit(example_campaign, out, ["dot-3"])

@@ -15,9 +15,11 @@ def test_bulletins_per_commune_and_daily_during_congress(example_campaign):
     per = Counter((j.phase, j.format) for j in jobs if j.kind == "bulletin")
     assert per[("dot-1", "bulletin")] == 62
     assert per[("dot-2-1", "bulletin")] == 24
-    assert per[("dot-2-2", "bulletin-daily")] == 24 * 3
-    days = sorted({j.day for j in jobs if j.format == "bulletin-daily"})
-    assert days == ["2025-09-24", "2025-09-25", "2025-09-26"]
+    # the congress days lie in Đợt 2's peak: a daily bulletin for each of the station's two broadcast slots
+    assert per[("dot-2-2", "bulletin-daily")] == 24 * 3 * 2
+    days = sorted({(j.day, j.slot) for j in jobs if j.format == "bulletin-daily"})
+    assert days == [(d, s) for d in ("2025-09-24", "2025-09-25", "2025-09-26") for s in ("07:00", "17:30")]
+    assert "bulletin-khan" not in {j.format for j in jobs}  # no emergency brief in the example
 
 
 def test_brief_formats_restrict_channel_formats(example_campaign):
@@ -52,8 +54,8 @@ def test_selection_narrows_by_brief_unit_format_and_kind(example_campaign):
     assert all(Selection().matches(j) for j in jobs)
     panos = [j for j in jobs if Selection(briefs=["dot1-thi-dua"], kinds={"visual"}, units={"bac-ai"}).matches(j)]
     assert {(j.format, j.unit) for j in panos} == {("pano-4000x2000", "bac-ai")}
-    bulletins = [j for j in jobs if Selection(kinds={"bulletin"}, units={"xa-phuoc-binh"}).matches(j)]
-    assert [j.id for j in bulletins] == ["dot-1/truyen-thanh-co-so/xa-phuoc-binh/bulletin"]
+    bulletins = [j for j in jobs if Selection(kinds={"bulletin"}, units={"phuoc-binh"}).matches(j)]
+    assert [j.id for j in bulletins] == ["dot-1/truyen-thanh-co-so/phuoc-binh/bulletin"]
     videos = [j for j in jobs if Selection(formats={"video-9x16", "video-1x1"}).matches(j)]
     assert [(j.brief, j.format) for j in videos] == [("dot1-y-nghia-thanh-tuu", "video-9x16")]
     assert Selection(briefs=["a"]) == Selection(briefs=("a",)) and hash(Selection(briefs=["a"]))
@@ -92,13 +94,13 @@ def test_daily_bulletins_carry_the_briefs_on_air_that_day_most_urgent_first(camp
     (campaign_copy / "briefs" / "le-khai-mac.yaml").write_text(EVENT, encoding="utf-8")
     campaign = load_campaign(campaign_copy)
     jobs = {j.day: j for j in expand(campaign, ["dot-2-2"])
-            if j.format == "bulletin-daily" and j.unit == "phuong-bao-an-2025"}
+            if j.format == "bulletin-daily" and j.unit == "bao-an-2025"}
     carried = {day: [b.id for b in briefs_for(campaign, job)] for day, job in jobs.items()}
     assert carried == {"2025-09-24": ["dot22-trong-ngay-dai-hoi", "le-khai-mac"],
                        "2025-09-25": ["thong-bao-khan", "dot22-trong-ngay-dai-hoi"],
                        "2025-09-26": ["dot22-trong-ngay-dai-hoi"]}
     # the script reads them in that order, and the day with the notice is an emergency bulletin
-    phase, unit = campaign.phase("dot-2-2"), campaign.unit_tree()["phuong-bao-an-2025"]
+    phase, unit = campaign.phase("dot-2-2"), campaign.unit_tree()["bao-an-2025"]
     script = build_script(campaign, phase, unit, briefs_for(campaign, jobs["2025-09-25"]), "2025-09-25")
     assert [i.brief_id for i in script.items if i.brief_id] == ["thong-bao-khan", "dot22-trong-ngay-dai-hoi"]
     assert script.priority == "emergency"

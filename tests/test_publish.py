@@ -41,17 +41,17 @@ def test_publish_pull_one_commune_verified(bucket, keys, example_campaign, tmp_p
     assert check.ok and check.checked == 5
 
     recv = tmp_path / "xa"
-    got = pull(phase_url, "xa-phuoc-binh", recv, public)
+    got = pull(phase_url, "phuoc-binh", recv, public)
     pano = "dot-1/pano/bac-ai/dot1-thi-dua--pano-4000x2000.pdf"  # its district's, which the commune puts up
-    assert got.files == [pano, "dot-1/truyen-thanh-co-so/xa-phuoc-binh/bulletin.mp3"] and got.downloaded == 2
+    assert got.files == [pano, "dot-1/truyen-thanh-co-so/phuoc-binh/bulletin.mp3"] and got.downloaded == 2
     files = sorted(str(p.relative_to(recv)) for p in recv.rglob("*") if p.is_file())
     assert files == [".studio/province.pub", ".studio/sequences.json", "dot-1/manifest.json", pano,
-                     "dot-1/truyen-thanh-co-so/xa-phuoc-binh/bulletin.mp3"]
-    wanted = next(a for a in built if a["unit"] == "xa-phuoc-binh")
+                     "dot-1/truyen-thanh-co-so/phuoc-binh/bulletin.mp3"]
+    wanted = next(a for a in built if a["unit"] == "phuoc-binh")
     assert (recv / wanted["path"]).read_bytes() == (out / CAMPAIGN / wanted["path"]).read_bytes()
     assert not staging_dir(recv).exists()
-    assert verify(str(recv / "dot-1"), load_public(public), unit="xa-phuoc-binh").ok
-    again = pull(phase_url, "xa-phuoc-binh", recv)  # the key was remembered
+    assert verify(str(recv / "dot-1"), load_public(public), unit="phuoc-binh").ok
+    again = pull(phase_url, "phuoc-binh", recv)  # the key was remembered
     assert again.downloaded == 0 and again.already == 2
 
     # Re-publishing uploads nothing; the manifest is replaced, the log grows by one entry.
@@ -66,7 +66,7 @@ def test_publish_pull_one_commune_verified(bucket, keys, example_campaign, tmp_p
 
     # Unit pages: an index per unit, a podcast feed per commune with its bulletin as enclosure.
     client = s3_client()
-    feed = client.get_object(Bucket=bucket, Key=f"xuat-ban/{CAMPAIGN}/don-vi/xa-phuoc-binh/podcast.xml")["Body"].read()
+    feed = client.get_object(Bucket=bucket, Key=f"xuat-ban/{CAMPAIGN}/don-vi/phuoc-binh/podcast.xml")["Body"].read()
     assert b"<enclosure" in feed and f'length="{wanted["bytes"]}"'.encode() in feed and "xã Phước Bình".encode() in feed
     index_key = f"xuat-ban/{CAMPAIGN}/don-vi/bac-ai/index.html"
     index = client.get_object(Bucket=bucket, Key=index_key)["Body"].read().decode()
@@ -81,8 +81,8 @@ def test_feed_has_duration_and_priority(tmp_path, keys, example_campaign):
         b.model_copy(update={"priority": "emergency"}) if b.id == "dot1-thi-dua" else b
         for b in example_campaign.briefs]})
     out = tmp_path / "out"
-    built_phase(out, campaign, units=["xa-phuoc-binh"])
-    mp3 = out / CAMPAIGN / "dot-1/truyen-thanh-co-so/xa-phuoc-binh/bulletin.mp3"
+    built_phase(out, campaign, units=["phuoc-binh"])
+    mp3 = out / CAMPAIGN / "dot-1/truyen-thanh-co-so/phuoc-binh/bulletin.mp3"
     subprocess.run([imageio_ffmpeg.get_ffmpeg_exe(), "-y", "-loglevel", "error", "-f", "lavfi", "-i",
                     "sine=frequency=440:duration=3", "-b:a", "32k", str(mp3)], check=True)
     manifest_path = out / CAMPAIGN / "dot-1/manifest.json"
@@ -94,10 +94,12 @@ def test_feed_has_duration_and_priority(tmp_path, keys, example_campaign):
         art["sha256"], art["bytes"] = sha256_file(path), path.stat().st_size
     manifest_path.write_text(json.dumps(manifest))
     publish(campaign, ["dot-1"], out, str(tmp_path / "pub"), private, base_url="https://tinh.example/kho")
-    feed = (tmp_path / "pub" / CAMPAIGN / "don-vi/xa-phuoc-binh/podcast.xml").read_text()
+    feed = (tmp_path / "pub" / CAMPAIGN / "don-vi/phuoc-binh/podcast.xml").read_text()
     assert "<itunes:duration>00:00:03</itunes:duration>" in feed
     assert "[KHẨN CẤP]" in feed and "khẩn cấp" in feed
-    assert 'url="https://tinh.example/kho/dot-1/truyen-thanh-co-so/xa-phuoc-binh/bulletin.mp3"' in feed
+    assert 'url="https://tinh.example/kho/dot-1/truyen-thanh-co-so/phuoc-binh/bulletin.mp3"' in feed
+    index = (tmp_path / "pub" / CAMPAIGN / "don-vi/phuoc-binh/index.html").read_text()
+    assert "<h2>Đợt 1 (01/01 – 31/07/2025)</h2>" in index  # one year: written once (studio.vi.date_range)
 
 
 def test_successor_routing_after_reorganisation(tmp_path, keys, example_campaign):
@@ -105,10 +107,10 @@ def test_successor_routing_after_reorganisation(tmp_path, keys, example_campaign
     private, public = keys
     campaign = approved(example_campaign)
     out = tmp_path / "out"
-    built_phase(out, campaign, phase="dot-3", units=["xa-bac-ai-tay-2025", "phuong-do-vinh-2025"])
-    publish(campaign, ["dot-3"], out, str(tmp_path / "pub"), private)
-    got = pull(str(tmp_path / "pub" / CAMPAIGN / "dot-3"), "xa-phuoc-binh", tmp_path / "recv", public)
-    assert got.files == ["dot-3/truyen-thanh-co-so/xa-bac-ai-tay-2025/bulletin.mp3"]
+    built_phase(out, campaign, phase="dot-3", units=["bac-ai-tay-2025", "do-vinh-2025"])
+    publish(campaign, ["dot-3"], out, str(tmp_path / "pub"), private, local_feeds=True)
+    got = pull(str(tmp_path / "pub" / CAMPAIGN / "dot-3"), "phuoc-binh", tmp_path / "recv", public)
+    assert got.files == ["dot-3/truyen-thanh-co-so/bac-ai-tay-2025/bulletin.mp3"]
 
 
 def test_drafts_are_held_back_or_go_to_their_own_prefix(tmp_path, keys, example_campaign):
@@ -116,15 +118,15 @@ def test_drafts_are_held_back_or_go_to_their_own_prefix(tmp_path, keys, example_
     out = tmp_path / "out"
     built_phase(out, example_campaign, phase="dot-3")  # dot-3's only brief is still a draft
     pub = tmp_path / "pub"
-    [report] = publish(example_campaign, ["dot-3"], out, str(pub), private)
+    [report] = publish(example_campaign, ["dot-3"], out, str(pub), private, local_feeds=True)
     assert report.artifacts == 0 and len(report.held_back) == 5
     assert not list((pub / CAMPAIGN / "dot-3").rglob("*.mp3"))
-    reports = publish(example_campaign, ["dot-3"], out, str(pub), private, include_drafts=True)
+    reports = publish(example_campaign, ["dot-3"], out, str(pub), private, include_drafts=True, local_feeds=True)
     assert [r.status for r in reports] == ["approved", "draft"]
     assert len(list((pub / "drafts" / CAMPAIGN / "dot-3").rglob("*.mp3"))) == 3
     assert json.loads((pub / "drafts" / CAMPAIGN / "dot-3/manifest.json").read_text())["status"] == "draft"
     with pytest.raises(PublishError, match="bản nháp"):
-        pull(str(pub / "drafts" / CAMPAIGN / "dot-3"), "xa-phuoc-binh", tmp_path / "recv", public)
+        pull(str(pub / "drafts" / CAMPAIGN / "dot-3"), "phuoc-binh", tmp_path / "recv", public)
 
 
 def test_tampering_is_detected_by_verify_and_pull(bucket, keys, example_campaign, tmp_path):
@@ -135,47 +137,47 @@ def test_tampering_is_detected_by_verify_and_pull(bucket, keys, example_campaign
     publish(example_campaign, ["dot-1"], out, target, private, feeds=False)
     phase_url = f"{target}/{CAMPAIGN}/dot-1"
     client = s3_client()
-    victim = f"{CAMPAIGN}/dot-1/truyen-thanh-co-so/xa-phuoc-binh/bulletin.mp3"
+    victim = f"{CAMPAIGN}/dot-1/truyen-thanh-co-so/phuoc-binh/bulletin.mp3"
     # An attacker with write access replaces a bulletin (with matching metadata), adds and removes files.
     import hashlib
 
     fake = b"noi dung xau"
     client.put_object(Bucket=bucket, Key=victim, Body=fake, Metadata={"sha256": hashlib.sha256(fake).hexdigest()})
-    client.put_object(Bucket=bucket, Key=f"{CAMPAIGN}/dot-1/truyen-thanh-co-so/xa-phuoc-hoa/them.mp3", Body=b"x")
-    client.delete_object(Bucket=bucket, Key=f"{CAMPAIGN}/dot-1/truyen-thanh-co-so/phuong-do-vinh/bulletin.mp3")
+    client.put_object(Bucket=bucket, Key=f"{CAMPAIGN}/dot-1/truyen-thanh-co-so/phuoc-hoa/them.mp3", Body=b"x")
+    client.delete_object(Bucket=bucket, Key=f"{CAMPAIGN}/dot-1/truyen-thanh-co-so/do-vinh/bulletin.mp3")
     report = verify(phase_url, load_public(public))
     assert not report.ok and report.signature_error is None
-    assert report.altered == ["dot-1/truyen-thanh-co-so/xa-phuoc-binh/bulletin.mp3"]
-    assert report.added == ["dot-1/truyen-thanh-co-so/xa-phuoc-hoa/them.mp3"]
-    assert report.removed == ["dot-1/truyen-thanh-co-so/phuong-do-vinh/bulletin.mp3"]
+    assert report.altered == ["dot-1/truyen-thanh-co-so/phuoc-binh/bulletin.mp3"]
+    assert report.added == ["dot-1/truyen-thanh-co-so/phuoc-hoa/them.mp3"]
+    assert report.removed == ["dot-1/truyen-thanh-co-so/do-vinh/bulletin.mp3"]
 
     recv = tmp_path / "recv"
-    with pytest.raises(PublishError, match="xa-phuoc-binh/bulletin.mp3: nội dung không khớp"):
-        pull(phase_url, "xa-phuoc-binh", recv, public)
+    with pytest.raises(PublishError, match="phuoc-binh/bulletin.mp3: nội dung không khớp"):
+        pull(phase_url, "phuoc-binh", recv, public)
     assert not [p for p in recv.rglob("*") if p.is_file() and ".studio" not in p.parts]
 
     # Now the manifest itself: point the bulletin at the fake bytes.
     key = f"{CAMPAIGN}/dot-1/manifest.json"
     manifest = json.loads(client.get_object(Bucket=bucket, Key=key)["Body"].read())
     for art in manifest["artifacts"]:
-        if art["unit"] == "xa-phuoc-binh":
+        if art["unit"] == "phuoc-binh":
             art["sha256"], art["bytes"] = hashlib.sha256(fake).hexdigest(), len(fake)
     client.put_object(Bucket=bucket, Key=key, Body=json.dumps(manifest).encode())
     report = verify(phase_url, load_public(public))
     assert not report.ok and "chữ ký không hợp lệ" in report.signature_error
     with pytest.raises(PublishError, match="chữ ký không hợp lệ"):
-        pull(phase_url, "xa-phuoc-binh", recv, public)
+        pull(phase_url, "phuoc-binh", recv, public)
     assert not (recv / "dot-1").exists()
 
     result = runner.invoke(app, ["verify", phase_url, "--key", str(public)])
     assert result.exit_code == 1 and "chữ ký không hợp lệ" in result.output
-    assert "BỊ MẤT: dot-1/truyen-thanh-co-so/phuong-do-vinh/bulletin.mp3" in result.output
+    assert "BỊ MẤT: dot-1/truyen-thanh-co-so/do-vinh/bulletin.mp3" in result.output
 
 
 def test_pull_resumes_and_never_leaves_unverified_files(tmp_path, keys, example_campaign):
     private, public = keys
     out = tmp_path / "out"
-    units = ["xa-phuoc-binh", "xa-phuoc-hoa", "xa-phuoc-tan", "xa-phuoc-tien"]
+    units = ["phuoc-binh", "phuoc-hoa", "phuoc-tan", "phuoc-tien"]
     built_phase(out, example_campaign, units=units)
     publish(example_campaign, ["dot-1"], out, str(tmp_path / "pub"), private, feeds=False)
     source = str(tmp_path / "pub" / CAMPAIGN / "dot-1")
@@ -251,9 +253,9 @@ def test_cli_access_writes_keys_policies_and_links(bucket, tmp_path, example_pat
                                  "--links", f"s3://{bucket}/{CAMPAIGN}/dot-1", "--expires", "120"])
     assert result.exit_code == 0, result.output
     assert (target / "credentials" / "studio-bac-ai.env").stat().st_mode & 0o777 == 0o600
-    assert json.loads((target / "iam-policies" / "studio-xa-phuoc-binh.json").read_text())["Statement"]
+    assert json.loads((target / "iam-policies" / "studio-phuoc-binh.json").read_text())["Statement"]
     links = json.loads((target / "links-dot-1.json").read_text())
-    [link] = links["units"]["xa-phuoc-binh"]
+    [link] = links["units"]["phuoc-binh"]
     assert httpx.get(link["url"]).content == (out / CAMPAIGN / link["path"]).read_bytes()
     first = json.loads((target / "s3-identities.json").read_text())
     runner.invoke(app, ["access", str(example_path), "--bucket", bucket, "--out", str(target)])

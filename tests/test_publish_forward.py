@@ -169,7 +169,7 @@ def test_rollback_is_refused_by_verify_and_pull_and_healed_by_the_next_publish(b
     _, v1 = published_manifest(bucket)
     assert first.sequence == 1 and verify(phase_url, load_public(public)).sequence == 1
     recv = tmp_path / "xa"
-    assert pull(phase_url, "xa-phuoc-binh", recv, public).sequence == 1
+    assert pull(phase_url, "phuoc-binh", recv, public).sequence == 1
 
     # v2: a brief every bulletin carries is set back to draft: the bulletins are retracted.
     campaign = retracted(example_campaign, FEELINGS)
@@ -178,7 +178,7 @@ def test_rollback_is_refused_by_verify_and_pull_and_healed_by_the_next_publish(b
     assert second.sequence == 2 and len(second.removed) == 3
     assert manifest2["sequence"] == 2 and manifest2["previous"] == digest(v1) and manifest2["valid_until"]
     assert verify(phase_url, load_public(public)).ok
-    assert pull(phase_url, "xa-phuoc-binh", recv).files == ["dot-1/pano/bac-ai/dot1-thi-dua--pano-4000x2000.pdf"]
+    assert pull(phase_url, "phuoc-binh", recv).files == ["dot-1/pano/bac-ai/dot1-thi-dua--pano-4000x2000.pdf"]
     held = {p: sha256_file(p) for p in recv.rglob("*") if p.is_file()}
 
     # Anyone with write access puts v1 and its files back: its signature is genuine.
@@ -193,10 +193,10 @@ def test_rollback_is_refused_by_verify_and_pull_and_healed_by_the_next_publish(b
     result = runner.invoke(app, ["verify", phase_url, "--key", str(public)])
     assert result.exit_code == 1 and "BẢN CŨ" in result.output and "cũ hơn bản số 2" in result.output
     with pytest.raises(PublishError, match="bản số 1, cũ hơn bản số 2"):
-        pull(phase_url, "xa-phuoc-binh", recv)
+        pull(phase_url, "phuoc-binh", recv)
     assert {p: sha256_file(p) for p in recv.rglob("*") if p.is_file()} == held  # nothing written
     assert (recv / "dot-1/manifest.json").read_bytes() == v2  # the folder still holds v2
-    assert verify(str(recv / "dot-1"), load_public(public), unit="xa-phuoc-binh").ok
+    assert verify(str(recv / "dot-1"), load_public(public), unit="phuoc-binh").ok
 
     # The next publish from the province continues after v2, says what it found, deletes v1's bulletins.
     [third] = publish(campaign, ["dot-1"], out, target, private, feeds=False, allow_delete=True)
@@ -205,7 +205,7 @@ def test_rollback_is_refused_by_verify_and_pull_and_healed_by_the_next_publish(b
     manifest3, _ = published_manifest(bucket)
     assert manifest3["previous"] == digest(v2)
     assert verify(phase_url, load_public(public)).ok
-    assert pull(phase_url, "xa-phuoc-binh", recv).sequence == 3
+    assert pull(phase_url, "phuoc-binh", recv).sequence == 3
 
 
 @pytest.mark.parametrize("where", ["local", "s3"])
@@ -215,18 +215,18 @@ def test_file_changed_after_build_never_replaces_the_published_copy(where, keys,
     out = tmp_path / "out"
     target = str(tmp_path / "pub") if where == "local" else f"s3://{request.getfixturevalue('bucket')}"
     built = built_phase(out, example_campaign)
-    assert cli_publish(example_path, out, target, private).exit_code == 0
+    assert cli_publish(example_path, out, target, private, "--local-feeds").exit_code == 0
     store = open_storage(f"{target}/{CAMPAIGN}")
     good = {a["path"]: store.sha256(a["path"]) for a in built}
     # A rebuild changes two files (and the manifest says so); then one of them changes again behind it.
     root = out / CAMPAIGN
-    changed = [a for a in built if a["unit"] in ("xa-phuoc-binh", "xa-phuoc-hoa")]
+    changed = [a for a in built if a["unit"] in ("phuoc-binh", "phuoc-hoa")]
     for art in changed:
         (root / art["path"]).write_bytes(b"ban moi " * 100)
         art["sha256"], art["bytes"] = sha256_file(root / art["path"]), (root / art["path"]).stat().st_size
     write_manifest(root, CAMPAIGN, "dot-1", built)
     (root / changed[0]["path"]).write_bytes(b"sua sau khi build " * 100)
-    result = cli_publish(example_path, out, target, private)
+    result = cli_publish(example_path, out, target, private, "--local-feeds")
     assert result.exit_code == 1 and "nội dung đã đổi sau khi build" in result.output
     assert {path: store.sha256(path) for path in good} == good  # neither file was replaced
     assert verify(f"{target}/{CAMPAIGN}/dot-1", load_public(public)).ok
@@ -241,9 +241,9 @@ def test_file_changed_after_build_never_replaces_the_published_copy(where, keys,
 def test_interrupted_publish_is_not_yet_published_not_added(keys, example_path, example_campaign, tmp_path):
     private, public = keys
     out, target = tmp_path / "out", str(tmp_path / "pub")
-    built_phase(out, example_campaign, units=["xa-phuoc-binh"])
+    built_phase(out, example_campaign, units=["phuoc-binh"])
     publish(example_campaign, ["dot-1"], out, target, private, feeds=False)
-    communes = ["xa-phuoc-binh", "xa-phuoc-hoa", "xa-phuoc-tan", "xa-phuoc-tien", "phuong-do-vinh"]
+    communes = ["phuoc-binh", "phuoc-hoa", "phuoc-tan", "phuoc-tien", "do-vinh"]
     built_phase(out, example_campaign, units=communes)
     sent = []
 
@@ -263,13 +263,13 @@ def test_interrupted_publish_is_not_yet_published_not_added(keys, example_path, 
 
     # Objects nobody signed for stay "added", and so does a pending upload whose bytes were replaced.
     pub = tmp_path / "pub" / CAMPAIGN
-    (pub / "dot-1/truyen-thanh-co-so/xa-phuoc-tan/la.mp3").write_bytes(b"ai do them vao")
+    (pub / "dot-1/truyen-thanh-co-so/phuoc-tan/la.mp3").write_bytes(b"ai do them vao")
     (pub / sent[1]).write_bytes(b"bi thay")
     report = verify(phase_url, load_public(public))
     assert report.unpublished == sorted(set(sent) - {sent[1]})  # (the upload under way when cut finished too)
-    assert report.added == sorted([sent[1], "dot-1/truyen-thanh-co-so/xa-phuoc-tan/la.mp3"]) and not report.ok
+    assert report.added == sorted([sent[1], "dot-1/truyen-thanh-co-so/phuoc-tan/la.mp3"]) and not report.ok
 
-    (pub / "dot-1/truyen-thanh-co-so/xa-phuoc-tan/la.mp3").unlink()
+    (pub / "dot-1/truyen-thanh-co-so/phuoc-tan/la.mp3").unlink()
     [again] = publish(example_campaign, ["dot-1"], out, target, private, feeds=False)
     assert again.sequence == 2 and not (pub / "dot-1/dang-xuat-ban.json").exists()
     report = verify(phase_url, load_public(public))
@@ -312,11 +312,11 @@ def test_a_newer_manifest_from_elsewhere_is_not_replaced(keys, example_campaign,
     other = tmp_path / "other"
     shutil.copytree(out, other)
     (other / CAMPAIGN / "publish-log.jsonl").unlink()
-    bulletin = other / CAMPAIGN / "dot-1/truyen-thanh-co-so/xa-phuoc-binh/bulletin.mp3"
+    bulletin = other / CAMPAIGN / "dot-1/truyen-thanh-co-so/phuoc-binh/bulletin.mp3"
     bulletin.write_bytes(b"ban tin khan " * 80)
     entries = json.loads((other / CAMPAIGN / "dot-1/manifest.json").read_text())["artifacts"]
     for art in entries:
-        if art["unit"] == "xa-phuoc-binh":
+        if art["unit"] == "phuoc-binh":
             art["sha256"], art["bytes"] = sha256_file(bulletin), bulletin.stat().st_size
     write_manifest(other / CAMPAIGN, CAMPAIGN, "dot-1", entries)
     [urgent] = publish(example_campaign, ["dot-1"], other, target, private, feeds=False)
@@ -325,9 +325,9 @@ def test_a_newer_manifest_from_elsewhere_is_not_replaced(keys, example_campaign,
     with pytest.raises(PublishError, match="bản số 2 .*không phải bản số 1.*--replace-newer"):
         publish(example_campaign, ["dot-1"], out, target, private, feeds=False)
     store = open_storage(f"{target}/{CAMPAIGN}")
-    assert store.sha256("dot-1/truyen-thanh-co-so/xa-phuoc-binh/bulletin.mp3") == sha256_file(bulletin)
+    assert store.sha256("dot-1/truyen-thanh-co-so/phuoc-binh/bulletin.mp3") == sha256_file(bulletin)
     [forced] = publish(example_campaign, ["dot-1"], out, target, private, feeds=False, replace_newer=True)
-    assert forced.sequence == 3 and forced.uploaded == ["dot-1/truyen-thanh-co-so/xa-phuoc-binh/bulletin.mp3"]
+    assert forced.sequence == 3 and forced.uploaded == ["dot-1/truyen-thanh-co-so/phuoc-binh/bulletin.mp3"]
 
 
 def test_a_stale_manifest_is_warned_about(keys, example_campaign, tmp_path):
@@ -345,7 +345,7 @@ def test_a_stale_manifest_is_warned_about(keys, example_campaign, tmp_path):
     assert report.ok and "hết hiệu lực từ" in report.warnings[0] and "bản số 2" in report.warnings[0]
     result = runner.invoke(app, ["verify", f"{target}/{CAMPAIGN}/dot-1", "--key", str(public)])
     assert result.exit_code == 0 and "CẢNH BÁO" in result.output and "hết hiệu lực" in result.output
-    got = pull(f"{target}/{CAMPAIGN}/dot-1", "xa-phuoc-binh", tmp_path / "xa", public)
+    got = pull(f"{target}/{CAMPAIGN}/dot-1", "phuoc-binh", tmp_path / "xa", public)
     assert got.sequence == 2 and "hết hiệu lực" in got.warnings[0]
     # The publisher re-signs an unchanged manifest once half its validity has gone (that copy was
     # signed outside this build folder, hence replace_newer).
@@ -359,10 +359,10 @@ def test_a_stale_manifest_is_warned_about(keys, example_campaign, tmp_path):
 def test_a_publish_running_at_the_same_time_is_not_overwritten(keys, example_campaign, tmp_path):
     private, public = keys
     out, target = tmp_path / "out", f"memory://{uuid.uuid4().hex}"
-    built_phase(out, example_campaign, units=["xa-phuoc-binh"])
+    built_phase(out, example_campaign, units=["phuoc-binh"])
     publish(example_campaign, ["dot-1"], out, target, private, feeds=False)
     store = open_storage(f"{target}/{CAMPAIGN}")
-    built_phase(out, example_campaign, units=["xa-phuoc-binh", "xa-phuoc-hoa"])
+    built_phase(out, example_campaign, units=["phuoc-binh", "phuoc-hoa"])
     theirs = signing.dumps(signing.sign({**json.loads(store.get_bytes("dot-1/manifest.json")), "sequence": 2},
                                         load_private(private)))
 

@@ -47,7 +47,7 @@ def test_read_only_unit_keys_and_presigned_links(tmp_path, keys, example_campaig
     server = WeedServer(tmp_path / "weed", identities).start()
     try:
         out = tmp_path / "out"
-        built_phase(out, example_campaign)  # bac-ai: xa-phuoc-binh, xa-phuoc-hoa, pano; phan-rang: phuong-do-vinh
+        built_phase(out, example_campaign)  # bac-ai: phuoc-binh, phuoc-hoa, pano; phan-rang: do-vinh
         use(monkeypatch, server, *creds(identities, "studio-tinh"))
         publish(example_campaign, ["dot-1"], out, f"s3://{BUCKET}", private)
 
@@ -56,44 +56,44 @@ def test_read_only_unit_keys_and_presigned_links(tmp_path, keys, example_campaig
         source = f"s3://{BUCKET}/{CAMPAIGN}/dot-1"
         got = pull(source, "bac-ai", tmp_path / "bac-ai", public)
         assert sorted(got.files) == ["dot-1/pano/bac-ai/dot1-thi-dua--pano-4000x2000.pdf",
-                                     "dot-1/truyen-thanh-co-so/xa-phuoc-binh/bulletin.mp3",
-                                     "dot-1/truyen-thanh-co-so/xa-phuoc-hoa/bulletin.mp3"]
-        assert verify(source, load_public(public), unit="xa-phuoc-binh").ok
+                                     "dot-1/truyen-thanh-co-so/phuoc-binh/bulletin.mp3",
+                                     "dot-1/truyen-thanh-co-so/phuoc-hoa/bulletin.mp3"]
+        assert verify(source, load_public(public), unit="phuoc-binh").ok
         storage = open_storage(f"s3://{BUCKET}/{CAMPAIGN}")
         feed = storage.get_bytes("don-vi/bac-ai/podcast.xml")  # its own podcast: its communes' bulletins
-        assert b"xa-phuoc-binh/bulletin.mp3" in feed and b"xa-phuoc-hoa/bulletin.mp3" in feed
+        assert b"phuoc-binh/bulletin.mp3" in feed and b"phuoc-hoa/bulletin.mp3" in feed
         with pytest.raises(StorageError, match="không có quyền"):  # a commune's page is that commune's
-            storage.get_bytes("don-vi/xa-phuoc-binh/podcast.xml")
+            storage.get_bytes("don-vi/phuoc-binh/podcast.xml")
         # …but not another district's prefix, and it cannot write anywhere.
         with pytest.raises(StorageError, match="không có quyền"):
-            storage.get_bytes("dot-1/truyen-thanh-co-so/phuong-do-vinh/bulletin.mp3")
+            storage.get_bytes("dot-1/truyen-thanh-co-so/do-vinh/bulletin.mp3")
         with pytest.raises(StorageError, match="không có quyền"):
-            list(storage.list("dot-1/truyen-thanh-co-so/phuong-do-vinh/"))
+            list(storage.list("dot-1/truyen-thanh-co-so/do-vinh/"))
         with pytest.raises(PublishError, match="không có quyền"):
             pull(source, "phan-rang-thap-cham", tmp_path / "khac", public)
         with pytest.raises(StorageError, match="không có quyền"):
-            storage.put_bytes("dot-1/truyen-thanh-co-so/xa-phuoc-binh/bulletin.mp3", b"gia", "audio/mpeg")
+            storage.put_bytes("dot-1/truyen-thanh-co-so/phuoc-binh/bulletin.mp3", b"gia", "audio/mpeg")
         with pytest.raises(StorageError, match="không có quyền"):
             storage.put_bytes("dot-1/manifest.json", b"{}", "application/json")
         with pytest.raises(StorageError, match="không có quyền"):
-            storage.delete("dot-1/truyen-thanh-co-so/xa-phuoc-binh/bulletin.mp3")
+            storage.delete("dot-1/truyen-thanh-co-so/phuoc-binh/bulletin.mp3")
         # A commune key reads that commune and its district's pa nô, not its neighbour.
-        use(monkeypatch, server, *creds(identities, "studio-xa-phuoc-hoa"))
+        use(monkeypatch, server, *creds(identities, "studio-phuoc-hoa"))
         with pytest.raises(PublishError, match="không có quyền"):
-            pull(source, "xa-phuoc-binh", tmp_path / "hang-xom", public)
-        assert pull(source, "xa-phuoc-hoa", tmp_path / "xa", public).downloaded == 2
+            pull(source, "phuoc-binh", tmp_path / "hang-xom", public)
+        assert pull(source, "phuoc-hoa", tmp_path / "xa", public).downloaded == 2
 
         # Presigned links work until they expire; a link is no key to other files.
         use(monkeypatch, server, *creds(identities, "studio-tinh"))
         storage = open_storage(f"s3://{BUCKET}/{CAMPAIGN}")
         manifest = json.loads(storage.get_bytes("dot-1/manifest.json"))
-        links = presigned_links(storage, manifest, expires=2, units=["xa-phuoc-binh"])
-        [link] = links["units"]["xa-phuoc-binh"]
+        links = presigned_links(storage, manifest, expires=2, units=["phuoc-binh"])
+        [link] = links["units"]["phuoc-binh"]
         response = httpx.get(link["url"])
         assert response.status_code == 200
         assert response.content == (out / CAMPAIGN / link["path"]).read_bytes()
         assert httpx.get(links["manifest"]).status_code == 200
-        forged = link["url"].replace("xa-phuoc-binh", "phuong-do-vinh")
+        forged = link["url"].replace("phuoc-binh", "do-vinh")
         assert httpx.get(forged).status_code == 403
         time.sleep(3.2)
         expired = httpx.get(link["url"])
@@ -105,19 +105,19 @@ def test_read_only_unit_keys_and_presigned_links(tmp_path, keys, example_campaig
 def test_access_files_cover_successors_and_deny_writes(example_campaign):
     identities = seaweed_identities(example_campaign, BUCKET, "kho", units=["bac-ai"])
     actions = next(i for i in identities["identities"] if i["name"] == "studio-bac-ai")["actions"]
-    assert f"Read:{BUCKET}/kho/{CAMPAIGN}/dot-1/truyen-thanh-co-so/xa-phuoc-binh/*" in actions
-    assert f"Read:{BUCKET}/kho/{CAMPAIGN}/dot-3/truyen-thanh-co-so/xa-bac-ai-tay-2025/*" in actions  # successor
+    assert f"Read:{BUCKET}/kho/{CAMPAIGN}/dot-1/truyen-thanh-co-so/phuoc-binh/*" in actions
+    assert f"Read:{BUCKET}/kho/{CAMPAIGN}/dot-3/truyen-thanh-co-so/bac-ai-tay-2025/*" in actions  # successor
     assert f"Read:{BUCKET}/kho/{CAMPAIGN}/dot-1/manifest.json*" in actions
     assert f"Read:{BUCKET}/kho/{CAMPAIGN}/dot-1/dang-xuat-ban.json*" in actions  # verify names pending uploads
-    assert not any(a.startswith(("Write", "Admin")) or "phuong-do-vinh" in a for a in actions)
+    assert not any(a.startswith(("Write", "Admin")) or "do-vinh" in a for a in actions)
     policy = bucket_policy(example_campaign, BUCKET, "kho")
     allow = next(s for s in policy["Statement"] if s["Sid"] == "DocBacAi")
     assert allow["Principal"] == {"AWS": "arn:aws:iam::123456789012:user/studio-bac-ai"}
-    assert f"arn:aws:s3:::{BUCKET}/kho/{CAMPAIGN}/*/xa-phuoc-hoa/*" in allow["Resource"]  # in every phase
+    assert f"arn:aws:s3:::{BUCKET}/kho/{CAMPAIGN}/*/phuoc-hoa/*" in allow["Resource"]  # in every phase
     # formed from communes of Bác Ái and Ninh Sơn: only the phases it is Bác Ái's successor in
-    assert f"arn:aws:s3:::{BUCKET}/kho/{CAMPAIGN}/dot-3/*/xa-my-son-2025/*" in allow["Resource"]
-    assert not any(r.endswith("/*/xa-my-son-2025/*") and "/dot-" not in r for r in allow["Resource"])
-    assert not any("phuong-do-vinh" in r for r in allow["Resource"])
+    assert f"arn:aws:s3:::{BUCKET}/kho/{CAMPAIGN}/dot-3/*/my-son-2025/*" in allow["Resource"]
+    assert not any(r.endswith("/*/my-son-2025/*") and "/dot-" not in r for r in allow["Resource"])
+    assert not any("do-vinh" in r for r in allow["Resource"])
     deny = next(s for s in policy["Statement"] if s["Effect"] == "Deny")
     assert "s3:PutObject" in deny["Action"]
     assert len(json.dumps(policy, separators=(",", ":"))) < 20 * 1024  # AWS's bucket policy size limit
@@ -146,7 +146,7 @@ def test_server_killed_mid_publish_then_restarted(tmp_path, keys, example_campai
         use(monkeypatch, server, ADMIN["accessKey"], ADMIN["secretKey"])
         out = tmp_path / "out"
         target = f"s3://{BUCKET}"
-        built_phase(out, example_campaign, units=["xa-phuoc-binh"])
+        built_phase(out, example_campaign, units=["phuoc-binh"])
         [first] = publish(example_campaign, ["dot-1"], out, target, private)
         client = s3_client(server.endpoint)
         manifest_key = f"{CAMPAIGN}/dot-1/manifest.json"

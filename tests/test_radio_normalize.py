@@ -21,6 +21,10 @@ CASES = [
     ("Tăng trưởng kinh tế bình quân: 8,5 %/năm.", ["tám phẩy năm phần trăm mỗi năm"]),
     ("Thu nhập bình quân 78,5 triệu đồng.", ["bảy mươi tám phẩy năm triệu đồng"]),
     ("Tỷ lệ hộ nghèo giảm còn 2,9%.", ["hai phẩy chín phần trăm"]),
+    # statistics as studio.vi.stat writes them: a no-break space before a word unit
+    ("Lượng mưa: 312,5\u00a0mm.", ["ba trăm mười hai phẩy năm mi li mét"]),
+    ("Hộ phải di dời: 1.250\u00a0hộ.", ["một nghìn hai trăm năm mươi hộ"]),
+    ("Tỷ lệ: 8,75%.", ["tám phẩy bảy lăm phần trăm"]),
     ("Ý kiến góp ý văn kiện: 12.500 ý kiến.", ["mười hai nghìn năm trăm ý kiến"]),
     ("Tổng vốn 1.234.567 đồng.", ["một triệu hai trăm ba mươi bốn nghìn năm trăm sáu mươi bảy đồng"]),
     ("Công trình chào mừng Đại hội: 150 công trình.", ["một trăm năm mươi công trình"]),

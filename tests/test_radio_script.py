@@ -89,3 +89,25 @@ def test_an_old_style_template_is_refused_with_the_fix(campaign_copy):
     (folder / "bulletin.txt.j2").write_text("@@ opening | Mở đầu\nA lô, {{ unit.display_name }}!\n")
     with pytest.raises(ScriptError, match=r"templates/radio/bulletin.txt.j2: .*không có khối nào.*@@"):
         bulletin(campaign_copy)
+
+
+def test_statistics_are_written_as_every_channel_shows_them(campaign_copy):
+    """A statistic line is ``vi.stat`` (8,75%, 312,5 mm), read in full; one the text already says is not repeated;
+    the announcer's capitals (``vi.upper``) leave a time as written."""
+    _, _, briefs = bulletin(campaign_copy)
+    path = campaign_copy / "briefs" / f"{briefs[0].id}.yaml"
+    data = yaml.safe_load(path.read_text())
+    data["title"] = "Sơ tán dân trước 17h30"
+    data["body"] = "Lượng mưa đo được 312,5 mm trong ngày."
+    data["stats"] = [{"label": "Tỷ lệ hộ được hỗ trợ", "value": 8.75, "unit": "%", "illustrative": True},
+                     {"label": "Lượng mưa", "value": 312.5, "unit": "mm", "illustrative": True},
+                     {"label": "Hộ phải di dời", "value": 1250, "unit": "hộ", "illustrative": True}]
+    path.write_text(yaml.safe_dump(data, allow_unicode=True))
+    script, announcer, _ = bulletin(campaign_copy)
+    item = next(i for i in script.items if i.brief_id == briefs[0].id)
+    lines = item.text.splitlines()
+    assert "Tỷ lệ hộ được hỗ trợ: 8,75%." in lines and "Hộ phải di dời: 1.250\u00a0hộ." in lines
+    assert not any(line.startswith("Lượng mưa:") for line in lines)  # the body said it
+    assert "8,8" not in item.text and "8,75%" in announcer
+    assert "[3] TIN 1: SƠ TÁN DÂN TRƯỚC 17h30" in headings(announcer)  # capitals leave the time as written
+    assert "tám phẩy bảy lăm phần trăm" in item.spoken and "một nghìn hai trăm năm mươi hộ" in item.spoken

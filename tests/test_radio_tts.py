@@ -139,7 +139,7 @@ def test_auto_uses_gtts_when_it_answers(fake_google, tmp_path):
     assert voice.engine_name == "gtts" and not voice.note
 
 
-JOB = RenderJob("dot-3", "truyen-thanh-co-so", "bulletin", "bulletin", "xa-my-son-2025")
+JOB = RenderJob("dot-3", "truyen-thanh-co-so", "bulletin", "bulletin", "my-son-2025")
 
 
 @pytest.fixture(scope="module")

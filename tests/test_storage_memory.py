@@ -80,19 +80,19 @@ def test_portal_on_memory_storage_refuses_replaced_bytes(campaign_copy, tmp_path
             store.put_bytes(str(path.relative_to(out)), path.read_bytes(), "application/octet-stream")
     settings = Settings(state_dir=tmp_path / "state", cache_seconds=0)
     client = TestClient(create_app(campaign_copy, store.url, settings))
-    _, token = tokens_for(campaign_copy, settings).issue("xa-phuoc-hoa", "operator", "xã Phước Hòa")
+    _, token = tokens_for(campaign_copy, settings).issue("phuoc-hoa", "operator", "xã Phước Hòa")
     sign_in(client, token)
-    mp3 = "dot-1/truyen-thanh-co-so/xa-phuoc-hoa/bulletin.mp3"
+    mp3 = "dot-1/truyen-thanh-co-so/phuoc-hoa/bulletin.mp3"
     good = store.get_bytes(f"{CAMPAIGN}/{mp3}")
     assert client.get("/tep/" + mp3).content == good
 
     keep_record_replace_bytes(store, f"{CAMPAIGN}/{mp3}", b"ID3 gia mao")
-    assert 'data-state="mismatch"' in client.get("/don-vi/xa-phuoc-hoa").text
+    assert 'data-state="mismatch"' in client.get("/don-vi/phuoc-hoa").text
     refused = client.get("/tep/" + mp3)
     assert refused.status_code == 409 and b"gia mao" not in refused.content
 
     store.put_bytes(f"{CAMPAIGN}/{mp3}", good, "audio/mpeg")  # restored: a new stamp, hashed again
-    assert 'data-state="mismatch"' not in client.get("/don-vi/xa-phuoc-hoa").text
+    assert 'data-state="mismatch"' not in client.get("/don-vi/phuoc-hoa").text
     assert client.get("/tep/" + mp3).content == good
 
 
@@ -106,12 +106,12 @@ def test_publish_verify_pull_through_memory_storage(tmp_path, keys, example_camp
     phase_url = f"{target}/{CAMPAIGN}/dot-1"
     assert verify(phase_url, load_public(public)).ok
     store = open_storage(f"{target}/{CAMPAIGN}")
-    bulletin = "dot-1/truyen-thanh-co-so/xa-phuoc-binh/bulletin.mp3"
+    bulletin = "dot-1/truyen-thanh-co-so/phuoc-binh/bulletin.mp3"
     keep_record_replace_bytes(store, bulletin, b"gia")
     assert verify(phase_url, load_public(public)).altered == [bulletin]
-    got = pull(phase_url, "xa-phuoc-hoa", tmp_path / "xa", public)
+    got = pull(phase_url, "phuoc-hoa", tmp_path / "xa", public)
     assert sorted(got.files) == ["dot-1/pano/bac-ai/dot1-thi-dua--pano-4000x2000.pdf",
-                                 "dot-1/truyen-thanh-co-so/xa-phuoc-hoa/bulletin.mp3"]
+                                 "dot-1/truyen-thanh-co-so/phuoc-hoa/bulletin.mp3"]
     with pytest.raises(PublishError, match="không khớp mã băm"):
-        pull(phase_url, "xa-phuoc-binh", tmp_path / "binh", public)
+        pull(phase_url, "phuoc-binh", tmp_path / "binh", public)
     assert not (tmp_path / "binh" / "dot-1").exists()

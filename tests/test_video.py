@@ -203,6 +203,17 @@ def test_srt_text_format():
     assert "01:02:03,240" in text or "01:02:03,250" in text
 
 
+def test_subtitles_draw_typographic_quotes_and_keep_a_figure_with_its_unit():
+    said = ('Hưởng ứng phong trào "Ngày thứ Bảy tình nguyện", lượng mưa đo được 312,5\u00a0mm, các xã, '
+            "phường đã di dời 1.250\u00a0hộ dân đến nơi an toàn trước khi bão đổ bộ vào đất liền.")
+    style = subtitles.Style.for_frame(1080, 1920, subtitles.subtitle_font(None, said))
+    cues = subtitles.split_cues([(0.0, 9.0, said)], style)
+    shown = " ".join(c.text for c in cues)
+    assert len(cues) >= 2 and "“Ngày thứ Bảy tình nguyện”" in shown and '"' not in shown
+    assert "312,5\u00a0mm" in shown and "1.250\u00a0hộ" in shown  # a cue never ends between them
+    assert "“Ngày thứ Bảy tình nguyện”" in subtitles.srt_text(cues).replace("\n", " ")
+
+
 def test_music_bed_ducked_under_voice(tmp_path):
     """A music bed plays alone on the cards and drops by more than 6 dB while the voice speaks.
 

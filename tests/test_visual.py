@@ -12,7 +12,7 @@ import pytest
 from PIL import Image
 from pypdf import PdfReader
 
-from studio.visual import add_scene_slide, render_pdf, render_png, scene_for
+from studio.visual import add_scene_slide, render_pdf, render_png, render_pptx, scene_for
 from studio.visual.fonts import font_path, metrics
 from studio.visual.layout import FitError, MissingGlyphError, fit_text
 from studio.visual.scene import SceneError, build_scene
@@ -124,6 +124,7 @@ def test_nfd_input_renders_identically_to_nfc(campaign, brief, tmp_path):
 
 
 INJECTION = 'A & B <b>x</b> "trích" \'đơn\' {{ 7*7 }} {% if true %}X{% endif %} #: - [1] ${x}'
+DRAWN = 'A & B <b>x</b> “trích” ‘đơn’ {{ 7*7 }} {% if true %}X{% endif %} #: - [1] ${x}'  # typographic quotes
 
 
 def test_brief_text_renders_literally(campaign, brief, tmp_path):
@@ -132,7 +133,7 @@ def test_brief_text_renders_literally(campaign, brief, tmp_path):
     for template in TEMPLATES:
         scene = scene_for(campaign, tricky, template, 1080, 1350)
         texts = " ".join(scene.texts())
-        assert INJECTION.upper() in texts or INJECTION in texts
+        assert DRAWN.upper() in texts or DRAWN in texts
         assert "49" not in texts
     # Text that looks like an internal token stays itself (and no font draws U+E000, so it is refused by name).
     forged = with_text(brief, headline="giả mạo \ue0000\ue001 mã thay thế")
@@ -142,7 +143,45 @@ def test_brief_text_renders_literally(campaign, brief, tmp_path):
     extracted = subprocess.run(["pdftotext", "-raw", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
     flat = " ".join(extracted.split())
     assert "{{ BRAND }} & <SCRIPT>" in flat  # the slogan, uppercase on the pa nô
-    assert INJECTION in flat
+    assert DRAWN in flat
+
+
+def test_timeline_dates_carry_the_year_when_a_phase_crosses_one(campaign):
+    from datetime import date
+
+    last = campaign.phases[-1].model_copy(update={"start": date(2025, 12, 10), "end": date(2026, 3, 8)})
+    crossing = campaign.model_copy(update={"phases": [*campaign.phases[:-1], last]})
+    brief = crossing.brief("dot1-y-nghia-thanh-tuu")
+    for w, h in ((1080, 1080), (1080, 1920)):  # the horizontal and the vertical timeline
+        texts = " ".join(scene_for(crossing, brief, "timeline", w, h).texts())
+        assert "10/12/2025 – 08/03/2026" in texts and "01/01 – 31/07/2025" in texts, texts
+
+
+def test_capitals_keep_times_and_units_as_written(campaign, brief):
+    """``uppercase: true`` (headlines, slogans on the pa nô) leaves "7h00" and "312,5 mm" as written."""
+    timed = with_text(brief, headline="Bỏ phiếu từ 7h00 đến 17h30, mưa 312,5 mm", slogans=["Đi bầu lúc 7h00!"])
+    for template, w, h, units in (("timeline", 1080, 1350, "px"), ("pano", 4000, 2000, "mm")):
+        texts = " ".join(scene_for(campaign, timed, template, w, h, units).texts())
+        drawn = "BỎ PHIẾU TỪ 7h00 ĐẾN 17h30, MƯA 312,5 mm" if template == "timeline" else "ĐI BẦU LÚC 7h00!"
+        assert drawn in texts, texts
+        assert "7H00" not in texts and "MM" not in texts
+
+
+def test_a_statistic_is_one_unbreakable_text_in_every_backend(campaign, brief, tmp_path):
+    """The leaflet draws ``vi.stat``: "312,5 mm" joined by a no-break space, which the slide keeps too."""
+    from pptx import Presentation
+
+    stats = [{"label": "Lượng mưa", "value": 312.5, "unit": "mm", "illustrative": True, "source": ""},
+             {"label": "Tỷ lệ hộ", "value": 8.75, "unit": "%", "illustrative": True, "source": ""}]
+    figures = brief.model_copy(update={"stats": [type(brief.stats[0])(**s) for s in stats]})
+    scene = scene_for(campaign, figures, "leaflet", 297, 210, "mm")
+    assert "312,5\u00a0mm*" in scene.texts() and "8,75%*" in scene.texts()
+    pptx = render_pptx(scene, tmp_path / "l.pptx")
+    texts = [sh.text_frame.text for slide in Presentation(pptx).slides for sh in slide.shapes if sh.has_text_frame]
+    assert "312,5\u00a0mm*" in texts  # PowerPoint and Impress do not break at a no-break space
+    pdf = render_pdf(scene, tmp_path / "l.pdf")
+    extracted = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    assert "312,5\u00a0mm*" in extracted or "312,5 mm*" in extracted
 
 
 def test_illustrative_stats_are_flagged(campaign, tmp_path):

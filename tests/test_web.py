@@ -27,8 +27,8 @@ from studio.web import Settings, create_app, tokens_for
 from studio.web.approve import set_approval
 from studio.web.auth import LIMITED_PREFIX, LOGIN_LIMIT, LOGIN_WINDOW_S, LoginLimiter, TokenStore
 
-MP3 = "dot-1/truyen-thanh-co-so/xa-phuoc-hoa/bulletin.mp3"
-OTHER_MP3 = "dot-1/truyen-thanh-co-so/xa-vinh-hai/bulletin.mp3"
+MP3 = "dot-1/truyen-thanh-co-so/phuoc-hoa/bulletin.mp3"
+OTHER_MP3 = "dot-1/truyen-thanh-co-so/vinh-hai/bulletin.mp3"
 
 
 @pytest.fixture(scope="module")
@@ -41,8 +41,8 @@ def portal(campaign_copy, sample_out, tmp_path):
     settings = Settings(state_dir=tmp_path / "state", cache_seconds=0)
     application = create_app(campaign_copy, str(sample_out), settings)
     store = tokens_for(campaign_copy, settings)
-    _, operator = store.issue("xa-phuoc-hoa", "operator", "xã Phước Hòa")
-    _, other = store.issue("xa-vinh-hai", "operator", "xã Vĩnh Hải")
+    _, operator = store.issue("phuoc-hoa", "operator", "xã Phước Hòa")
+    _, other = store.issue("vinh-hai", "operator", "xã Vĩnh Hải")
     _, designer = store.issue("ninh-thuan", "designer", "Nguyễn Thị Thiết Kế, Sở VHTTDL")
     return {"app": application, "settings": settings, "campaign": campaign_copy, "out": sample_out,
             "tokens": {"operator": operator, "other": other, "designer": designer}}
@@ -61,38 +61,38 @@ def test_operator_sees_only_own_unit_and_district(portal):
     assert "xã Phước Hòa" in page
     assert MP3 in page and "bulletin.script.txt" in page
     assert "dot-1/pano/bac-ai/" in page  # its district's pa nô
-    assert "dot-2-2/truyen-thanh-co-so/xa-bac-ai-tay-2025/" in page  # its 2025 successor's bulletins
-    assert "/nguon/xa-phuoc-hoa/podcast.xml" in page
-    feed = client.get("/nguon/xa-phuoc-hoa/podcast.xml")
+    assert "dot-2-2/truyen-thanh-co-so/bac-ai-tay-2025/" in page  # its 2025 successor's bulletins
+    assert "/nguon/phuoc-hoa/podcast.xml" in page
+    feed = client.get("/nguon/phuoc-hoa/podcast.xml")
     assert feed.status_code == 200 and feed.headers["content-type"].startswith("application/rss+xml")
     assert "<rss" in feed.text
-    for foreign in ("xa-vinh-hai", "ninh-hai", "mang-xa-hoi/ninh-thuan"):
+    for foreign in ("vinh-hai", "ninh-hai", "mang-xa-hoi/ninh-thuan"):
         assert foreign not in page
     assert "Ưu tiên" in page and "Mã băm khớp" in page
 
 
 def test_other_unit_urls_are_refused(portal):
     client = login(portal, "operator")
-    assert client.get("/don-vi/xa-vinh-hai").status_code == 403
+    assert client.get("/don-vi/vinh-hai").status_code == 403
     assert client.get("/don-vi/ninh-hai").status_code == 403
     assert client.get("/don-vi/khong-co").status_code == 404
     assert client.get("/tep/" + OTHER_MP3).status_code == 403
-    assert client.get("/nguon/xa-vinh-hai/podcast.xml").status_code == 403
+    assert client.get("/nguon/vinh-hai/podcast.xml").status_code == 403
     assert client.get("/tep/dot-1/mang-xa-hoi/ninh-thuan/dot1-thi-dua--infographic-1080x1080.png").status_code == 403
     for page in ("/thu-vien", "/tin-bai", "/nhat-ky", "/trang-thai"):
         assert client.get(page).status_code == 403
 
 
 @pytest.mark.parametrize("path", [
-    "/tep/dot-1/truyen-thanh-co-so/xa-phuoc-hoa/..%2F..%2Fmanifest.json",
-    "/tep/dot-1/truyen-thanh-co-so/xa-phuoc-hoa/%2e%2e",
-    "/tep/dot-1/truyen-thanh-co-so/xa-phuoc-hoa/../../../../etc/passwd",
-    "/tep/dot-1/truyen-thanh-co-so/xa-phuoc-hoa/Bulletin.MP3",
-    "/tep/dot-1/truyen-thanh-co-so/xa-phuoc-hoa/.hidden",
-    "/tep/..%2Fdot-1/truyen-thanh-co-so/xa-phuoc-hoa/bulletin.mp3",
-    "/tep/dot-1/truyen-thanh-co-so/xa-phuoc-hoa/bulletin.mp3%00.txt",
-    "/tep/dot-1/truyen-thanh-co-so/xa-phuoc-hoa/not-in-manifest.mp3",
-    "/tep/dot-9/truyen-thanh-co-so/xa-phuoc-hoa/bulletin.mp3",
+    "/tep/dot-1/truyen-thanh-co-so/phuoc-hoa/..%2F..%2Fmanifest.json",
+    "/tep/dot-1/truyen-thanh-co-so/phuoc-hoa/%2e%2e",
+    "/tep/dot-1/truyen-thanh-co-so/phuoc-hoa/../../../../etc/passwd",
+    "/tep/dot-1/truyen-thanh-co-so/phuoc-hoa/Bulletin.MP3",
+    "/tep/dot-1/truyen-thanh-co-so/phuoc-hoa/.hidden",
+    "/tep/..%2Fdot-1/truyen-thanh-co-so/phuoc-hoa/bulletin.mp3",
+    "/tep/dot-1/truyen-thanh-co-so/phuoc-hoa/bulletin.mp3%00.txt",
+    "/tep/dot-1/truyen-thanh-co-so/phuoc-hoa/not-in-manifest.mp3",
+    "/tep/dot-9/truyen-thanh-co-so/phuoc-hoa/bulletin.mp3",
 ])
 def test_path_parameters_are_validated(portal, path):
     client = login(portal, "operator")
@@ -112,16 +112,16 @@ def test_download_matches_manifest(portal):
     assert hashlib.sha256(response.content).hexdigest() == manifest_entry(portal["out"], MP3)["sha256"]
     ranged = client.get("/tep/" + MP3, headers={"Range": "bytes=0-99"})
     assert ranged.status_code == 206 and len(ranged.content) == 100  # audio seeking
-    script = client.get("/tep/dot-1/truyen-thanh-co-so/xa-phuoc-hoa/bulletin.script.txt")
+    script = client.get("/tep/dot-1/truyen-thanh-co-so/phuoc-hoa/bulletin.script.txt")
     assert script.status_code == 200 and "Kịch bản" in script.text
 
 
 def test_anonymous_is_sent_to_login(portal):
     client = TestClient(portal["app"])
-    response = client.get("/don-vi/xa-phuoc-hoa", follow_redirects=False)
+    response = client.get("/don-vi/phuoc-hoa", follow_redirects=False)
     assert response.status_code == 303 and response.headers["location"] == "/dang-nhap"
     assert client.get("/tep/" + MP3).status_code == 401
-    assert client.get("/nguon/xa-phuoc-hoa/podcast.xml").status_code == 401
+    assert client.get("/nguon/phuoc-hoa/podcast.xml").status_code == 401
     wrong = sign_in(client, "stw_sai")
     assert wrong.status_code == 401 and "không đúng" in wrong.text
     # The token only travels in a POST body; a token in the query string logs nobody in.
@@ -145,7 +145,7 @@ def test_session_cookie_flags_and_tampering(portal):
     assert "HttpOnly" in cookie and "SameSite=lax" in cookie and "Max-Age=28800" in cookie
     value = client.cookies["studio_session"]
     client.cookies.set("studio_session", value[:-2] + ("AA" if not value.endswith("AA") else "BB"))
-    assert client.get("/don-vi/xa-phuoc-hoa", follow_redirects=False).status_code == 303
+    assert client.get("/don-vi/phuoc-hoa", follow_redirects=False).status_code == 303
 
 
 def test_session_expires_and_revocation_ends_it(campaign_copy, sample_out, tmp_path, monkeypatch):
@@ -154,7 +154,7 @@ def test_session_expires_and_revocation_ends_it(campaign_copy, sample_out, tmp_p
     settings = Settings(state_dir=tmp_path / "state")  # 8 hour sessions
     application = create_app(campaign_copy, str(sample_out), settings)
     store = tokens_for(campaign_copy, settings)
-    record, token = store.issue("xa-phuoc-hoa", "operator", "xã Phước Hòa")
+    record, token = store.issue("phuoc-hoa", "operator", "xã Phước Hòa")
     client = TestClient(application)
     csrf = form_csrf(client)
     with monkeypatch.context() as m:  # a session cookie issued 8 h 1 min ago
@@ -225,7 +225,7 @@ def test_tampered_file_is_flagged(campaign_copy, tmp_path):
     out = make_sample_tree(tmp_path / "out")
     settings = Settings(state_dir=tmp_path / "state", cache_seconds=0)
     application = create_app(campaign_copy, str(out), settings)
-    _, token = tokens_for(campaign_copy, settings).issue("xa-phuoc-hoa", "operator", "xã Phước Hòa")
+    _, token = tokens_for(campaign_copy, settings).issue("phuoc-hoa", "operator", "xã Phước Hòa")
     client = TestClient(application)
     sign_in(client, token)
     target = out / "ninh-thuan-2025" / MP3
@@ -233,7 +233,7 @@ def test_tampered_file_is_flagged(campaign_copy, tmp_path):
     data[-10] ^= 0xFF
     target.write_bytes(bytes(data))
     os.utime(target, ns=(time.time_ns(), time.time_ns() + 1000))
-    page = client.get("/don-vi/xa-phuoc-hoa").text
+    page = client.get("/don-vi/phuoc-hoa").text
     assert 'data-state="mismatch"' in page and "KHÔNG khớp" in page
     refused = client.get("/tep/" + MP3, params={"tai": 1})  # shown as altered, and not served either
     assert refused.status_code == 409 and "không được phát" in refused.text and bytes(data) not in refused.content
@@ -248,34 +248,34 @@ def test_manifest_signature_checked(campaign_copy, tmp_path):
     manifest.write_bytes(signing.dumps(signing.sign(json.loads(manifest.read_bytes()), signing.load_private(private))))
     settings = Settings(state_dir=tmp_path / "state", cache_seconds=0, public_key=public)
     application = create_app(campaign_copy, str(out), settings)
-    _, token = tokens_for(campaign_copy, settings).issue("xa-phuoc-hoa", "operator", "x")
+    _, token = tokens_for(campaign_copy, settings).issue("phuoc-hoa", "operator", "x")
     client = TestClient(application)
     sign_in(client, token)
-    page = client.get("/don-vi/xa-phuoc-hoa").text
+    page = client.get("/don-vi/phuoc-hoa").text
     assert 'data-signature="valid"' in page and 'data-signature="unsigned"' in page  # dot-1 signed, dot-2-2 not
     manifest.write_bytes(manifest.read_bytes().replace(b'"priority": "normal"', b'"priority": "emergency"', 1))
-    assert 'data-signature="invalid"' in client.get("/don-vi/xa-phuoc-hoa").text
-    assert 'data-signature="valid"' not in client.get("/don-vi/xa-phuoc-hoa").text
+    assert 'data-signature="invalid"' in client.get("/don-vi/phuoc-hoa").text
+    assert 'data-signature="valid"' not in client.get("/don-vi/phuoc-hoa").text
 
 
 def test_operator_audience_per_phase(example_campaign):
-    hoa, hai = audiences(example_campaign, "xa-phuoc-hoa"), audiences(example_campaign, "xa-vinh-hai")
-    assert hoa["dot-1"] == {"xa-phuoc-hoa", "bac-ai"}  # its district's pa nô, before the 2025 reorganisation
-    assert hoa["dot-2-2"] == {"xa-bac-ai-tay-2025"}  # after it, the commune that replaced it
+    hoa, hai = audiences(example_campaign, "phuoc-hoa"), audiences(example_campaign, "vinh-hai")
+    assert hoa["dot-1"] == {"phuoc-hoa", "bac-ai"}  # its district's pa nô, before the 2025 reorganisation
+    assert hoa["dot-2-2"] == {"bac-ai-tay-2025"}  # after it, the commune that replaced it
     assert not any(hoa[p] & hai[p] for p in hoa)
-    assert {"bac-ai", "xa-phuoc-hoa", "xa-phuoc-binh"} <= audiences(example_campaign, "bac-ai")["dot-1"]
+    assert {"bac-ai", "phuoc-hoa", "phuoc-binh"} <= audiences(example_campaign, "bac-ai")["dot-1"]
     assert audiences(example_campaign, "khong-co") == {p.id: frozenset() for p in example_campaign.all_phases()}
 
 
 def test_cli_issues_tokens(campaign_copy, tmp_path):
     runner = CliRunner()
     state = tmp_path / "state"
-    result = runner.invoke(cli, ["web", "token", str(campaign_copy), "--unit", "xa-phuoc-hoa", "--state", str(state)])
+    result = runner.invoke(cli, ["web", "token", str(campaign_copy), "--unit", "phuoc-hoa", "--state", str(state)])
     assert result.exit_code == 0, result.output
     token = result.output.strip().splitlines()[-1]
     assert token.startswith("stw_")
     record = TokenStore(state / "tokens.json").check(token)
-    assert record and record.unit == "xa-phuoc-hoa" and record.role == "operator"
+    assert record and record.unit == "phuoc-hoa" and record.role == "operator"
     bad = runner.invoke(cli, ["web", "token", str(campaign_copy), "--unit", "khong-co", "--state", str(state)])
     assert bad.exit_code == 2 and "Không có đơn vị" in bad.output
     nameless = runner.invoke(cli, ["web", "token", str(campaign_copy), "--designer", "--state", str(state)])
@@ -295,12 +295,12 @@ def test_reads_s3_storage(campaign_copy, tmp_path, bucket):  # noqa: F811  (the 
             s3.put_file(str(path.relative_to(out)), path, "application/octet-stream", sha256_file(path))
     settings = Settings(state_dir=tmp_path / "state", cache_seconds=0)
     application = create_app(campaign_copy, f"s3://{bucket}/portal", settings)
-    _, token = tokens_for(campaign_copy, settings).issue("xa-phuoc-hoa", "operator", "xã Phước Hòa")
+    _, token = tokens_for(campaign_copy, settings).issue("phuoc-hoa", "operator", "xã Phước Hòa")
     client = TestClient(application)
     sign_in(client, token)
-    page = client.get("/don-vi/xa-phuoc-hoa").text
-    assert MP3 in page and 'data-state="ok"' in page and "xa-vinh-hai" not in page
-    assert "/nguon/xa-phuoc-hoa/podcast.xml" in page and "bulletin.script.txt" in page
+    page = client.get("/don-vi/phuoc-hoa").text
+    assert MP3 in page and 'data-state="ok"' in page and "vinh-hai" not in page
+    assert "/nguon/phuoc-hoa/podcast.xml" in page and "bulletin.script.txt" in page
     body = client.get("/tep/" + MP3, params={"tai": 1})
     assert body.status_code == 200 and body.headers["content-type"] == "audio/mpeg"
     assert hashlib.sha256(body.content).hexdigest() == manifest_entry(out, MP3)["sha256"]
@@ -310,7 +310,7 @@ def test_reads_s3_storage(campaign_copy, tmp_path, bucket):  # noqa: F811  (the 
 def test_logout_needs_csrf_and_ends_session(portal):
     client = login(portal, "operator")
     assert client.post("/dang-xuat", data={"csrf": "sai"}).status_code == 403
-    page = client.get("/don-vi/xa-phuoc-hoa").text
+    page = client.get("/don-vi/phuoc-hoa").text
     csrf = page.split('name="csrf" value="', 1)[1].split('"', 1)[0]
     response = client.post("/dang-xuat", data={"csrf": csrf}, follow_redirects=False)
     assert response.status_code == 303 and 'studio_session=""' in response.headers["set-cookie"]
@@ -326,16 +326,16 @@ def test_serves_what_publish_wrote(campaign_copy, tmp_path):
     out = make_sample_tree(tmp_path / "out")
     private, public = init_keys(tmp_path / "keys")
     campaign = load_campaign(campaign_copy)
-    publish_phase(campaign, "dot-1", out, str(tmp_path / "pub"), load_private(private))
+    publish_phase(campaign, "dot-1", out, str(tmp_path / "pub"), load_private(private), local_feeds=True)
     settings = Settings(state_dir=tmp_path / "state", cache_seconds=0, public_key=public)
     application = create_app(campaign, str(tmp_path / "pub"), settings)
-    _, token = tokens_for(campaign_copy, settings).issue("xa-phuoc-hoa", "operator", "xã Phước Hòa")
+    _, token = tokens_for(campaign_copy, settings).issue("phuoc-hoa", "operator", "xã Phước Hòa")
     client = TestClient(application)
     sign_in(client, token)
-    page = client.get("/don-vi/xa-phuoc-hoa").text
+    page = client.get("/don-vi/phuoc-hoa").text
     assert MP3 in page and 'data-signature="valid"' in page and 'data-state="ok"' in page
-    assert "/nguon/xa-phuoc-hoa/podcast.xml" in page
-    assert "bulletin.mp3" in client.get("/nguon/xa-phuoc-hoa/podcast.xml").text
+    assert "/nguon/phuoc-hoa/podcast.xml" in page
+    assert "bulletin.mp3" in client.get("/nguon/phuoc-hoa/podcast.xml").text
     assert "Thi đua lập thành tích" in page  # titles publish adds to phase bulletins
 
 
@@ -343,7 +343,7 @@ def test_manifest_entries_outside_the_phase_are_ignored(campaign_copy, tmp_path)
     out = make_sample_tree(tmp_path / "out")
     manifest = out / "ninh-thuan-2025" / "dot-1" / "manifest.json"
     data = json.loads(manifest.read_text(encoding="utf-8"))
-    data["artifacts"].append({**data["artifacts"][0], "path": "dot-1/../../xa-phuoc-hoa/secret.mp3"})
+    data["artifacts"].append({**data["artifacts"][0], "path": "dot-1/../../phuoc-hoa/secret.mp3"})
     manifest.write_text(json.dumps(data), encoding="utf-8")
     settings = Settings(state_dir=tmp_path / "state", cache_seconds=0)
     application = create_app(campaign_copy, str(out), settings)
@@ -427,11 +427,11 @@ def test_login_form_needs_its_csrf(portal, monkeypatch):
 def test_logout_ends_copies_of_the_cookie(portal):
     client, elsewhere = login(portal, "operator"), login(portal, "operator")
     copied = client.cookies["studio_session"]
-    csrf = client.get("/don-vi/xa-phuoc-hoa").text.split('name="csrf" value="', 1)[1].split('"', 1)[0]
+    csrf = client.get("/don-vi/phuoc-hoa").text.split('name="csrf" value="', 1)[1].split('"', 1)[0]
     assert client.post("/dang-xuat", data={"csrf": csrf}, follow_redirects=False).status_code == 303
     thief = TestClient(portal["app"], cookies={"studio_session": copied})
     assert thief.get("/tep/" + MP3).status_code == 401
-    assert thief.get("/don-vi/xa-phuoc-hoa", follow_redirects=False).status_code == 303
+    assert thief.get("/don-vi/phuoc-hoa", follow_redirects=False).status_code == 303
     restarted = create_app(portal["campaign"], str(portal["out"]), portal["settings"])  # ended is kept on disk
     assert TestClient(restarted, cookies={"studio_session": copied}).get("/tep/" + MP3).status_code == 401
     assert elsewhere.get("/tep/" + MP3).status_code == 200  # the same token's other session goes on

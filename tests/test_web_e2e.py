@@ -26,7 +26,7 @@ CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--disable-sync", "--no-first-run",
         "--autoplay-policy=no-user-gesture-required"]
-MP3 = "dot-1/truyen-thanh-co-so/xa-phuoc-hoa/bulletin.mp3"
+MP3 = "dot-1/truyen-thanh-co-so/phuoc-hoa/bulletin.mp3"
 
 
 def free_port() -> int:
@@ -40,7 +40,7 @@ def server(campaign_copy, tmp_path):
     out = make_sample_tree(tmp_path / "out")
     state = tmp_path / "state"
     store = tokens_for(campaign_copy, Settings(state_dir=state))
-    tokens = {"operator": store.issue("xa-phuoc-hoa", "operator", "xã Phước Hòa")[1],
+    tokens = {"operator": store.issue("phuoc-hoa", "operator", "xã Phước Hòa")[1],
               "designer": store.issue("ninh-thuan", "designer", "Trần Văn Duyệt, Sở VHTTDL")[1]}
     port = free_port()
     proc = subprocess.Popen([sys.executable, "-m", "studio.cli", "serve", str(campaign_copy), "--storage", str(out),
@@ -83,12 +83,12 @@ def log_in(browser, base: str, token: str, **context):
 def test_operator_listens_and_downloads(server, browser, tmp_path):
     ctx, page = log_in(browser, server["base"], server["tokens"]["operator"],
                        viewport={"width": 390, "height": 844}, device_scale_factor=1)
-    assert page.url == server["base"] + "/don-vi/xa-phuoc-hoa"
+    assert page.url == server["base"] + "/don-vi/phuoc-hoa"
     assert "token" not in page.url and "stw_" not in page.url
     paths = page.eval_on_selector_all("li.bulletin", "els => els.map(e => e.dataset.path)")
     assert MP3 in paths and len(paths) == 2
-    assert all("/xa-phuoc-hoa/" in p or "/xa-bac-ai-tay-2025/" in p for p in paths)
-    assert "xa-vinh-hai" not in page.content()
+    assert all("/phuoc-hoa/" in p or "/bac-ai-tay-2025/" in p for p in paths)
+    assert "vinh-hai" not in page.content()
     assert page.evaluate("document.documentElement.scrollWidth") <= 390  # fits a phone: no sideways scrolling
 
     # Play: the audio element loads metadata and plays.
@@ -113,16 +113,16 @@ def test_operator_listens_and_downloads(server, browser, tmp_path):
     assert hashlib.sha256(saved.read_bytes()).hexdigest() == manifest_entry(server["out"], MP3)["sha256"]
 
     # Another unit's page and file are refused.
-    response = page.goto(server["base"] + "/don-vi/xa-vinh-hai")
+    response = page.goto(server["base"] + "/don-vi/vinh-hai")
     assert response.status == 403
     assert "không được xem" in page.content()
-    other = page.request.get(server["base"] + "/tep/dot-1/truyen-thanh-co-so/xa-vinh-hai/bulletin.mp3")
+    other = page.request.get(server["base"] + "/tep/dot-1/truyen-thanh-co-so/vinh-hai/bulletin.mp3")
     assert other.status == 403
     assert page.goto(server["base"] + "/thu-vien").status == 403
 
     # Logout through the button ends the session on the server: a copy of the cookie opens nothing.
     copied = next(c["value"] for c in ctx.cookies() if c["name"] == "studio_session")
-    page.goto(server["base"] + "/don-vi/xa-phuoc-hoa")
+    page.goto(server["base"] + "/don-vi/phuoc-hoa")
     page.click("nav form button")
     page.wait_for_load_state()
     assert page.url == server["base"] + "/dang-nhap"

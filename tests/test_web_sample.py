@@ -18,7 +18,7 @@ from PIL import Image
 from studio.artifacts import atomic_write_json, sha256_file
 from studio.manifest import write_manifest
 
-COMMUNES = {"xa-phuoc-hoa": ("bac-ai", "xa-bac-ai-tay-2025", 440), "xa-vinh-hai": ("ninh-hai", "xa-vinh-hai-2025", 660)}
+COMMUNES = {"phuoc-hoa": ("bac-ai", "bac-ai-tay-2025", 440), "vinh-hai": ("ninh-hai", "vinh-hai-2025", 660)}
 
 
 def make_mp3(path: Path, seconds: float = 2.0, freq: int = 440) -> Path:
@@ -71,8 +71,8 @@ def make_sample_tree(out: Path, campaign_id: str = "ninh-thuan-2025", extra_unit
         arts["dot-2-2"] += [_artifact(root, f"{daily}.mp3", "audio/mpeg", None, "bulletin-daily",
                                       priority="priority", day="2025-09-24", duration=1.5),
                             _artifact(root, f"{daily}.script.txt", "text/plain", None, "bulletin-daily")]
-    (root / "don-vi/xa-phuoc-hoa").mkdir(parents=True)
-    (root / "don-vi/xa-phuoc-hoa/podcast.xml").write_text(
+    (root / "don-vi/phuoc-hoa").mkdir(parents=True)
+    (root / "don-vi/phuoc-hoa/podcast.xml").write_text(
         '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>xã Phước Hòa</title>'
         "</channel></rss>\n", encoding="utf-8")
     info = "dot-1/mang-xa-hoi/ninh-thuan/dot1-thi-dua--infographic-1080x1080.png"
@@ -80,8 +80,8 @@ def make_sample_tree(out: Path, campaign_id: str = "ninh-thuan-2025", extra_unit
     arts["dot-1"].append(_artifact(root, info, "image/png", "dot1-thi-dua", "infographic-1080x1080"))
     # More communes for the load benchmark: copies of one bulletin.
     for i in range(extra_units):
-        rel = f"dot-1/truyen-thanh-co-so/xa-phuoc-hoa/bulletin-extra-{i}.mp3"
-        (root / rel).write_bytes((root / "dot-1/truyen-thanh-co-so/xa-phuoc-hoa/bulletin.mp3").read_bytes())
+        rel = f"dot-1/truyen-thanh-co-so/phuoc-hoa/bulletin-extra-{i}.mp3"
+        (root / rel).write_bytes((root / "dot-1/truyen-thanh-co-so/phuoc-hoa/bulletin.mp3").read_bytes())
         arts["dot-1"].append(_artifact(root, rel, "audio/mpeg", None, "bulletin", priority="normal"))
     for phase, items in arts.items():
         write_manifest(root, campaign_id, phase, items)
@@ -101,6 +101,6 @@ def manifest_entry(out: Path, path: str, campaign_id: str = "ninh-thuan-2025") -
 
 def test_sample_tree_is_consistent(tmp_path):
     out = make_sample_tree(tmp_path)
-    entry = manifest_entry(out, "dot-1/truyen-thanh-co-so/xa-phuoc-hoa/bulletin.mp3")
+    entry = manifest_entry(out, "dot-1/truyen-thanh-co-so/phuoc-hoa/bulletin.mp3")
     assert entry["sha256"] == sha256_file(out / "ninh-thuan-2025" / entry["path"])
     assert entry["bytes"] > 1000

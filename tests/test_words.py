@@ -8,6 +8,7 @@ import unicodedata
 
 import pytest
 
+from studio import vi
 from studio.context import keep_phrases
 from studio.visual import scene_for
 from studio.visual.fonts import font_path, metrics
@@ -71,6 +72,46 @@ def test_single_capital_letters_break_like_words():
 ])
 def test_numbers_keep_their_unit_and_dates_and_lone_marks_stay_whole(text, together):
     assert any(together in group for group in joined(text)), joined(text)
+
+
+def test_a_no_break_space_joins_a_statistic():
+    text = f"Lượng mưa đạt {vi.stat(312.5, 'mm')} và {vi.stat(1250, 'hộ')} phải sơ tán"
+    stats = ["312,5\u00a0mm", "1.250\u00a0hộ"]
+    assert [t for g in groups(text) for t in g if "\u00a0" in t] == stats  # each one token
+    m = metrics(BOLD)
+    for width in range(int(max(m.width(t) for t in stats) * 40) + 1, 1400, 29):
+        lines = wrap_text(text, BOLD, 40, width)
+        assert "".join(lines).count("\u00a0") == 2, (width, lines)  # drawn as a no-break space, never a break
+        assert not any(line.startswith(("mm", "hộ")) for line in lines), (width, lines)
+
+
+def test_a_font_without_a_no_break_space_is_refused_by_the_glyph_check(tmp_path):
+    """The no-break space is drawn as a glyph (PDF, PNG, office apps): a font must have it."""
+    from fontTools import subset
+
+    from studio.visual.layout import MissingGlyphError, pick_font
+
+    font = tmp_path / "khong-nbsp.ttf"
+    options = subset.Options()
+    options.notdef_outline = True
+    sub = subset.Subsetter(options)
+    sub.populate(text="0123456789,.% mhộ")
+    ttf = subset.load_font(str(font_path("NotoSans-Regular")), options)
+    sub.subset(ttf)
+    subset.save_font(ttf, str(font), options)
+    assert pick_font("312,5 mm", [font]) == font
+    with pytest.raises(MissingGlyphError, match="U\\+00A0"):
+        pick_font(vi.stat(312.5, "mm"), [font])
+    assert pick_font(vi.stat(312.5, "mm"), [font, font_path("NotoSans-Regular")]) == font_path("NotoSans-Regular")
+
+
+@pytest.mark.parametrize("headline", [
+    "ĐẢNG BỘ TỈNH ĐOÀN KẾT, DÂN CHỦ, KỶ CƯƠNG, ĐỔI MỚI, PHÁT TRIỂN",
+    "THAM GIA BẦU CỬ LÀ QUYỀN VÀ NGHĨA VỤ CỦA MỖI CÔNG DÂN",
+])
+def test_a_headline_in_capitals_is_read_as_capitals_with_its_times(headline):
+    """``vi.upper`` leaves ``7h00`` as written; the headline is still segmented as capitals."""
+    assert groups(f"{headline} LÚC 7h00")[:-1] == groups(f"{headline} LÚC 7H00")[:-1]
 
 
 def test_keep_phrases_hold_names_the_segmenter_splits():

@@ -11,6 +11,7 @@ from typing import Optional
 import typer
 from rich.table import Table
 
+from .. import vi
 from .common import console, err, load_or_exit, phase_ids
 
 batch_app = typer.Typer(help="Lô việc chạy trên Celery worker.", no_args_is_help=True)
@@ -45,9 +46,9 @@ def schedule(campaign: Path = typer.Argument(..., help="Thư mục chiến dịc
     recorded = recorded_runs(c.id)
     table = Table(title=f"Lịch lô việc: {c.title}")
     for col in ("Thời điểm", "Giai đoạn", "Lý do", "Trạng thái"):
-        table.add_column(col)
+        table.add_column(col, no_wrap=col == "Thời điểm")  # "6h00 ngày 24/09/2025" on one line
     for run in calendar(c, hour):
-        table.add_row(run.at.strftime("%d/%m/%Y %H:%M"), ", ".join(run.phases), "; ".join(run.reasons),
+        table.add_row(vi.date_time(run.at), ", ".join(run.phases), "; ".join(run.reasons),
                       describe(run, moment, timedelta(hours=grace_hours), recorded))
     console.print(table)
     console.print(f"Chạy lịch: STUDIO_CAMPAIGN={campaign} STUDIO_GRACE_HOURS={grace_hours:g} "
@@ -149,7 +150,7 @@ def _status(batch_id: str, out: Path) -> None:
     counts_by_channel = batch.summary(states)
     table = Table()
     for col in ("Kênh", "Xong", "Lỗi", "Đang chờ", "Giữ nguyên (đã có)"):
-        table.add_column(col)
+        table.add_column(col, no_wrap=col == "Thời điểm")  # "6h00 ngày 24/09/2025" on one line
     for channel in sorted(set(counts_by_channel) | set(kept_jobs)):
         counts = counts_by_channel.get(channel, {})
         pending = sum(n for s, n in counts.items() if s not in batch.FINAL)

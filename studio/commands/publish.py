@@ -65,6 +65,11 @@ def register(app: typer.Typer) -> None:
                 key: Path = typer.Option(DEFAULT_KEYS / "province.key", help="Khóa bí mật ký manifest"),
                 by: Optional[str] = typer.Option(None, help="Người xuất bản (ghi vào nhật ký)"),
                 base_url: Optional[str] = typer.Option(None, help="Địa chỉ công khai của kho cho podcast/index"),
+                presign: bool = typer.Option(False, "--presign",
+                                             help="Podcast trỏ tới liên kết S3 có chữ ký (7 ngày, ký lại mỗi lần "
+                                                  "xuất bản) thay cho địa chỉ công khai"),
+                local_feeds: bool = typer.Option(False, "--local-feeds",
+                                                 help="Cho phép podcast trỏ tới tệp trên máy này (file://)"),
                 workers: int = typer.Option(2, help="Số luồng tải lên (máy chủ ở xa: tăng lên)"),
                 dry_run: bool = typer.Option(False, "--dry-run",
                                              help="Chỉ liệt kê tệp sẽ tải lên, giữ lại và xóa; không thay đổi gì"),
@@ -93,7 +98,9 @@ def register(app: typer.Typer) -> None:
                 options = {**s3_options(stored.endpoint_url, stored.region, None), **options}
         with user_errors():
             reports = run_publish(c, ids, out, target, key, include_drafts=include_drafts, by=by,
-                                  storage_options=options, base_url=base_url, workers=workers, dry_run=dry_run,
+                                  storage_options=options, base_url=base_url,
+                                  feed_links="presign" if presign else "public", local_feeds=local_feeds,
+                                  workers=workers, dry_run=dry_run,
                                   allow_delete=allow_delete, max_delete=max_delete / 100, valid_days=valid_days,
                                   replace_newer=replace_newer)
         for r in reports:

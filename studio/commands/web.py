@@ -69,6 +69,8 @@ def register(app: typer.Typer) -> None:
               designer: bool = typer.Option(False, "--designer",
                                             help="Mã cho cán bộ thiết kế cấp tỉnh (xem tất cả, duyệt tin bài)"),
               name: Optional[str] = typer.Option(None, help="Tên người hoặc bộ phận giữ mã (ghi vào nhật ký duyệt)"),
+              feed: bool = typer.Option(False, "--feed", help="Địa chỉ podcast riêng của đơn vị (mã nằm trong địa "
+                                                              "chỉ, dùng cho ứng dụng podcast, không đăng nhập được)"),
               state: Optional[Path] = StateOpt):
         """Cấp một mã truy cập mới; mã chỉ hiện một lần, kho chỉ lưu mã băm."""
         from ..text import nfc
@@ -88,10 +90,15 @@ def register(app: typer.Typer) -> None:
             if unit not in tree:
                 err.print(f"Không có đơn vị {unit!r} trong {c.units_file}. Xem danh sách mã trong tệp đó.")
                 raise typer.Exit(2)
-            unit_id, role = unit, "operator"
+            unit_id, role = unit, "feed" if feed else "operator"
         holder = nfc(name or tree[unit_id].display_name)
         record, plain = tokens_for(Path(c.root), _settings(state)).issue(unit_id, role, holder)
         console.print(f"Đã cấp mã {record.id} cho {holder} ({'thiết kế' if designer else tree[unit_id].display_name}).")
+        if role == "feed":
+            console.print("Địa chỉ podcast (chỉ hiện lần này; ghép sau địa chỉ cổng thông tin, thu hồi bằng "
+                          "studio web revoke):")
+            typer.echo(f"/nguon/{plain}/{unit_id}/podcast.xml")
+            return
         console.print("Mã truy cập (chỉ hiện lần này, gửi riêng cho người dùng):")
         typer.echo(plain)
 
@@ -105,7 +112,8 @@ def register(app: typer.Typer) -> None:
         for col in ("Mã", "Vai trò", "Đơn vị", "Người giữ", "Cấp lúc"):
             table.add_column(col)
         for r in tokens_for(Path(c.root), _settings(state)).records():
-            table.add_row(r.id, "thiết kế" if r.role == "designer" else "đơn vị", r.unit, r.name, r.created)
+            role = {"designer": "thiết kế", "feed": "podcast"}.get(r.role, "đơn vị")
+            table.add_row(r.id, role, r.unit, r.name, r.created)
         console.print(table)
 
     @web.command("revoke")

@@ -23,7 +23,7 @@ from pptx.util import Emu, Pt
 
 from .. import vi
 from ..campaign import Brief, Campaign, Phase, Stat
-from ..text import nfc
+from ..text import nfc, typeset
 from ..visual.alt import stat_sentence
 from ..visual.fonts import FontError
 from ..visual.images import image_size, place, upright_file
@@ -94,7 +94,7 @@ class DeckBuilder:
         self.pal = master.palette(brand)
         self.heading = master.face(brand, "heading")
         self.body = master.face(brand, "body")
-        self.prs = master.build_master(brand, footer=nfc(f"{self.campaign.issuer} · {self.phase.name}"))
+        self.prs = master.build_master(brand, footer=typeset(f"{self.campaign.issuer} · {self.phase.name}"))
         self.slides: list[tuple[str, str | None]] = []
         self._brief: str | None = None
         self._owner: str | None = None
@@ -162,7 +162,7 @@ class DeckBuilder:
         c, p = self.campaign, self.phase
         notes = "\n".join([c.title, c.plan_ref, p.name, phase_dates(p), *p.content_lines])
         s = self.new("title", notes)
-        self.put(s, "title", "kicker", c.issuer.upper())
+        self.put(s, "title", "kicker", vi.upper(c.issuer))
         self.put(s, "title", "title", c.title)
         self.put(s, "title", "subtitle", [p.name, phase_dates(p)])
 
@@ -223,7 +223,7 @@ class DeckBuilder:
         try:
             self.put(s, "two-column", "title", brief.title)
             self.put(s, "two-column", "left-head", "NỘI DUNG")
-            self.put(s, "two-column", "right-head", right_head.upper())
+            self.put(s, "two-column", "right-head", vi.upper(right_head))
             self.put(s, "two-column", "left", [line for line in brief.body.splitlines() if line.strip()])
             self.put(s, "two-column", "right", right)
         except DeckError:
@@ -235,7 +235,9 @@ class DeckBuilder:
         labels = [s.label + (" (*)" if marked and s.illustrative else "") for s in stats]
         s = self.new("chart", "\n".join(stat_sentence(x) for x in stats))
         self.put(s, "chart", "title", "Số liệu nổi bật" + (f" ({unit})" if unit else ""))
-        data = CategoryChartData(number_format="#,##0.##")
+        # The workbook's format shows every value with the digits written (never rounded); the labels are vi.stat.
+        places = max(vi.decimals(x.value) for x in stats)
+        data = CategoryChartData(number_format="#,##0" + ("." + "0" * places if places else ""))
         data.categories = labels
         data.add_series(unit or "Giá trị", [x.value for x in stats])
         ph = s.placeholders[BY_NAME["chart"].slot("chart").idx]
@@ -271,7 +273,7 @@ class DeckBuilder:
             label = point.data_label
             label.position = XL_LABEL_POSITION.OUTSIDE_END
             tf = label.text_frame
-            tf.text = vi.number(stat.value) + (f" {unit}" if unit else "")
+            tf.text = vi.stat(stat.value, unit)
             run = tf.paragraphs[0].runs[0]
             run.font.size = Pt(18)
             run.font.bold = self.heading.bold
@@ -300,7 +302,7 @@ class DeckBuilder:
         self.text_box(slide, (x, top + 50, w, h - 110), [*paragraphs, stat.label],
                       Text("body", 30, 14, "ink", anchor="ctr", line=1.25, gap=0.3))
         if stat.illustrative:
-            self.text_box(slide, (x, top + h - 44, w, 20), ILLUSTRATIVE.upper(),
+            self.text_box(slide, (x, top + h - 44, w, 20), vi.upper(ILLUSTRATIVE),
                           Text("heading", 11, 8, "muted", anchor="b", line=1.1))
 
     def _cards(self, slide, stats: list[Stat]) -> None:
@@ -333,12 +335,12 @@ class DeckBuilder:
                 if text:
                     self.text_box(slide, (x + pad, rows[key][0], inner, rows[key][1]), text, style, sized[key])
             if stat.illustrative:
-                self.text_box(slide, (x + pad, rows["tag"][0], inner, rows["tag"][1]), ILLUSTRATIVE.upper(), tag)
+                self.text_box(slide, (x + pad, rows["tag"][0], inner, rows["tag"][1]), vi.upper(ILLUSTRATIVE), tag)
 
     def common_size(self, items: list[tuple[str, tuple]], style: Text) -> float:
         """The size at which every (text, box) of a row fits: siblings share one size."""
         with self.where():
-            return min(fit_size([(nfc(t), self.face(style.font).path)], box, style) for t, box in items)
+            return min(fit_size([(typeset(t).strip(), self.face(style.font).path)], box, style) for t, box in items)
 
     def slogan(self, text: str, brief: Brief) -> None:
         s = self.new("quote", text)
@@ -392,12 +394,12 @@ class DeckBuilder:
             inner = col - 28
             self.text_box(s, (x + 4, axis_y - 96, inner, 72), p.name,
                           replace(name_style, color="primary" if on else "ink"), name_size)
-            self.text_box(s, (x + 4, axis_y + 28, inner, 26), f"{vi.date(p.start)} – {vi.date(p.end)}",
+            self.text_box(s, (x + 4, axis_y + 28, inner, 26), vi.date_range(p.start, p.end),
                           Text("heading", 17, 10, "ink" if on else "muted", line=1.15))
             subs: list = []
             for q in p.subphases:
                 tone = self.pal["primary"] if q.id == self.phase.id else self.pal["ink"] if on else self.pal["muted"]
-                subs += [Lead(q.name, "", self.heading, tone), f"{vi.date(q.start)} – {vi.date(q.end)}"]
+                subs += [Lead(q.name, "", self.heading, tone), vi.date_range(q.start, q.end)]
             if subs:
                 self.text_box(s, (x + 4, axis_y + 70, inner, 150), subs,
                               Text("body", 15, 9, "ink" if on else "muted", line=1.3, gap=0.25))

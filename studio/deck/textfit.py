@@ -19,7 +19,7 @@ from pptx.oxml.ns import qn
 from pptx.util import Emu, Pt
 
 from .. import vi
-from ..text import nfc
+from ..text import typeset
 from ..visual.fonts import metrics
 from ..visual.layout import FitError, fit_text
 from .master import BULLET_INDENT, EMU_PER_PT, Box, Face, Text, emu
@@ -103,8 +103,8 @@ def fill(shape, paragraphs: list[str | Lead] | str, style: Text, font: Face, col
     if isinstance(paragraphs, str):
         paragraphs = [paragraphs]
     items = [p for p in paragraphs if (p.lead if isinstance(p, Lead) else p or "").strip()]
-    measured = [(nfc(p.text or p.lead).strip(), (p.font if not p.text else font).path) if isinstance(p, Lead)
-                else (nfc(p).strip(), font.path) for p in items]
+    measured = [(typeset(p.text or p.lead).strip(), (p.font if not p.text else font).path) if isinstance(p, Lead)
+                else (typeset(p).strip(), font.path) for p in items]
     leads = any(isinstance(p, Lead) and p.text for p in items)
     box = box or (shape.left / EMU_PER_PT, shape.top / EMU_PER_PT, shape.width / EMU_PER_PT, shape.height / EMU_PER_PT)
     size = fit_size(measured, box, style, max_size, leads)
@@ -125,12 +125,12 @@ def fill(shape, paragraphs: list[str | Lead] | str, style: Text, font: Face, col
         if not style.bullet:
             p._pPr.append(p._pPr.makeelement(qn("a:buNone"), {}))
         if isinstance(item, Lead) and item.text:
-            _run(p, nfc(item.lead) + "\t", size, item.font, item.colour)
-            _run(p, nfc(item.text).strip(), size, font, colour)
+            _run(p, typeset(item.lead) + "\t", size, item.font, item.colour)
+            _run(p, typeset(item.text).strip(), size, font, colour)
         elif isinstance(item, Lead):
-            _run(p, nfc(item.lead).strip(), size, item.font, item.colour)
+            _run(p, typeset(item.lead).strip(), size, item.font, item.colour)
         else:
-            _run(p, nfc(item).strip(), size, font, colour)
+            _run(p, typeset(item).strip(), size, font, colour)
     return size
 
 

@@ -16,7 +16,6 @@ from ..storage import StorageError, open_storage
 MANIFEST_KEY = "manifest.json"
 PENDING_KEY = "dang-xuat-ban.json"  # beside it: what a publish under way uploads before its manifest lands
 FORMAT = "studio-manifest/1"
-PRIORITY_NAMES = {"normal": "thường", "priority": "ưu tiên", "emergency": "khẩn cấp"}
 
 
 class PublishError(Exception):

@@ -89,7 +89,8 @@ def now() -> str:
 # --- what goes out ------------------------------------------------------------------
 
 def classify(campaign: Campaign, artifacts: list[dict]) -> tuple[list[dict], list[dict]]:
-    """Split artifacts into (publishable, drafts); publishable = every brief it draws on is approved.
+    """Split artifacts into (publishable, drafts); publishable = every brief it draws on is approved,
+    and was when it was made (a bulletin made from a draft reads "DỰ THẢO": its meta lists ``drafts``).
 
     Each returned artifact is enriched with the facts units need without the
     campaign: its briefs, their titles and the highest priority among them.
@@ -102,7 +103,9 @@ def classify(campaign: Campaign, artifacts: list[dict]) -> tuple[list[dict], lis
         if art.get("brief") and art["brief"] not in known or fmt is None or art["unit"] not in tree:
             drafts.append(art)  # built from something that no longer exists: never published as approved
             continue
-        job = RenderJob(art["phase"], art["channel"], art["format"], fmt.kind, art["unit"], art.get("brief"))
+        meta = art.get("meta") or {}
+        day = meta.get("day") if fmt.scope == "day" else None  # a daily bulletin carries that day's briefs
+        job = RenderJob(art["phase"], art["channel"], art["format"], fmt.kind, art["unit"], art.get("brief"), day)
         briefs = briefs_for(campaign, job, tree)
         enriched = {
             **art,
@@ -110,7 +113,9 @@ def classify(campaign: Campaign, artifacts: list[dict]) -> tuple[list[dict], lis
             "titles": [b.title for b in briefs],
             "priority": most_urgent(b.priority for b in briefs),
         }
-        (approved if briefs and all(b.approved for b in briefs) else drafts).append(enriched)
+        # a bulletin made while one of its briefs was a draft says "DỰ THẢO" on air: rebuild it first
+        read_as_draft = bool(meta.get("drafts"))
+        (approved if briefs and all(b.approved for b in briefs) and not read_as_draft else drafts).append(enriched)
     return approved, drafts
 
 
@@ -333,7 +338,8 @@ def upload(storage, root: Path, todo: list[dict], workers: int,
 def publish_phase(campaign: Campaign, phase_id: str, out: Path, to: str, private_key, *,
                   include_drafts: bool = False, by: str | None = None, workers: int = 2,
                   on_upload: Callable[[str], None] | None = None, storage_options: dict | None = None,
-                  feeds: bool = True, base_url: str | None = None, dry_run: bool = False,
+                  feeds: bool = True, base_url: str | None = None, feed_links: str = "public",
+                  local_feeds: bool = False, dry_run: bool = False,
                   allow_delete: bool = False, max_delete: float = MAX_DELETE, valid_days: int = VALID_DAYS,
                   replace_newer: bool = False) -> list[PublishReport]:
     root = Path(out) / campaign.id
@@ -351,6 +357,11 @@ def publish_phase(campaign: Campaign, phase_id: str, out: Path, to: str, private
     if not to.startswith("s3://") and Path(to.removeprefix("file://")).resolve() == Path(out).resolve():
         raise PublishError(f"đích xuất bản {to} trùng thư mục build {out}: chọn --to khác "
                            f"(vd. s3://bucket/tiền-tố hoặc thư mục published)")
+    if feeds and not base_url and feed_links != "presign" and not local_feeds \
+            and open_location(join_url(to, campaign.id), **(storage_options or {})).public_url("x").startswith("file:"):
+        raise PublishError(f"podcast của các đơn vị sẽ trỏ tới tệp trên máy này (file://), ứng dụng podcast không tải "
+                           f"được: thêm --base-url ĐỊA-CHỈ (cổng thông tin hoặc nơi phục vụ thư mục {to}), hoặc "
+                           f"--local-feeds nếu chỉ dùng trên máy này")
     runs = [("approved", approved, join_url(to, campaign.id))]
     if include_drafts:
         runs.append(("draft", drafts, join_url(to, DRAFTS, campaign.id)))
@@ -409,9 +420,10 @@ def publish_phase(campaign: Campaign, phase_id: str, out: Path, to: str, private
         for key in report.removed:  # retracted: only now that the manifest no longer names them
             storage.delete(key)
         if feeds and status == "approved":
+            from .feeds import feed_links as links_for
             from .feeds import write_unit_pages
 
-            write_unit_pages(storage, campaign, public_key, base_url)
+            write_unit_pages(storage, campaign, public_key, links_for(storage, campaign, base_url, feed_links))
         reports.append(report)
     return reports
 

@@ -1,6 +1,7 @@
 """Commune loudspeaker bulletins (truyền thanh cơ sở): script, spoken form, TTS, broadcast MP3.
 
-Registers the ``bulletin`` renderer (formats ``bulletin`` and ``bulletin-daily``)
+Registers the ``bulletin`` renderer (formats ``bulletin``, ``bulletin-daily`` and an
+emergency brief's immediate ``bulletin-khan``)
 and offers ``narrate_brief`` to the video renderer: the same voices, cache and
 loudness target, with sentence timings for subtitles.
 """
@@ -15,13 +16,15 @@ from typing import TYPE_CHECKING
 
 from mutagen.mp3 import MP3
 
+from .. import vi
 from ..artifacts import Output, atomic_write_text
 from ..context import JobContext, JobInputs, campaign_slice, phase_root
+from ..formats import EMERGENCY
 from ..plan import briefs_for
 from ..renderers import Renderer, register
 from . import audio
 from .normalize import normalizer_for, spoken
-from .script import PAUSE_S, announcer_text, build_script, template_paths
+from .script import PAUSE_S, Script, announcer_text, build_script, template_paths
 from .speech import VERSION as CHAIN_VERSION
 from .speech import Voice, find_voiceover, loudness_of
 from .tts import ENGINES, Auto, TTSError, get_engine
@@ -127,11 +130,18 @@ def narrate_brief(ctx: JobContext, brief: Brief, engine: str | None = None,
 
 # --- the bulletin renderer -----------------------------------------------------------
 
+def job_script(job: RenderJob, ctx: JobContext) -> Script:
+    """The script of a bulletin job, from its declared inputs (the build and ``studio validate``)."""
+    campaign = ctx.campaign
+    return build_script(campaign, campaign.phase(job.phase), ctx.tree[job.unit], campaign.briefs, job.day,
+                        declared_voiceovers(ctx), slot=job.slot, emergency=job.format == EMERGENCY.id)
+
+
 class BulletinRenderer(Renderer):
     """One commune's bulletin for a phase or a day: announcer script, spoken text, MP3."""
 
     kind = "bulletin"
-    version = "1"
+    version = "2"  # 2: ID3v2.3, Vietnamese priority word in the comment
 
     @staticmethod
     def segments(voice: Voice, script, voiceovers: dict[str, Path], jingle: bool) -> list:
@@ -141,10 +151,11 @@ class BulletinRenderer(Renderer):
             recorded = voiceovers.get(item.brief_id) if item.brief_id else None
             wavs.append(voice.recording(recorded) if recorded else voice.speech(item.spoken))
         segments = [voice.segment(w, PAUSE_S) for w in wavs]
-        if jingle:
+        alert = script.context.get("emergency")
+        if jingle or alert:  # an immediate emergency bulletin always opens and ends on the alert tone
             opening = "alert" if script.priority == "emergency" else "intro"
             segments = ([voice.segment(voice.jingle(opening), JINGLE_GAP_S)] + segments
-                        + [voice.segment(voice.jingle("outro"), 0.0)])
+                        + [voice.segment(voice.jingle("alert" if alert else "outro"), 0.0)])
         return segments
 
     def inputs(self, job: RenderJob, ctx: BuildContext) -> JobInputs:
@@ -156,15 +167,17 @@ class BulletinRenderer(Renderer):
                                 channels=[job.channel], audio=True, brand=False)
         files = {f"template:radio/{p.name}": str(p) for p in template_paths(campaign.root)}
         files.update(voiceover_files(campaign.root, briefs))
+        # approval is no campaign value the hash reads, but a draft's item says so on air
+        drafts = sorted(b.id for b in briefs if not b.approved)
         return JobInputs((self.kind, self.version), job.to_dict(), values, files,
-                         {self.kind: ctx.options_for(self.kind)}, {"chain": CHAIN_VERSION})
+                         {self.kind: ctx.options_for(self.kind)}, {"chain": CHAIN_VERSION, "drafts": drafts})
 
     def render(self, job: RenderJob, ctx: BuildContext) -> list[Output]:
         campaign = ctx.campaign
         unit = ctx.tree[job.unit]
         phase = campaign.phase(job.phase)
         voiceovers = declared_voiceovers(ctx)
-        script = build_script(campaign, phase, unit, campaign.briefs, job.day, voiceovers)
+        script = job_script(job, ctx)
         voice = voice_for(ctx)
         try:
             segments = self.segments(voice, script, voiceovers, campaign.audio.jingle)
@@ -177,22 +190,27 @@ class BulletinRenderer(Renderer):
             segments = self.segments(voice, script, voiceovers, campaign.audio.jingle)
 
         mp3 = ctx.job_path(job, ".mp3")
-        date = job.day or phase.start.isoformat()
-        title = f"Bản tin {phase.name}" + (f" ngày {job.day}" if job.day else "") + f" — {unit.display_name}"
+        emergency = job.format == EMERGENCY.id
+        brief = campaign.briefs[0] if emergency else None
+        date = job.day or (brief and brief.start or phase.start).isoformat()
+        title = " ".join(part for part in (
+            f"Bản tin khẩn: {brief.title}" if brief else "Bản tin", vi.part_of_day(job.slot),
+            f"ngày {vi.date(job.day)}" if job.day else "", phase.public_name) if part) + f" — {unit.display_name}"
         audio.join_mp3([s.path for s in segments], mp3, audio.Tags(
-            title=title, station=script.station, commune=unit.display_name, phase=phase.name, date=date,
+            title=title, station=script.station, commune=unit.display_name, phase=phase.public_name, date=date,
             priority=script.priority, album=campaign.title))
         seconds = round(MP3(str(mp3)).info.length, 2)
         meta = {"engine": voice.engine_name, "engine_requested": voice.requested, "duration_s": seconds,
                 "lufs": round(_integrated((s.lufs, s.seconds) for s in segments), 2),
                 "true_peak_db": round(max(s.true_peak for s in segments), 2),
-                "priority": script.priority, "day": job.day, "unit_name": unit.display_name,
-                "voiceovers": sorted(voiceovers), "estimated_reading_s": round(script.total_s, 1)}
+                "priority": script.priority, "day": date if emergency else job.day, "slot": job.slot,
+                "unit_name": unit.display_name, "voiceovers": sorted(voiceovers),
+                "estimated_reading_s": round(script.total_s, 1), "drafts": ctx.inputs.extra["drafts"]}
         if voice.note:
             meta["engine_note"] = voice.note
         script_path = atomic_write_text(ctx.job_path(job, ".script.txt"), announcer_text(script, campaign.root))
         spoken_path = atomic_write_text(ctx.job_path(job, ".spoken.txt"), script.spoken_text)
-        text_meta = {"priority": script.priority, "day": job.day, "unit_name": unit.display_name}
+        text_meta = {key: meta[key] for key in ("priority", "day", "slot", "unit_name", "drafts")}
         return [Output(mp3, "audio/mpeg", meta),
                 Output(script_path, "text/plain; charset=utf-8", {**text_meta, "role": "announcer-script"}),
                 Output(spoken_path, "text/plain; charset=utf-8", {**text_meta, "role": "spoken-form"})]

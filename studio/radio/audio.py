@@ -19,6 +19,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from ..artifacts import atomic_path
+from ..campaign import URGENCY_WORDS
 
 RATE = 44100
 #: Extra true-peak headroom kept for MP3 encoding, which adds inter-sample overs.
@@ -190,7 +191,8 @@ def encode_mp3(wav: Path, target: Path, bitrate_kbps: int, tags: Tags) -> None:
 
 
 def write_tags(path: Path, tags: Tags) -> None:
-    """ID3v2.4 tags: title, station, campaign, date, and commune / phase / priority as TXXX frames."""
+    """ID3v2.3 tags (what older players read): title, station, campaign, date, and commune / phase /
+    priority as TXXX frames; the comment names the priority in Vietnamese."""
     from mutagen.id3 import COMM, ID3, TALB, TDRC, TIT2, TLAN, TPE1, TXXX
 
     id3 = ID3()
@@ -202,9 +204,10 @@ def write_tags(path: Path, tags: Tags) -> None:
         id3.add(TDRC(encoding=3, text=tags.date))
     id3.add(TLAN(encoding=3, text="vie"))
     for desc, value in (("commune", tags.commune), ("phase", tags.phase), ("priority", tags.priority)):
-        id3.add(TXXX(encoding=3, desc=desc, text=value))
-    id3.add(COMM(encoding=3, lang="vie", desc="", text=f"Mức ưu tiên: {tags.priority}"))
-    id3.save(str(path))
+        if value:  # a phase without a public name is not named
+            id3.add(TXXX(encoding=3, desc=desc, text=value))
+    id3.add(COMM(encoding=3, lang="vie", desc="", text=f"Mức ưu tiên: {URGENCY_WORDS[tags.priority]}"))
+    id3.save(str(path), v2_version=3)
 
 
 _EBU = re.compile(r"Integrated loudness:\s+I:\s+(-?[\d.]+|-inf) LUFS(?:.*?True peak:\s+Peak:\s+(-?[\d.]+|-inf) dBFS)?",

@@ -18,7 +18,7 @@ from pathlib import Path
 import jinja2
 
 from .. import vi
-from ..campaign import most_urgent
+from ..campaign import URGENCY_WORDS, most_urgent
 from ..templates import template_files
 from ..text import nfc
 from .normalize import normalizer_for
@@ -28,7 +28,6 @@ TEMPLATE_NAMES = ("bulletin.txt.j2", "announcer.txt.j2")
 #: Reading rate of a loudspeaker announcer, in syllables (Vietnamese words) per minute.
 READING_RATE = 160
 PAUSE_S = 0.8  # silence after each item
-PRIORITY_LABELS = {"normal": "thông thường", "priority": "ưu tiên", "emergency": "khẩn cấp"}
 HEADING = "_heading"  # block ``<kind>_heading`` is the heading of item ``<kind>``
 
 
@@ -86,7 +85,8 @@ def _environment(campaign_root: str, paths: tuple[str, ...], stamps: tuple[int, 
     env = jinja2.Environment(loader=jinja2.FileSystemLoader([*map(str, folders), str(BUILTIN_TEMPLATES)]),
                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
                              keep_trailing_newline=True, autoescape=False)  # plain text, never markup
-    env.filters.update(vn_number=vi.number, vn_date=vi.spoken_date, duration=vi.spoken_duration, sentence=sentence)
+    env.filters.update(vn_number=vi.number, vn_stat=vi.stat, vn_date=vi.spoken_date, duration=vi.spoken_duration,
+                       sentence=sentence, upper=vi.upper)  # the announcer's headings: "7h00" stays as written
     return env
 
 
@@ -119,20 +119,29 @@ def render_items(template: jinja2.Template, context: dict, briefs) -> list[Item]
 
 
 def build_script(campaign, phase, unit, briefs, day: str | None = None,
-                 voiceovers: dict[str, Path] | None = None) -> Script:
-    """Build the bulletin's items for one unit (and day) and give every item its spoken form."""
+                 voiceovers: dict[str, Path] | None = None, *, slot: str | None = None,
+                 emergency: bool = False) -> Script:
+    """Build the bulletin's items for one unit (and day, and broadcast slot) and give every item
+    its spoken form. ``emergency``: the immediate bulletin of an emergency brief, whose ``brief``
+    item is read ``campaign.audio.emergency_repeat`` times.
+
+    Templates see the phase under its public name only (``phase.name`` is ``public_name``, empty
+    when there is none): the plan's internal name is never read on air."""
     env = environment(campaign.root)
     slogans: list[str] = []
     for brief in briefs:
         slogans += [s for s in brief.slogans if s not in slogans]
     priority = most_urgent(b.priority for b in briefs)
-    context = {"campaign": campaign, "phase": phase, "unit": unit, "briefs": briefs, "day": day,
-               "slogans": slogans, "priority": priority, "priority_label": PRIORITY_LABELS[priority],
-               "station": f"Đài truyền thanh {unit.display_name}"}
+    read = [b for b in briefs for _ in range(campaign.audio.emergency_repeat)] if emergency else briefs
+    on_air = phase.model_copy(update={"name": phase.public_name})
+    context = {"campaign": campaign, "phase": on_air, "unit": unit, "briefs": briefs, "day": day,
+               "slot": slot, "slot_name": vi.part_of_day(slot), "emergency": emergency,
+               "slogans": [] if emergency else slogans, "priority": priority,
+               "priority_label": URGENCY_WORDS[priority], "station": f"Đài truyền thanh {unit.display_name}"}
     where = template_paths(campaign.root)[0]
     try:
         template = env.get_template("bulletin.txt.j2")
-        items = render_items(template, context, briefs)
+        items = render_items(template, context, read)
     except jinja2.TemplateError as exc:
         line = f":{exc.lineno}" if getattr(exc, "lineno", None) else ""
         raise ScriptError(f"{where}{line}: lỗi mẫu bản tin ({unit.display_name}): {exc}. "

@@ -10,7 +10,8 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
 
-from ..text import nfc
+from .. import vi
+from ..text import typeset
 from ..visual.fonts import resolve
 from ..visual.layout import FitResult, fit_text
 
@@ -44,17 +45,17 @@ def blocks(kind: str, campaign, brief, width: int, height: int) -> list[tuple]:
     margin = round(width * 0.08)
     inner = width - 2 * margin
     if kind == "opening":
-        return [(nfc(campaign.issuer).upper(), body, (margin, height * 0.08, inner, height * 0.1),
+        return [(vi.upper(typeset(campaign.issuer)), body, (margin, height * 0.08, inner, height * 0.1),
                  accent, unit * 0.02, unit * 0.032, 2),
-                (nfc(brief.headline), heading, (margin, height * 0.25, inner, height * 0.4),
+                (typeset(brief.headline), heading, (margin, height * 0.25, inner, height * 0.4),
                  paper, unit * 0.04, unit * 0.085, None),
-                (nfc(brief.title), body, (margin, height * 0.7, inner, height * 0.17),
+                (typeset(brief.title), body, (margin, height * 0.7, inner, height * 0.17),
                  paper, unit * 0.024, unit * 0.04, 3)]
-    slogan = nfc(brief.slogans[0]) if brief.slogans else nfc(brief.headline)
+    slogan = typeset(brief.slogans[0] if brief.slogans else brief.headline)
     return [(slogan, heading, (margin, height * 0.18, inner, height * 0.5), accent, unit * 0.04, unit * 0.08, None),
-            (nfc(campaign.issuer), body, (margin, height * 0.74, inner, height * 0.08),
+            (typeset(campaign.issuer), body, (margin, height * 0.74, inner, height * 0.08),
              paper, unit * 0.02, unit * 0.034, 2),
-            (nfc(campaign.title), body, (margin, height * 0.82, inner, height * 0.1),
+            (typeset(campaign.title), body, (margin, height * 0.82, inner, height * 0.1),
              paper, unit * 0.016, unit * 0.026, 3)]
 
 

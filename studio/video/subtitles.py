@@ -17,7 +17,7 @@ from pathlib import Path
 from PIL import Image, ImageDraw, ImageFont
 
 from ..artifacts import atomic_write_text, file_digest
-from ..text import nfc
+from ..text import nfc, split_words, typeset
 from ..visual.fonts import metrics, resolve
 from ..visual.layout import pick_font, wrap_text
 from .timeline import Cue, Overlay, snap
@@ -69,7 +69,7 @@ def split_cues(segments: list[tuple[float, float, str]], style: Style, offset: f
     """Sentence timings (narration time) → cues in video time that fit ``style.max_lines``."""
     cues: list[Cue] = []
     for start, end, text in segments:
-        text = " ".join(nfc(text).split())
+        text = " ".join(split_words(typeset(text)))
         if not text:
             continue
         parts = [text]
@@ -90,7 +90,7 @@ def split_cues(segments: list[tuple[float, float, str]], style: Style, offset: f
 
 def _split_words(text: str, pieces: int) -> list[str]:
     """Split at spaces into ``pieces`` runs of about equal length, preferring breaks after punctuation."""
-    words = text.split()
+    words = split_words(text)
     if pieces <= 1 or len(words) <= 1:
         return [text]
     pieces = min(pieces, len(words))

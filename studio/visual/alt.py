@@ -8,11 +8,11 @@ pictures the scene shows (their alt text) and the address of its QR code.
 from __future__ import annotations
 
 from .. import vi
-from ..text import nfc
+from ..text import typeset
 
 
 def stat_sentence(stat) -> str:
-    text = f"{stat.label}: {vi.number(stat.value)}" + (f" {stat.unit}" if stat.unit else "")
+    text = f"{stat.label}: {vi.stat(stat.value, stat.unit)}"
     if stat.illustrative:
         text += " (số liệu minh họa)"
     elif stat.source:
@@ -33,4 +33,4 @@ def alt_text(campaign, brief, unit=None, pictures: tuple[str, ...] | list[str] =
     parts.append(f"{campaign.issuer}{where}.")
     if qr:
         parts.append(f"Mã QR dẫn tới {qr}")  # last, with no full stop that could be read as part of the address
-    return nfc(" ".join(parts))
+    return typeset(" ".join(parts))  # an address has no quote to curl (campaign.WebAddress)

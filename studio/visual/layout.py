@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from ..text import nfc
+from ..text import NO_BREAK_SPACE, nfc
 from . import words
 from .fonts import FontError, FontMetrics, metrics
 
@@ -55,8 +55,10 @@ def describe_char(char: str) -> str:
 
 
 def pick_font(text: str, candidates: list[Path]) -> Path:
-    """The first font that has every character of ``text``; an error naming the first missing one otherwise."""
-    needed = {c for c in nfc(text) if not c.isspace()}
+    """The first font that has every character of ``text``; an error naming the first missing one otherwise.
+
+    A no-break space is drawn as a glyph (backends and office apps need it to keep ``312,5 mm`` together)."""
+    needed = {c for c in nfc(text) if not c.isspace() or c == NO_BREAK_SPACE}
     for path in candidates:
         m = metrics(path)
         if all(m.covers(c) for c in needed):

@@ -30,7 +30,7 @@ from ..artifacts import file_digest
 from ..color import Color
 from ..context import keep_phrases
 from ..templates import template_files
-from ..text import nfc
+from ..text import nfc, typeset
 from . import flow
 from .fonts import FontError, fonts_named, resolve
 from .images import FITS, MIN_MODULE_MM, Placement, image_size, place, qr_matrix
@@ -137,7 +137,8 @@ def _star(cx: float, cy: float, r: float, inner: float = 0.382, rotation: float 
     return pts
 
 
-_ENV.filters.update(num=vi.number, vndate=vi.date, day_month=vi.day_month, shade=_shade)
+_ENV.filters.update(num=vi.number, stat=vi.stat, vndate=vi.date, date_range=vi.date_range, upper=vi.upper,
+                    shade=_shade)
 _ENV.globals.update(star=_star)
 
 
@@ -366,9 +367,9 @@ def _asset(value: Any, ctx: dict[str, Any], where: str) -> Path:
 
 
 def _layout_text(layer: Layer, ctx: dict[str, Any], where: str) -> None:
-    text = nfc(str(layer.get("text", "")))
+    text = typeset(str(layer.get("text", "")))
     if layer.get("uppercase"):
-        text = text.upper()
+        text = vi.upper(text)
     layer.props["text"] = text
     try:
         fonts = [resolve(f, ctx["fonts"]) for f in [layer.get("font", "body"), *layer.get("fallback", [])]]

@@ -5,8 +5,9 @@ two space-separated syllables. ``groups`` returns the space-separated tokens of 
 paragraph gathered into unbreakable groups: the words of pyvi's offline CRF
 segmenter, the phrases of the campaign dictionary (``keep``), a number with the
 word that measures it ("15 %", "3 năm", "7 giờ sáng") and dates written in words
-("ngày 15 tháng 3 năm 2025"). The layout wraps groups; it splits a group into its
-syllables only when the group is wider than its box.
+("ngày 15 tháng 3 năm 2025"). A no-break space (``vi.stat``'s ``312,5 mm``) joins what it
+separates into one token. The layout wraps groups; it splits a group into its syllables only
+when the group is wider than its box.
 """
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from ..text import EDGE_PUNCTUATION, nfc
+from .. import vi
+from ..text import EDGE_PUNCTUATION, NO_BREAK_SPACE, nfc, split_words
 
 # Words that measure or count the number before them: never left alone at a line start.
 UNITS = frozenset("""
@@ -42,7 +44,7 @@ def _segmenter_joins(tokens: tuple[str, ...]) -> tuple[bool, ...]:
     from pyvi import ViTokenizer  # imported on first use: loading the CRF model takes about a second
 
     text = " ".join(tokens)
-    if text.upper() == text and text.lower() != text:
+    if vi.upper(text) == text and text.lower() != text:
         # All caps: the model learnt from normal case. Lower case misses names ("NINH THUẬN"), capitalised
         # words run names on ("PHƯỚC HÀ ĐI BẦU"): keep the joins both readings agree on.
         lower = _segmenter_joins(tuple(t.lower() for t in tokens))
@@ -123,10 +125,12 @@ def _punctuation_joins(tokens: tuple[str, ...]) -> set[int]:
 @lru_cache(maxsize=8192)
 def groups(paragraph: str, keep: tuple[str, ...] = ()) -> tuple[tuple[str, ...], ...]:
     """The paragraph's space-separated tokens, gathered into groups that a line break must not split."""
-    tokens = tuple(nfc(paragraph).split())
+    tokens = tuple(split_words(nfc(paragraph)))
     if len(tokens) < 2:
         return (tokens,) if tokens else ()
-    joins = set(i for i, j in enumerate(_segmenter_joins(tokens)) if j)
+    # The segmenter reads a no-break space as a space: it sees such a token without one.
+    joins = set(i for i, j in enumerate(_segmenter_joins(tuple(t.replace(NO_BREAK_SPACE, "") or "-" for t in tokens)))
+                if j)
     joins |= _phrase_joins(tokens, keep) | _number_joins(tokens) | _punctuation_joins(tokens)
     out: list[tuple[str, ...]] = []
     current = [tokens[0]]

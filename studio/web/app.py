@@ -29,20 +29,30 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from .. import vi
 from ..build import campaign_fingerprint
-from ..campaign import URGENCY, Campaign, most_urgent
-from ..formats import FORMATS
+from ..campaign import URGENCY, URGENCY_WORDS, Campaign, most_urgent
+from ..formats import EMERGENCY, FORMATS
 from ..loader import CampaignError, load_campaign
 from ..publish.access import phase_audiences
 from ..storage import StorageError, open_storage
 from .approve import ApprovalError, approve_brief, read_audit
-from .auth import LOGIN_FORM_S, LoginForms, LoginLimiter, Session, Sessions, TokenRecord, TokenStore, secret_key
-from .catalog import FEED_NAME, SIDECARS, Catalog, Item, valid_name, valid_slug
+from .auth import (
+    LOGIN_FORM_S,
+    TOKEN_PREFIX,
+    LoginForms,
+    LoginLimiter,
+    Session,
+    Sessions,
+    TokenRecord,
+    TokenStore,
+    secret_key,
+)
+from .catalog import FEED_DIR, FEED_NAME, SIDECARS, Catalog, Item, valid_name, valid_slug
 from .verify import ALTERED, FILE_STATES, SIGNATURE_STATES
 
 HERE = Path(__file__).parent
 COOKIE = "studio_session"
 LOGIN_COOKIE = "studio_login_form"
-PRIORITY = {"emergency": "Khẩn cấp", "priority": "Ưu tiên", "normal": "Thường"}
+PRIORITY = {p: word.capitalize() for p, word in URGENCY_WORDS.items()}  # badges: "Khẩn cấp"
 DAY_IN_NAME = re.compile(r"-(\d{4}-\d{2}-\d{2})$")
 
 
@@ -228,7 +238,8 @@ def create_app(campaign: Campaign | str | Path, storage_url: str | None = None,
 
     env = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(["html", "xml"]),
                       trim_blocks=True, lstrip_blocks=True)
-    env.filters.update(date=_optional(vi.date), time=_optional(vi.date_time), size=vi.size,
+    env.filters.update(date=_optional(vi.date), date_range=vi.date_range, time=_optional(vi.date_time), size=vi.size,
+                       part_of_day=vi.part_of_day,
                        duration=_optional(lambda seconds: vi.duration(float(seconds))),
                        url=lambda path: "/tep/" + quote(path))
     env.globals.update(FILE_STATES=FILE_STATES, SIGNATURE_STATES=SIGNATURE_STATES, PRIORITY=PRIORITY,
@@ -247,7 +258,7 @@ def create_app(campaign: Campaign | str | Path, storage_url: str | None = None,
     def principal(request: Request) -> Principal:
         session = sessions.read(request.cookies.get(COOKIE))  # None once logged out
         record = tokens.get(session.token_id) if session else None  # a revoked token ends its sessions
-        if record is None:
+        if record is None or record.role == "feed":
             raise LoginRequired()
         scope = {} if record.role == "designer" else state.audiences(record.unit)
         return Principal(record, session, scope)
@@ -311,6 +322,7 @@ def create_app(campaign: Campaign | str | Path, storage_url: str | None = None,
             return login_page(request, 403, "Biểu mẫu đăng nhập đã hết hạn hoặc không hợp lệ. "
                                             "Nhập lại mã truy cập rồi bấm Đăng nhập.")
         record = tokens.check(token) if token else None
+        record = None if record and record.role == "feed" else record  # a feed address opens no session
         if record is None:
             limiter.failed(keys)
             return login_page(request, 401, "Mã truy cập không đúng hoặc đã bị thu hồi.")
@@ -346,7 +358,7 @@ def create_app(campaign: Campaign | str | Path, storage_url: str | None = None,
                                            f" — {phase.name if phase else item.phase}")
         duration = item.meta.get("duration") or item.meta.get("duration_s")
         return {"item": item, "brief": brief, "phase": phase, "day": day, "priority": priority, "title": title,
-                "duration": duration,
+                "duration": duration, "slot": item.meta.get("slot"), "alert": item.format == EMERGENCY.id,
                 "state": catalog.check(item), "signature": catalog.signature(item.phase),
                 "script": item.sidecars.get(".script.txt"), "preview": item.sidecars.get(".preview.png"),
                 "poster": item.sidecars.get(".poster.png")}
@@ -365,20 +377,24 @@ def create_app(campaign: Campaign | str | Path, storage_url: str | None = None,
             raise Denied(403, "Mã truy cập của bạn không được xem đơn vị này.")
         scope = state.audiences(unit)
         today = datetime.now(vi.VIETNAM).date().isoformat()
-        groups = []
+        groups, alerts = [], []
         for phase in sorted(c.all_phases(), key=lambda p: p.start, reverse=True):
             items = [i for i in catalog.items(phase.id)
                      if i.unit in scope.get(phase.id, ()) and me.may_see(i.unit, phase.id) and not is_sidecar(i)]
             if not items:
                 continue
-            bulletins = sorted((decorate(i, c) for i in items if i.kind == "audio"),
-                               key=lambda d: (d["day"] or "", -URGENCY.index(d["priority"])), reverse=True)
+            audio = [decorate(i, c) for i in items if i.kind == "audio"]
+            alerts += [d for d in audio if d["alert"]]  # emergency bulletins: on top of the page, newest first
+            bulletins = sorted((d for d in audio if not d["alert"]), reverse=True,
+                               key=lambda d: (d["day"] or "", d["slot"] or "", -URGENCY.index(d["priority"])))
             others = [decorate(i, c) for i in items if i.kind != "audio"]
             groups.append({"phase": phase, "bulletins": bulletins, "others": others,
                            "current": phase.start.isoformat() <= today <= phase.end.isoformat(),
                            "status": catalog.status(phase.id)})
         feeds = [(tree[unit], f"/nguon/{unit}/{FEED_NAME}")] if me.may_read_feed(unit) and catalog.feed(unit) else []
-        return page(request, "unit.html", me=me, unit=tree[unit], groups=groups, today=today, feeds=feeds)
+        alerts.sort(key=lambda d: (d["day"] or "", d["item"].path), reverse=True)
+        return page(request, "unit.html", me=me, unit=tree[unit], groups=groups, alerts=alerts, today=today,
+                    feeds=feeds)
 
     @app.get("/nguon/{unit}/" + FEED_NAME)
     def feed(request: Request, unit: str):
@@ -390,6 +406,72 @@ def create_app(campaign: Campaign | str | Path, storage_url: str | None = None,
         if not catalog.feed(unit):
             return Response("Không có nguồn tin này.", status_code=404, media_type="text/plain; charset=utf-8")
         return serve(catalog.feed(unit), "application/rss+xml; charset=utf-8", {"Cache-Control": "private, max-age=60"})
+
+    def feed_unit(token: str, unit: str) -> TokenRecord:
+        """The feed token's record when it may read ``unit``'s feed: its own unit, or a unit that replaced
+        it (``itunes:new-feed-url``)."""
+        record = tokens.check(token) if token.startswith(TOKEN_PREFIX) else None
+        if record is None or record.role != "feed" or not valid_slug(unit):
+            raise Denied(404, "Không có nguồn tin này.")
+        tree, seen, todo = state.get().unit_tree(), set(), [record.unit]
+        while todo:  # the unit and every unit that replaced it, across reorganisations
+            current = todo.pop()
+            if current in seen or current not in tree:
+                continue
+            seen.add(current)
+            todo += list(tree[current].successors or [])
+        if unit not in seen:
+            raise Denied(404, "Không có nguồn tin này.")
+        return record
+
+    @app.get("/nguon/{token}/{unit}/" + FEED_NAME)
+    def private_feed(request: Request, token: str, unit: str):
+        """A podcast app's subscription: the token in the address stands for the login."""
+        from ..publish.feeds import FeedLinks, unit_feed
+
+        feed_unit(token, unit)
+        c = state.get()
+        base = str(request.base_url).rstrip("/") + f"/nguon/{quote(token)}"
+        manifests = [m for m in (catalog.manifest(p.id) for p in c.all_phases()) if m]
+
+        def url(path: str) -> str:
+            if path.startswith(FEED_DIR + "/"):
+                return f"{base}/{unit}/bia.jpg" if path.endswith(".jpg") else f"{base}/{unit}/{FEED_NAME}"
+            return f"{base}/tep/{quote(path)}"
+
+        data, _, _ = unit_feed(manifests, c, unit, FeedLinks(url, lambda u: f"{base}/{u}/{FEED_NAME}",
+                                                              c.contact_email))
+        if data is None:
+            raise Denied(404, "Không có nguồn tin này.")
+        return Response(data, media_type="application/rss+xml; charset=utf-8",
+                        headers={"Cache-Control": "private, max-age=60"})
+
+    @app.get("/nguon/{token}/{unit}/bia.jpg")
+    def private_cover(token: str, unit: str):
+        from ..publish.cover import unit_cover
+
+        feed_unit(token, unit)
+        c = state.get()
+        return Response(unit_cover(c, c.unit_tree()[unit].display_name), media_type="image/jpeg",
+                        headers={"Cache-Control": "private, max-age=86400"})
+
+    @app.get("/nguon/{token}/tep/{phase}/{channel}/{unit}/{name}")
+    def private_file(token: str, phase: str, channel: str, unit: str, name: str):
+        """An enclosure of a private feed: only files of the feed unit's audience, checked against the manifest."""
+        record = tokens.check(token) if token.startswith(TOKEN_PREFIX) else None
+        if record is None or record.role != "feed":
+            raise Denied(404, "Không có tệp này.")
+        if not (valid_slug(phase) and valid_slug(channel) and valid_slug(unit) and valid_name(name)):
+            raise Denied(404, "Không có tệp này.")
+        allowed = set()
+        tree = state.get().unit_tree()
+        for owner in {record.unit, *(tree[record.unit].successors or [])} if record.unit in tree else ():
+            allowed |= state.audiences(owner).get(phase, frozenset())
+        found = catalog.servable(phase, channel, unit, name)
+        if unit not in allowed or not isinstance(found, Item):
+            raise Denied(404, "Không có tệp này.")
+        return serve(found.path, found.media_type, {"Cache-Control": "private, max-age=300",
+                                                    "X-Content-SHA256": found.sha256}, found.sha256)
 
     def serve(path: str, media: str, headers: dict, sha256: str | None = None) -> Response:
         """Stream a stored file; with ``sha256`` (a manifest item), only if its bytes hash to it."""

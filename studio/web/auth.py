@@ -29,7 +29,7 @@ from ..artifacts import SECRET_MODE, atomic_path
 from ..text import nfc
 from .approve import file_lock
 
-Role = Literal["operator", "designer"]
+Role = Literal["operator", "designer", "feed"]  # feed: a private podcast address, no login
 TOKEN_PREFIX = "stw_"
 LOGIN_LIMIT = 10  # failed logins per client address, and per token prefix, in a window
 LOGIN_WINDOW_S = 60.0

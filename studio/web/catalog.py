@@ -131,6 +131,11 @@ class Catalog:
             return out
         return self._cached(f"items:{phase}", make)
 
+    def manifest(self, phase: str) -> dict | None:
+        """The phase's manifest as published (None when there is none or it does not parse)."""
+        data = self._cached(f"manifest:{phase}", lambda: self._json(f"{phase}/manifest.json"))
+        return data if data and "artifacts" in data and "error" not in data else None
+
     def status(self, phase: str) -> dict | None:
         return self._cached(f"status:{phase}", lambda: self._json(f"{phase}/status.json"))
 
