@@ -13,6 +13,9 @@ _.inherit, _.line_spacing, _.major_tick_mark, _.margin_bottom, _.margin_left, _.
 _.maximum_scale, _.minimum_scale, _.position, _.reverse_order, _.space_before, _.vary_by_categories
 _.vertical_anchor, _.visible, _.word_wrap, _._blob, _.crop_left, _.crop_top, _.crop_right, _.crop_bottom
 
+# openpyxl and ruamel.yaml: settings read when the workbook or the YAML is written (studio/briefsheet.py).
+_.data_type, _.quotePrefix, _.number_format, _.freeze_panes, _.preserve_quotes
+
 # Jinja2 templates read these attributes (templates/radio/announcer.txt.j2: item.voiceover).
 _.voiceover
 
@@ -23,3 +26,6 @@ from studio.radio.tts import Auto
 from studio.video.timeline import to_moviepy
 
 audio.to_pcm, audio.encode_mp3, Auto.forget, to_moviepy, Narration.duration_s
+
+# pikepdf: PDF objects are set for the saved file (studio/visual/pdf.py: PDF/X OutputIntent, DefaultRGB, Info).
+_.OutputIntents, _.DefaultRGB, _.GTS_PDFXConformance, _.Info

@@ -87,6 +87,7 @@ class Channel(Model):
     name: Text
     unit_level: Level = "province"
     formats: list[str]
+    bleed_mm: Bleed | None = None  # the print shop's bleed for this channel's PDFs (wins over the campaign's)
 
 
 class Audience(Model):
@@ -94,10 +95,30 @@ class Audience(Model):
     name: Text
 
 
+def _ink_values(value: list[float]) -> list[float]:
+    if len(value) != 4 or not all(0 <= v <= 100 for v in value):
+        raise ValueError(f"cần bốn số C, M, Y, K từ 0 đến 100 (phần trăm mực), ví dụ [0, 100, 85, 0]; "
+                         f"nhận được {value}")
+    return value
+
+
+def _bleed(value: float) -> float:
+    if not 0 <= value <= MAX_BLEED_MM:
+        raise ValueError(f"lề xén (bleed) phải từ 0 đến {MAX_BLEED_MM} mm, nhận được {value:g}")
+    return value
+
+
+#: A bleed wider than this is a typo: a 4 m pa nô's frame wrap needs about 50 mm.
+MAX_BLEED_MM = 200
+Bleed = Annotated[float, BeforeValidator(_real), AfterValidator(_bleed)]
+
+
 class BrandKit(Model):
     colors: dict[str, str] = {
         "primary": "#C8102E", "accent": "#FFCD00", "ink": "#1A1A1A", "paper": "#FFFFFF", "muted": "#6B6B6B",
     }
+    # A designer's print values for some colours (role → C, M, Y, K in %): they win over the profile's conversion.
+    cmyk: dict[str, Annotated[list[Number], AfterValidator(_ink_values)]] = {}
     fonts: dict[str, str] = {"heading": "BeVietnamPro-Bold", "body": "NotoSans-Regular", "serif": "NotoSerif-Regular"}
     logo: str | None = None
 
@@ -169,6 +190,8 @@ class Campaign(Model):
     audio: AudioSettings = AudioSettings()
     storage: list[StorageTarget] = []
     keep_together: list[Text] = []  # names and fixed phrases a line never breaks inside
+    # Bleed of print PDFs by format id or family ("pano", "poster-a0"), over the format's default.
+    bleed_mm: dict[str, Bleed] = {}
 
     # Filled by the loader, not read from campaign.yaml.
     root: str = ""

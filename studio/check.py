@@ -118,7 +118,21 @@ def check_brand(ck: Checker) -> BrandKit:
             fonts[role] = defaults.fonts.get(role, "NotoSans-Regular")
     if logo and check_image(ck, logo, lambda msg: ck.at(doc, ("brand", "logo"), msg)):
         logo = None
-    return brand.model_copy(update={"colors": colors, "fonts": fonts, "logo": logo})
+    cmyk = {role: values for role, values in brand.cmyk.items() if role in colors}
+    for role in brand.cmyk.keys() - cmyk.keys():
+        ck.at(doc, ("brand", "cmyk", role), f"màu {role!r} không có trong brand.colors ({', '.join(colors)}): "
+                                            f"thêm mã #RRGGBB của nó vào brand.colors hoặc bỏ dòng này")
+    return brand.model_copy(update={"colors": colors, "fonts": fonts, "logo": logo, "cmyk": cmyk})
+
+
+def check_bleed(ck: Checker) -> None:
+    """The campaign's bleed overrides name print formats or their families."""
+    printed = {f.id for f in FORMATS.values() if f.options.get("units") == "mm"}
+    printed |= {FORMATS[f].options["family"] for f in printed}
+    for key in ck.campaign.bleed_mm:
+        if key not in printed:
+            ck.at(ck.docs.campaign, ("bleed_mm", key), f"{key!r} không phải khổ in: dùng một trong "
+                                                        f"{', '.join(sorted(printed))}")
 
 
 def check_image(ck: Checker, written: str, report: Callable[[str], None]) -> bool:
@@ -573,6 +587,7 @@ def dry_run(campaign: Campaign, fit: bool = True, layout: bool = False) -> list[
     """
     ck = Checker(campaign, layout)
     brand = check_brand(ck)
+    check_bleed(ck)
     check_audio(ck)
     briefs, no_template = check_briefs(ck)
     briefs = check_characters(ck, briefs)

@@ -33,7 +33,7 @@ from .plan import grouped, lineup, survey
 app = typer.Typer(help="Studio: từ kế hoạch tuyên truyền đến mọi sản phẩm cho từng kênh.", no_args_is_help=True,
                   pretty_exceptions_enable=False, rich_markup_mode=None)
 
-COMMAND_MODULES = ("init", "schema", "visual", "deck", "radio", "video", "publish", "jobs", "web")
+COMMAND_MODULES = ("init", "schema", "briefs", "visual", "deck", "radio", "video", "publish", "jobs", "web")
 
 
 @app.command()
@@ -132,7 +132,8 @@ def build(campaign: Path = CampaignArg,
           workers: int = typer.Option(0, help="Số tiến trình (0 = số lõi CPU)"),
           engine: Optional[str] = typer.Option(None, help="Bộ đọc TTS cho bản tin (espeak-ng, gtts, auto, piper)"),
           cmyk: bool = typer.Option(False, "--cmyk", help="PDF in ấn hệ màu CMYK"),
-          bleed: Optional[float] = typer.Option(None, "--bleed", help="Lề xén (bleed) của PDF in ấn, mm (mặc định 3)"),
+          bleed: Optional[float] = typer.Option(None, "--bleed",
+                                                help="Lề xén của PDF in ấn, mm (mặc định: khổ A 3, pa nô 50)"),
           deck_pdf: bool = typer.Option(False, "--deck-pdf",
                                         help="Xuất thêm PDF cho bài trình chiếu (cần LibreOffice)"),
           music: Optional[Path] = typer.Option(None, "--music", help="Tệp nhạc nền cho video (tự giảm khi có lời đọc)"),

@@ -34,14 +34,18 @@ def register_format(fmt: Format) -> Format:
 for _w, _h in ((1080, 1080), (1080, 1350), (1200, 628), (1080, 1920)):
     register_format(Format(f"infographic-{_w}x{_h}", "visual", "brief", "image/png", f"Infographic {_w}×{_h}",
                            {"family": "infographic", "width": _w, "height": _h, "units": "px"}))
+#: Print bleed (mm): 3 mm for sheet-fed A-sizes; a pa nô is flex stretched over a box-section steel frame,
+#: so its print must wrap the frame's side (30–40 mm) and reach the back to be laced or stapled: 50 mm, the
+#: top of what large-format shops ask (25 mm is enough for a hemmed banner with eyelets: set it per channel).
+A_SIZE_BLEED_MM, PANO_BLEED_MM = 3.0, 50.0
 for _w, _h in ((4000, 2000), (3000, 1500), (1200, 2400)):
-    register_format(Format(f"pano-{_w}x{_h}", "visual", "brief", "application/pdf",
-                           f"Pa nô {_w}×{_h} mm", {"family": "pano", "width": _w, "height": _h, "units": "mm"}))
+    register_format(Format(f"pano-{_w}x{_h}", "visual", "brief", "application/pdf", f"Pa nô {_w}×{_h} mm",
+                           {"family": "pano", "width": _w, "height": _h, "units": "mm", "bleed_mm": PANO_BLEED_MM}))
 for _name, (_w, _h) in {"a0": (841, 1189), "a3": (297, 420)}.items():
-    register_format(Format(f"poster-{_name}", "visual", "brief", "application/pdf",
-                           f"Áp phích {_name.upper()}", {"family": "poster", "width": _w, "height": _h, "units": "mm"}))
+    register_format(Format(f"poster-{_name}", "visual", "brief", "application/pdf", f"Áp phích {_name.upper()}",
+                           {"family": "poster", "width": _w, "height": _h, "units": "mm", "bleed_mm": A_SIZE_BLEED_MM}))
 register_format(Format("leaflet-a4", "visual", "brief", "application/pdf", "Tờ gấp A4 ba lá",
-                       {"family": "leaflet", "width": 297, "height": 210, "units": "mm"}))
+                       {"family": "leaflet", "width": 297, "height": 210, "units": "mm", "bleed_mm": A_SIZE_BLEED_MM}))
 register_format(Format("deck-16x9", "deck", "phase",
                        "application/vnd.openxmlformats-officedocument.presentationml.presentation",
                        "Bài trình chiếu 16:9", {}))

@@ -90,13 +90,13 @@ def test_stacked_marks_make_the_ink_box_taller_than_the_capitals():
 
 
 def test_art_crossing_a_fold_is_caught():
-    panels = [[0, 0, 99, 210], [99, 0, 99, 210], [198, 0, 99, 210]]
+    folds = [97, 197]  # flap | back | cover
     star = {"type": "polygon", "name": "sao", "backdrop": True, "fill": "#AA0000",
             "points": [[150, 20], [260, 100], [150, 190]]}  # from the back panel over the fold into the cover
-    found = collide.check(scene([star], 297, 210, "mm", panels=panels))
+    found = collide.check(scene([star], 297, 210, "mm", folds=folds))
     assert ("outside", ("sao",)) in kinds(found)
     inside = {**star, "points": [[210, 20], [290, 100], [210, 190]]}
-    assert ("outside", ("sao",)) not in kinds(collide.check(scene([inside], 297, 210, "mm", panels=panels)))
+    assert ("outside", ("sao",)) not in kinds(collide.check(scene([inside], 297, 210, "mm", folds=folds)))
 
 
 def test_an_empty_band_is_reported_unless_declared_open():

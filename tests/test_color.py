@@ -17,13 +17,6 @@ def test_a_bad_colour_names_where_it_was_written(bad):
         Color.parse(bad, "campaign.yaml: brand.colors.primary")
 
 
-def test_cmyk_as_print_pdfs_use_it():
-    assert Color.parse("#000000").cmyk == (0, 0, 0, 1)
-    assert Color.parse("#FFFFFF").cmyk == (0, 0, 0, 0)
-    c, m, y, k = Color.parse("#C8102E").cmyk
-    assert (round(c, 4), round(m, 4), round(y, 4), round(k, 4)) == (0.0, 0.92, 0.77, 0.2157)
-
-
 def test_shade_darkens_towards_black_and_lightens_towards_white():
     red = Color.parse("#C8102E")
     assert red.shade(1) == red

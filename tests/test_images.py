@@ -10,6 +10,7 @@ import pytest
 import segno
 from conftest import EXAMPLES
 from PIL import Image, ImageChops
+from pypdf import PdfReader
 from small_campaign import QR_URL, media_campaign
 
 from studio.formats import FORMATS
@@ -131,7 +132,8 @@ def test_preview_and_pdf_put_the_logo_in_the_same_place(media, tmp_path):
         preview = img.convert("RGB")
     scale = preview.width / 1200  # px per mm: the preview is the trim, 1200 mm wide
     page = pdf_page(pdf, scale * 25.4, tmp_path)
-    bleed = round(3 * scale)
+    trim = PdfReader(pdf).pages[0].trimbox  # the pa nô's bleed and the marks' slug lie left of and above it
+    bleed = round(float(trim.left) / (72 / 25.4) * scale)
     in_pdf = green_box(page)
     in_png = green_box(preview)
     assert all(abs(a - bleed - b) <= 3 for a, b in zip(in_pdf, in_png)), (in_pdf, in_png)
@@ -145,12 +147,12 @@ def test_cmyk_keeps_the_logo_transparent_on_its_real_background(media, tmp_path)
     pdf = render_pdf(scene, tmp_path / "cmyk.pdf", cmyk=True, bleed_mm=3)
     dpi = 25.4  # 1 px per mm
     page = pdf_page(pdf, dpi, tmp_path)
-    pl = logo.place
-    corner = page.getpixel((round(pl.x + 3 + 4), round(pl.y + 3 + 4)))  # inside the picture, a see-through corner
-    outside = page.getpixel((round(pl.x + 3 - 6), round(pl.y + 3 + 4)))  # the page just left of the picture
+    pl, o = logo.place, 3 + 10  # bleed and the marks' slug
+    corner = page.getpixel((round(pl.x + o + 4), round(pl.y + o + 4)))  # inside the picture, a see-through corner
+    outside = page.getpixel((round(pl.x + o - 6), round(pl.y + o + 4)))  # the page just left of the picture
     assert corner != (255, 255, 255)
     assert all(abs(a - b) <= 6 for a, b in zip(corner, outside)), (corner, outside)
-    r, g, b = page.getpixel((round(pl.x + pl.w / 2 + 3), round(pl.y + 3 + 10)))
+    r, g, b = page.getpixel((round(pl.x + pl.w / 2 + o), round(pl.y + o + 10)))
     assert g > r + 60 and r < 60, (r, g, b)  # and the green disc itself is drawn (poppler's CMYK → RGB tints it)
 
 
@@ -180,8 +182,8 @@ def test_qr_code_on_screen_and_in_print_is_segnos_code_of_the_address(media, tmp
     with Image.open(png) as img:
         assert sample_qr(img.crop((round(box.x), round(box.y), round(box.x + box.w), round(box.y + box.h)))) == expected
     leaflet = outputs(out, "*--leaflet-a4.pdf")[0]
-    # the leaflet's back panel (middle third of the 297 mm page), top 60 mm, bleed included
-    panel = pdf_page(leaflet, 300, tmp_path, crop_mm=(3 + 99, 0, 99, 43))  # above the address printed under it
+    # the leaflet's back panel (100 mm after the 97 mm flap), its top below the marks' 10 mm slug
+    panel = pdf_page(leaflet, 300, tmp_path, crop_mm=(13 + 97, 10, 100, 43))  # above the address printed under it
     assert sample_qr(panel) == expected
     for pdf in outputs(out, "*.pdf"):
         text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout

@@ -196,6 +196,7 @@ def test_illustrative_stats_are_flagged(campaign, tmp_path):
 # --- PDF -----------------------------------------------------------------------------------
 
 MM = 72 / 25.4
+SLUG_MM = 10
 
 
 @pytest.mark.parametrize("bleed", [3.0, 5.0])
@@ -203,8 +204,9 @@ def test_pdf_page_is_trim_plus_bleed_and_fonts_embedded(campaign, brief, tmp_pat
     scene = scene_for(campaign, brief, "pano", 4000, 2000, "mm")
     pdf = render_pdf(scene, tmp_path / "p.pdf", bleed_mm=bleed)
     page = PdfReader(pdf).pages[0]
-    assert float(page.mediabox.width) == pytest.approx((4000 + 2 * bleed) * MM, abs=0.01)
-    assert float(page.mediabox.height) == pytest.approx((2000 + 2 * bleed) * MM, abs=0.01)
+    assert float(page.mediabox.width) == pytest.approx((4000 + 2 * (bleed + SLUG_MM)) * MM, abs=0.01)  # marks' slug
+    assert float(page.mediabox.height) == pytest.approx((2000 + 2 * (bleed + SLUG_MM)) * MM, abs=0.01)
+    assert float(page.bleedbox.width) == pytest.approx((4000 + 2 * bleed) * MM, abs=0.01)
     assert float(page.trimbox.width) == pytest.approx(4000 * MM, abs=0.01)
     fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout
     rows = fonts.splitlines()[2:]

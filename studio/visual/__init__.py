@@ -14,12 +14,14 @@ format (PDF with bleed and crop marks + a ~2000 px PNG preview) a plan lists.
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import datetime, time
 
 from ..artifacts import Output, atomic_write_text
+from ..color import PRINT_PROFILE, SRGB_PROFILE, Color, Separation
 from ..formats import FORMATS
 from ..renderers import Renderer, register
 from .layout import FitError, FitResult, MissingGlyphError, fit_text
-from .pdf import DEFAULT_BLEED_MM, render_pdf
+from .pdf import DEFAULT_BLEED_MM, VN, DocInfo, render_pdf
 from .pptx import add_scene_slide, render_pptx
 from .raster import preview, render_png, render_raster, save_image
 from .scene import Scene, SceneError, default_template, scene_files, scene_for
@@ -39,20 +41,46 @@ def job_scene(job, ctx) -> Scene:
     return scene_for(campaign, brief, template, fmt["width"], fmt["height"], fmt["units"], unit, ctx.inputs.files)
 
 
+def print_options(job, campaign, options: dict) -> dict:
+    """A print job's options: CMYK, crop marks, the bleed (``--bleed`` > the channel's > the campaign's for the
+    format or its family > the format's default) and the PDF's date (the brief's approval, else its phase's start)."""
+    fmt = FORMATS[job.format]
+    channel = campaign.channel(job.channel)
+    bleed = options.get("bleed_mm", channel.bleed_mm)
+    if bleed is None:
+        bleed = campaign.bleed_mm.get(fmt.id, campaign.bleed_mm.get(fmt.options["family"],
+                                                                    fmt.options.get("bleed_mm", DEFAULT_BLEED_MM)))
+    brief = campaign.brief(job.brief)
+    created = brief.approval.at or datetime.combine(campaign.phase(brief.phase).start, time(), VN)
+    created = created if created.tzinfo else created.replace(tzinfo=VN)
+    return {"cmyk": bool(options.get("cmyk", False)), "crop_marks": bool(options.get("crop_marks", True)),
+            "bleed_mm": float(bleed), "created": created.isoformat()}
+
+
+def separation(brand) -> Separation:
+    """The brand kit's CMYK values (role → %) as the spots of the one CMYK conversion."""
+    return Separation({Color.parse(brand.colors[role]).hex: tuple(v / 100 for v in values)
+                       for role, values in brand.cmyk.items() if role in brand.colors})
+
+
 class VisualRenderer(Renderer):
     kind = "visual"
-    version = "4"  # 2: line breaks between words (studio.visual.words); 3: pictures placed once, QR codes;
-    # 4: kerned widths (fonts.width), flow layout (flow.py)
+    version = "5"  # 2: line breaks between words; 3: pictures placed once, QR codes; 4: PDF/X, slug, ICC CMYK;
+    # 5: kerned widths (fonts.width), flow layout (flow.py)
 
     def inputs(self, job, ctx):
-        """The brief, every phase (templates draw the campaign's timeline), the unit, and the scene's files."""
+        """The brief, every phase (templates draw the campaign's timeline), the unit, and the scene's files;
+        for print, the resolved print options and the ICC profiles."""
         inputs = super().inputs(job, ctx)
         brief = ctx.campaign.brief(job.brief)
         fmt = FORMATS[job.format].options
         template = default_template(fmt["family"], brief)
-        print_options = ctx.options_for(self.kind) if fmt["units"] == "mm" else {}  # bleed, CMYK: print only
-        return replace(inputs, files=scene_files(ctx.campaign.root, ctx.campaign.brand, [brief], [template]),
-                       options={self.kind: print_options})
+        files = scene_files(ctx.campaign.root, ctx.campaign.brand, [brief], [template])
+        if fmt["units"] != "mm":
+            return replace(inputs, files=files, options={self.kind: {}})
+        files |= {"icc/print": str(PRINT_PROFILE), "icc/srgb": str(SRGB_PROFILE)}
+        return replace(inputs, files=files,
+                       options={self.kind: print_options(job, ctx.campaign, ctx.options_for(self.kind))})
 
     def render(self, job, ctx) -> list[Output]:
         scene = job_scene(job, ctx)
@@ -64,10 +92,12 @@ class VisualRenderer(Renderer):
             return [Output(png, "image/png", {**meta, "alt": scene.meta["alt"]}),
                     Output(alt, "text/plain", {"alt_for": png.name})]
         options = ctx.options_for("visual")
-        bleed = float(options.get("bleed_mm", DEFAULT_BLEED_MM))
-        cmyk = bool(options.get("cmyk", False))
-        pdf = render_pdf(scene, ctx.job_path(job, ".pdf"), bleed_mm=bleed, cmyk=cmyk,
-                         crop_marks=bool(options.get("crop_marks", True)), title=scene.meta["brief"])
+        bleed, cmyk = options["bleed_mm"], options["cmyk"]
+        campaign, brief = ctx.campaign, ctx.campaign.brief(job.brief)
+        info = DocInfo(brief.title, campaign.issuer, f"{FORMATS[job.format].name} — {campaign.title}",
+                       datetime.fromisoformat(options["created"]), f"{campaign.id}, {brief.id}, {job.format}")
+        pdf = render_pdf(scene, ctx.job_path(job, ".pdf"), bleed_mm=bleed, cmyk=cmyk, crop_marks=options["crop_marks"],
+                         info=info, separation=separation(campaign.brand))
         shot = save_image(preview(scene), ctx.job_path(job, ".preview.png"), "png")
         return [Output(pdf, "application/pdf", {**meta, "bleed_mm": bleed, "cmyk": cmyk, "pages": len(scene.pages),
                                                 "alt": scene.meta["alt"]}),

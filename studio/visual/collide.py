@@ -9,12 +9,12 @@ box it is drawn in (``contain`` keeps the picture's ratio), a shape its outline'
   one is drawn ``over`` the other (a text over its card, a dot over its axis; a chain of
   ``over`` counts) or one is a ``backdrop`` (page colour, background star: anything may cover it);
 - ``outside``: text ink outside its own box or outside the layer it is drawn ``over``, content
-  outside the page, and on a folded page (``panels``) any layer not inside one panel;
+  outside the page, and on a folded page (``folds``) any layer not inside one panel;
 - ``empty``: a horizontal band with no content (backdrops and the cards other layers are
   drawn over are not content; what is on them is; a ``space`` layer is an area left open on
   purpose) taller than ``MAX_EMPTY_BAND`` of the page or panel height: wasted space.
 
-Templates declare ``over``, ``backdrop``, ``space`` and ``panels`` (docs/visual.md; not ``on``,
+Templates declare ``over``, ``backdrop``, ``space`` and ``folds`` (docs/visual.md; not ``on``,
 which YAML reads as true); ``flow.py`` stacks set ``over`` for the items of a card. The tests
 run this over every template, size and example brief; ``studio validate`` reports what it
 finds as warnings on the brief's field.
@@ -139,8 +139,9 @@ def _where(box: Box, units: str) -> str:
 
 
 def regions(scene: Scene, page: Page) -> list[Box]:
-    """The boxes content must stay within: the page's panels, or the page."""
-    return [(x, y, x + w, y + h) for x, y, w, h in page.panels] or [(0.0, 0.0, scene.width, scene.height)]
+    """The boxes content must stay within: the panels between the page's folds, or the page."""
+    edges = [0.0, *sorted(page.folds), scene.width]
+    return [(x0, 0.0, x1, scene.height) for x0, x1 in zip(edges, edges[1:])]
 
 
 def content(layer: Layer) -> bool:
@@ -182,7 +183,7 @@ def check(scene: Scene) -> list[Collision]:
     inks = [_inks(page) for page in scene.pages]
     for number, (page, drawn) in enumerate(zip(scene.pages, inks)):
         named = {layer.name: layer for layer in page.layers}
-        panels = regions(scene, page) if page.panels else []
+        panels = regions(scene, page) if page.folds else []
 
         def out(layer: Layer, box: Box, what: str) -> None:
             found.append(Collision("outside", number, (layer.name,), box,  # noqa: B023 — used at once
@@ -216,6 +217,6 @@ def check(scene: Scene) -> list[Collision]:
             box = (band.region[0], band.y0, band.region[2], band.y1)
             found.append(Collision("empty", band.page, (), box,
                                    f"một dải trống cao {band.fraction:.0%} "
-                                   f"{'lá gấp' if scene.pages[band.page].panels else 'trang'} (tối đa "
+                                   f"{'lá gấp' if scene.pages[band.page].folds else 'trang'} (tối đa "
                                    f"{MAX_EMPTY_BAND:.0%}; cả trang trống {band.empty:.0%})", units))
     return found

@@ -72,7 +72,8 @@ class Layer:
 class Page:
     background: str
     layers: list[Layer]
-    panels: list[tuple[float, float, float, float]] = field(default_factory=list)  # x, y, w, h: folds
+    folds: list[float] = field(default_factory=list)  # x of each vertical fold (the leaflet): fold marks in
+    # print; the panels between them are boxes nothing may cross (studio.visual.collide)
 
 
 @dataclass
@@ -404,16 +405,6 @@ def _layers(raws: list, ctx: dict[str, Any]) -> list[Layer]:
     return out
 
 
-def _panels(raw: list, where: str) -> list[tuple[float, float, float, float]]:
-    try:
-        panels = [tuple(float(v) for v in box) for box in raw]
-    except (TypeError, ValueError):
-        panels = []
-    if any(len(box) != 4 for box in panels) or len(panels) != len(raw):
-        raise SceneError(f"{where}: 'panels' phải là danh sách [x, y, w, h]")
-    return panels
-
-
 def build_scene(data: dict[str, Any], width: float, height: float, units: str, *, colors: dict[str, str],
                 fonts: dict[str, str], root: str | Path, where: str, meta: dict[str, Any] | None = None,
                 files: dict[str, str] | None = None, keep: tuple[str, ...] = ()) -> Scene:
@@ -437,8 +428,8 @@ def build_scene(data: dict[str, Any], width: float, height: float, units: str, *
             if layer.type == "text" and safe and not inside:
                 raise SceneError(f"{here['where']}, lớp {layer.name!r}: khung chữ ra ngoài vùng an toàn "
                                  f"(lề {safe:g} {units}); sửa vị trí lớp trong mẫu")
-        panels = _panels(raw.get("panels") or data.get("panels") or [], here["where"])
-        pages.append(Page(background or "#FFFFFF", layers, panels))
+        folds = raw.get("folds") or data.get("folds") or []
+        pages.append(Page(background or "#FFFFFF", layers, [float(x) for x in folds]))
     return Scene(float(width), float(height), units, pages, dict(meta or {}))
 
 
