@@ -113,9 +113,19 @@ MAX_BLEED_MM = 200
 Bleed = Annotated[float, BeforeValidator(_real), AfterValidator(_bleed)]
 
 
+#: Colours of an emergency brief's visuals, set apart from the brand's look: the alarm colour (the "KHẨN"
+#: banner, rules, bullets) and the ground the notice is printed on. A brand kit may set its own.
+EMERGENCY_COLORS = {"emergency": "#D50000", "emergency-ground": "#FFD400"}
+
+
+def _with_emergency(colors: dict[str, str]) -> dict[str, str]:
+    return {**EMERGENCY_COLORS, **colors}
+
+
 class BrandKit(Model):
-    colors: dict[str, str] = {
+    colors: Annotated[dict[str, str], AfterValidator(_with_emergency)] = {
         "primary": "#C8102E", "accent": "#FFCD00", "ink": "#1A1A1A", "paper": "#FFFFFF", "muted": "#6B6B6B",
+        **EMERGENCY_COLORS,
     }
     # A designer's print values for some colours (role → C, M, Y, K in %): they win over the profile's conversion.
     cmyk: dict[str, Annotated[list[Number], AfterValidator(_ink_values)]] = {}
@@ -245,6 +255,14 @@ class Approval(Model):
     status: Literal["draft", "approved"] = "draft"
     by: str | None = None
     at: datetime | None = None
+
+
+def draft_meta(briefs) -> dict:
+    """What an output made from ``briefs`` says of itself when some are drafts (it carries "DỰ THẢO"):
+    ``{"drafts": [their ids]}`` in its artifact's meta, as bulletins do, so publish never sends it out
+    as approved, even when its briefs are approved after it was built."""
+    drafts = sorted(b.id for b in briefs if not b.approved)
+    return {"drafts": drafts} if drafts else {}
 
 
 class Image(Model):

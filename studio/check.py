@@ -64,10 +64,13 @@ class Checker:
 
     def __init__(self, campaign: Campaign, layout: bool = False):
         self.campaign = campaign
-        self.layout = layout  # also warn about collisions in laid-out scenes (studio.visual.collide)
+        self.layout = layout  # also note the collisions of laid-out scenes (studio.visual.collide)
         self.docs = Docs.read(campaign)
         self.problems: list[Problem] = []
         self.places: dict[Problem, list[str]] = {}  # one problem met in several formats
+        self.notes: list[Problem] = []  # what builds but is worth knowing: items a template leaves out
+        self.collisions: dict[Problem, list[str]] = {}  # a layout that collides, by the formats it is met in
+        self.drawn: dict[tuple[str, str], dict[str, dict[str, int]]] = {}  # (brief, list) → template → format → cap
 
     @staticmethod
     def locate(doc: YamlDoc | None, loc: tuple, message: str, fallback: str = "") -> Problem:
@@ -88,11 +91,68 @@ class Checker:
         """``problem`` (the same character missing, say) met in ``where``: said once, naming every place."""
         self.places.setdefault(problem, []).append(where)
 
+    def drew(self, brief: Brief, scene, label: str) -> None:
+        """Remember how much of each list the scene's template draws whole (its declared capacity)."""
+        for key, cap in scene.meta.get("lists", {}).items():
+            caps = self.drawn.setdefault((brief.id, key), {}).setdefault(scene.meta["template"], {})
+            caps[label] = min(cap, caps.get(label, cap))
+
+    def left_out(self) -> list[Problem]:
+        """A note per brief and list whose items some template cannot all show: which, where, what to do."""
+        from .visual.scene import timeline_items
+
+        briefs = {b.id: b for b in self.campaign.briefs}
+        notes = []
+        for (brief_id, key), by_template in self.drawn.items():
+            brief = briefs[brief_id]
+            items = timeline_items(self.campaign, brief) if key == "timeline" else getattr(brief, key)
+            short = {template: {label: cap for label, cap in caps.items() if cap < len(items)}
+                     for template, caps in by_template.items()}
+            short = {template: caps for template, caps in short.items() if caps}
+            if not short:
+                continue
+            cap = min(n for caps in short.values() for n in caps.values())
+            noun, todo = LIST_WORDS[key]
+            where = "; ".join(f"mẫu {template} ({', '.join(caps)}) thể hiện {min(caps.values())}"
+                              if len(set(caps.values())) == 1 else
+                              f"mẫu {template} ({', '.join(f'{label}: {n}' for label, n in caps.items())})"
+                              for template, caps in short.items())
+            named = ", ".join(f"{key}[{i}] {_quoted(_item_text(item))}" for i, item in enumerate(items) if i >= cap)
+            notes.append(self.in_brief(brief, (key, cap), (
+                f"không thể hiện hết {len(items)} {noun} trên mọi hình ({where}): thiếu {named} (văn bản thay "
+                f"thế của ảnh ghi rõ điều này); {todo}")))
+        return notes
+
+    def collided(self) -> list[Problem]:
+        """A note per collision (``check_layout``), naming every format it is met in."""
+        return [replace(p, message=f"{p.message} (ở {', '.join(dict.fromkeys(wheres))})")
+                for p, wheres in self.collisions.items()]
+
     def result(self) -> list[Problem]:
         merged = [replace(p, message=f"{p.message} (ở {', '.join(dict.fromkeys(wheres))})")
                   for p, wheres in self.places.items()]
         unique = dict.fromkeys(self.problems + merged)  # a brief drawn for many units fails once
         return sorted(unique, key=lambda p: (p.file != "campaign.yaml", p.file, p.line))
+
+
+#: Per brief list: what it is called, and what to do when a template cannot show all of it.
+LIST_WORDS = {
+    "stats": ("số liệu", "để thể hiện đủ: bớt số liệu (đưa số quan trọng nhất lên đầu) hoặc tách thành tin bài khác"),
+    "key_messages": ("ý chính", "để thể hiện đủ: gộp hoặc bớt ý chính (ý quan trọng nhất lên đầu), hoặc tách tin bài"),
+    "timeline": ("mốc", "để thể hiện đủ: gộp các mốc gần nhau hoặc bớt mốc"),
+    "slogans": ("khẩu hiệu", "để thể hiện đủ: bớt khẩu hiệu"),
+}
+
+
+def _item_text(item) -> str:
+    """A list item as the user knows it: the text, a statistic's or a timeline step's label."""
+    if isinstance(item, dict):
+        return item["label"]
+    return item if isinstance(item, str) else item.label
+
+
+def _quoted(text: str, limit: int = 40) -> str:
+    return f"“{text if len(text) <= limit else text[:limit - 1].rstrip() + '…'}”"
 
 
 # --- what the renderers read before drawing -----------------------------------------------
@@ -193,7 +253,7 @@ def check_audio(ck: Checker) -> None:
 def check_briefs(ck: Checker) -> tuple[list[Brief], set[str]]:
     """Templates and images of each brief. Returns the briefs without what is broken (for the
     layout checks that follow) and the ids of the briefs whose own template is unusable."""
-    from .visual.scene import SceneError, template_names, template_path
+    from .visual.scene import SceneError, default_template, template_names, template_path
 
     usable, no_template = [], set()
     for brief in ck.campaign.briefs:
@@ -204,11 +264,44 @@ def check_briefs(ck: Checker) -> tuple[list[Brief], set[str]]:
                 ck.brief_at(brief, ("template",), f"không có mẫu {brief.template!r} trong templates/; các mẫu có "
                                                   f"sẵn: {', '.join(template_names())}")
                 no_template.add(brief.id)
+        if default_template("infographic", brief) == "timeline" and not brief.timeline:
+            ck.brief_at(brief, ("template",), "mẫu timeline vẽ các mốc của chính tin bài, mà tin bài chưa có: thêm "
+                                              "trường timeline (các mốc: label, start, end, detail) hoặc "
+                                              "timeline: phases để vẽ các đợt của chiến dịch, hoặc chọn mẫu khác")
+            no_template.add(brief.id)
+        if brief.timeline == "phases":
+            check_public_names(ck, brief)
         images = [image for i, image in enumerate(brief.images) if not check_image(
             ck, image.path, lambda msg, i=i, b=brief: ck.brief_at(b, ("images", i, "path"), msg))]
         usable.append(brief.model_copy(update={"images": images,
                                                "template": None if brief.id in no_template else brief.template}))
     return usable, no_template
+
+
+def phase_locs(c: Campaign) -> dict[str, tuple]:
+    """Each phase's and sub-phase's place in campaign.yaml (``("phases", 1, "subphases", 0)``), by id."""
+    out: dict[str, tuple] = {}
+
+    def walk(items, loc: tuple) -> None:
+        for i, phase in enumerate(items):
+            out[phase.id] = loc + (i,)
+            walk(phase.subphases, loc + (i, "subphases"))
+
+    walk(c.phases, ("phases",))
+    return out
+
+
+def check_public_names(ck: Checker, brief: Brief) -> None:
+    """``timeline: phases`` draws the phases by their public names: say which have none (noted once)."""
+    locs = phase_locs(ck.campaign)
+    for phase in [p for top in ck.campaign.phases for p in (top, *top.subphases)]:  # what the timeline draws
+        if not phase.public_name.strip():
+            note = ck.locate(ck.docs.campaign, locs[phase.id] + ("public_name",), (
+                f"giai đoạn {phase.id} chưa có public_name: mốc của nó trên mẫu timeline (tin bài {brief.id}, "
+                "timeline: phases) chỉ ghi ngày, vì tên nội bộ (name) không in ra sản phẩm công khai; thêm "
+                "public_name, ví dụ public_name: Trước Đại hội"))
+            if note not in ck.notes:
+                ck.notes.append(note)
 
 
 def check_characters(ck: Checker, briefs: list[Brief]) -> list[Brief]:
@@ -247,14 +340,9 @@ def brief_texts(brief: Brief) -> list[tuple[tuple, str]]:
 
 
 def campaign_texts(c: Campaign) -> list[tuple[tuple, str]]:
+    """Every string of campaign.yaml a renderer may draw (a phase's public name, never its internal name)."""
     out: list[tuple[tuple, str]] = [(("title",), c.title), (("issuer",), c.issuer), (("plan_ref",), c.plan_ref)]
-
-    def phases(items, loc: tuple) -> None:
-        for i, phase in enumerate(items):
-            out.append((loc + (i, "name"), phase.name))
-            phases(phase.subphases, loc + (i, "subphases"))
-
-    phases(c.phases, ("phases",))
+    out += [(loc + ("public_name",), c.phase(pid).public_name) for pid, loc in phase_locs(c).items()]
     return [(loc, text.strip()) for loc, text in out if text.strip()]
 
 
@@ -338,7 +426,7 @@ def report_failure(ck: Checker, brief: Brief, exc: Exception, drawn: str, where:
 def check_scene(ck: Checker, campaign: Campaign, brief: Brief, template: str, width: float, height: float,
                 units: str, unit, files: dict[str, str], label: str, reserve: float = 0.0) -> None:
     """Lay out ``brief`` with ``template`` as ``scene_for`` does; on failure, find every failing layer;
-    on success, check the layout (``collide.check``) and warn about what collides."""
+    on success, check the layout (``collide.check``) when asked and note what collides."""
     from .visual import flow
     from .visual.scene import SceneError, build_scene, context_for, render_template, scene_for
 
@@ -347,6 +435,7 @@ def check_scene(ck: Checker, campaign: Campaign, brief: Brief, template: str, wi
     except SceneError as exc:
         first = exc
     else:
+        ck.drew(brief, scene, label)
         if ck.layout:
             check_layout(ck, brief, scene, template, label)
         return
@@ -386,8 +475,8 @@ def check_scene(ck: Checker, campaign: Campaign, brief: Brief, template: str, wi
 
 
 def check_layout(ck: Checker, brief: Brief, scene, template: str, label: str) -> None:
-    """Warn about every collision of a laid-out scene (``studio.visual.collide``), on the brief field
-    whose text collides, or the brief; the same collision in several formats is said once."""
+    """Note every collision of a laid-out scene (``studio.visual.collide``) on the brief field whose
+    text collides, or on the brief; the same collision in several formats is said once."""
     from .visual import collide
     from .visual.scene import TEMPLATE_ROOT, template_path
 
@@ -404,7 +493,7 @@ def check_layout(ck: Checker, brief: Brief, scene, template: str, label: str) ->
         message = (f"bố cục mẫu {template} ({template_path(template).relative_to(TEMPLATE_ROOT.parent)}), "
                    f"trang {hit.page + 1}: {hit.what}; {advice}")
         problem = found[0](found[1], message) if found else ck.in_brief(brief, (), message)
-        ck.met_in(replace(problem, warning=True), label)
+        ck.collisions.setdefault(problem, []).append(label)
 
 
 def check_visual(ck: Checker, job: RenderJob, ctx: JobContext) -> None:
@@ -422,8 +511,7 @@ PLACEHOLDER = "A"
 
 def check_deck(ck: Checker, job: RenderJob, ctx: JobContext) -> None:
     """The phase deck in memory; a brief that breaks it is found by building its slides alone."""
-    from .deck.builder import SCENE_PX, DeckBuilder, DeckError
-    from .visual.scene import template_names
+    from .deck.builder import SCENE_PX, DeckBuilder, DeckError, pictured, scene_template
 
     campaign, files = ctx.campaign, ctx.inputs.files
     phase = campaign.phase(job.phase)
@@ -435,9 +523,11 @@ def check_deck(ck: Checker, job: RenderJob, ctx: JobContext) -> None:
             return exc
         return None
 
+    draft = any(not b.approved for b in campaign.briefs)
     for brief in campaign.briefs:
-        if brief.template and brief.template in template_names():
-            check_scene(ck, campaign, brief, brief.template, *SCENE_PX, "px", None, files, job.format)
+        template = scene_template(brief)
+        if template is not None:
+            check_scene(ck, campaign, pictured(brief, draft), template, *SCENE_PX, "px", None, files, job.format)
     whole = error(campaign.briefs)
     if whole is None:
         return
@@ -445,8 +535,7 @@ def check_deck(ck: Checker, job: RenderJob, ctx: JobContext) -> None:
     for brief in campaign.briefs:
         blamed |= check_deck_brief(ck, brief, error, job.format)
     if not blamed:
-        loc = next((loc[:-1] for loc, name in campaign_texts(campaign)
-                    if loc[0] == "phases" and name == phase.name.strip()), ("phases",))
+        loc = phase_locs(campaign).get(phase.id, ("phases",))
         ck.at(ck.docs.campaign, loc, f"bài trình chiếu giai đoạn {phase.id}: {whole}")
 
 
@@ -578,14 +667,26 @@ def plan_warnings(campaign: Campaign) -> list[Problem]:
     return out
 
 
-def dry_run(campaign: Campaign, fit: bool = True, layout: bool = False) -> list[Problem]:
+def dry_run(campaign: Campaign, fit: bool = True, notes: list[Problem] | None = None) -> list[Problem]:
     """Every problem a build of ``campaign`` would meet, located; nothing is rendered.
 
     ``fit=False`` skips laying out the planned jobs (brand, images, ids, audio and
-    templates are still checked): the benchmark's baseline. ``layout=True`` adds a warning
-    (``Problem.warning``) for each collision in what is laid out (``studio validate`` does).
+    templates are still checked): the benchmark's baseline. ``notes``, when given, receives
+    what builds but is worth knowing, located too: the statistics, key messages or timeline
+    steps a template cannot show (from its declared capacity), phases a timeline can only date,
+    and every collision in a laid-out scene (``studio.visual.collide``: text touching text, text
+    out of its box, art across a fold, a band of wasted space).
     """
-    ck = Checker(campaign, layout)
+    ck = Checker(campaign, layout=notes is not None)
+    try:
+        return _walk(ck, campaign, fit)
+    finally:
+        if notes is not None:
+            notes.extend(sorted(dict.fromkeys(ck.notes + ck.left_out() + ck.collided()),
+                                key=lambda p: (p.file != "campaign.yaml", p.file, p.line)))
+
+
+def _walk(ck: Checker, campaign: Campaign, fit: bool) -> list[Problem]:
     brand = check_brand(ck)
     check_bleed(ck)
     check_audio(ck)

@@ -28,8 +28,9 @@ from .units import Unit, UnitTree
 if TYPE_CHECKING:
     from .plan import RenderJob
 
-#: Fields that label a value without changing any output byte (messages, approval).
-UNHASHED = frozenset({"root", "source", "approval"})
+#: Fields that label a value without changing any output byte (messages; of an approval, who and when:
+#: its ``status`` is hashed, a draft's outputs carry "DỰ THẢO").
+UNHASHED = frozenset({"root", "source"})
 
 
 @dataclass
@@ -121,7 +122,8 @@ def phase_root(campaign: Campaign, phase_id: str) -> str:
 
 def _strip(value: Any) -> Any:
     if isinstance(value, dict):
-        return {k: _strip(v) for k, v in value.items() if k not in UNHASHED}
+        return {k: {"status": v.get("status")} if k == "approval" and isinstance(v, dict) else _strip(v)
+                for k, v in value.items() if k not in UNHASHED}
     if isinstance(value, list):
         return [_strip(v) for v in value]
     return value

@@ -43,7 +43,6 @@ class Problem:
     line: int
     field: str
     message: str
-    warning: bool = False  # the build still makes the asset (a layout that collides), validate says so
 
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}" if self.line else self.file

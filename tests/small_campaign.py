@@ -47,7 +47,7 @@ def media_campaign(root: Path, brief_id: str = "dot1-y-nghia-thanh-tuu", **chang
     from PIL import Image, ImageDraw
 
     brief = example_brief(brief_id, images=[{"path": "images/dap-nuoc.png", "alt": "Đập hồ chứa nước Sông Sắt"}],
-                          qr=QR_URL, **changes)
+                          qr=QR_URL, **{"timeline": "phases", **changes})  # timeline: for the timeline template
     brief["formats"] = [*brief.get("formats", []), "pano-1200x2400"]  # the portrait pa nô too
     small_campaign(root, [brief])
     logo = Image.new("RGBA", (300, 200), (0, 0, 0, 0))

@@ -10,9 +10,10 @@ from PIL import Image
 from studio.formats import FORMATS
 from studio.loader import load_campaign
 from studio.visual import collide
-from studio.visual.scene import FAMILY_TEMPLATES, SceneError, build_scene, scene_for, template_names
+from studio.visual.scene import FAMILY_TEMPLATES, SceneError, build_scene, default_template, scene_for, template_names
 
 FONTS = {"body": "NotoSans-Regular"}
+INFOGRAPHICS = [t for t in template_names() if t not in FAMILY_TEMPLATES]  # notice included
 
 
 def scene(layers, width=1000, height=1000, units="px", root=".", **page):
@@ -160,21 +161,27 @@ def test_a_stack_whose_maxima_exceed_its_region_is_a_template_error():
 
 # --- every template × size × example ------------------------------------------------------------
 
-def planned_sizes(campaign, brief, template):
-    """The sizes a template is drawn at: its formats, and for infographics the video stills
-    (laid out above the subtitle band, as ``studio.video`` draws them)."""
+def drawn(campaign, brief):
+    """Every (template, width, height, units, reserve, label) the brief can be drawn at: each infographic
+    template (a brief may choose any) at the four infographic sizes; the video's stills at the three
+    video sizes, above their subtitle band (as ``studio.video`` draws them); and the print formats with
+    the template each uses for this brief (``default_template``: a notice for an emergency)."""
     from studio.video import subtitles
+    from studio.video.sources import still_templates
 
-    family = next((f for f, t in FAMILY_TEMPLATES.items() if t == template), "infographic")
-    families = ("pano", "poster") if family in ("pano", "poster") else (family,)
-    sizes = [(f.options["width"], f.options["height"], f.options["units"], 0.0, f.id)
-             for f in FORMATS.values() if f.options.get("family") in families]
-    if family == "infographic":
-        font = subtitles.subtitle_font(campaign.brand.fonts, " ".join([brief.headline, *brief.key_messages]))
-        for f in (f for f in FORMATS.values() if f.kind == "video"):
-            w, h = f.options["width"], f.options["height"]
-            sizes.append((w, h, "px", subtitles.Style.for_frame(w, h, font).band(), f.id))
-    return sizes
+    out = []
+    for f in FORMATS.values():
+        o = f.options
+        if o.get("family") == "infographic":
+            out += [(t, o["width"], o["height"], "px", 0.0, f.id) for t in INFOGRAPHICS]
+        elif o.get("family"):
+            out.append((default_template(o["family"], brief), o["width"], o["height"], o["units"], 0.0, f.id))
+        elif f.kind == "video":
+            w, h = o["width"], o["height"]
+            font = subtitles.subtitle_font(campaign.brand.fonts, " ".join([brief.headline, *brief.key_messages]))
+            band = subtitles.Style.for_frame(w, h, font).band()
+            out += [(t, w, h, "px", band, f.id) for t in still_templates(brief)]
+    return out
 
 
 def sweep(campaign, briefs):
@@ -183,12 +190,12 @@ def sweep(campaign, briefs):
     longest = max(units, key=lambda u: len(u.display_name), default=None)  # the widest pa nô footer
     failures, count = [], 0
     for brief in briefs:
-        for template in template_names():
-            for w, h, units_, reserve, label in planned_sizes(campaign, brief, template):
-                unit = longest if template in ("pano", "poster") else None
-                laid = scene_for(campaign, brief, template, w, h, units_, unit, reserve=reserve)
-                count += 1
-                failures += [f"{brief.id} {template} {label} trang {c.page + 1}: {c}" for c in collide.check(laid)]
+        brief = brief if brief.timeline else brief.model_copy(update={"timeline": "phases"})  # the timeline's
+        for template, w, h, units_, reserve, label in drawn(campaign, brief):
+            unit = longest if units_ == "mm" and template != "leaflet" else None
+            laid = scene_for(campaign, brief, template, w, h, units_, unit, reserve=reserve)
+            count += 1
+            failures += [f"{brief.id} {template} {label} trang {c.page + 1}: {c}" for c in collide.check(laid)]
     return failures, count
 
 
@@ -196,7 +203,7 @@ def sweep(campaign, briefs):
 def test_no_template_collides_at_any_size_for_any_example_brief(example):
     campaign = load_campaign(example)
     failures, count = sweep(campaign, campaign.briefs)
-    assert count >= len(campaign.briefs) * len(template_names()) * 3
+    assert count >= len(campaign.briefs) * (len(INFOGRAPHICS) * 4 + 6)
     assert failures == []
 
 
@@ -213,10 +220,10 @@ def test_no_template_collides_with_a_brand_logo(example_campaign, tmp_path):
         assert "logo" in {layer.name for layer in drawn.layers}
 
 
-def test_validate_warns_on_the_field_whose_text_collides(example_campaign):
-    """``studio validate`` (check_scene → check_layout) says a collision on the brief's field, once for
-    every format it is met in, as a warning: the build still makes the asset."""
-    from studio.check import Checker, check_layout
+def test_validate_notes_a_collision_on_the_field_whose_text_collides(example_campaign):
+    """``studio validate`` (check_scene → check_layout) notes a collision on the brief's field, once for
+    every format it is met in: a note (``lưu ý``), never an error, since the build still makes the asset."""
+    from studio.check import Checker, check_layout, dry_run
 
     brief = example_campaign.brief("dot1-y-nghia-thanh-tuu")
     ck = Checker(example_campaign, layout=True)
@@ -225,8 +232,12 @@ def test_validate_warns_on_the_field_whose_text_collides(example_campaign):
         named = {layer.name: layer for layer in laid.layers}
         named["nhan"].y = named["don-vi"].y + named["don-vi"].h / 2  # the unit runs into the label
         check_layout(ck, brief, laid, "key-number", label)
-    (problem,) = ck.result()
-    assert problem.warning and problem.file == brief.source and problem.line > 0
-    assert problem.field == "stats[0].unit"  # the first text of the two: the unit "năm"
-    assert "'don-vi'" in problem.message and "'nhan'" in problem.message and "key-number" in problem.message
-    assert "infographic-1080x1080, infographic-1080x1350" in problem.message
+    assert ck.result() == []
+    (note,) = ck.collided()
+    assert note.file == brief.source and note.line > 0
+    assert note.field == "stats[0].unit"  # the first text of the two: the unit "năm"
+    assert "'don-vi'" in note.message and "'nhan'" in note.message and "key-number" in note.message
+    assert "infographic-1080x1080, infographic-1080x1350" in note.message
+    notes: list = []
+    assert dry_run(example_campaign, notes=notes) == []
+    assert not [n for n in notes if "bố cục" in n.message]  # the example's own layouts do not collide

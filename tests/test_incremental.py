@@ -58,7 +58,7 @@ def workspace(tmp_path_factory):
     main["formats"] = ["deck-16x9", "bulletin", "video-9x16", "infographic-1080x1080", "pano-4000x2000", "poster-a3"]
     main["key_messages"] = main["key_messages"][:1]  # a short narration keeps the video quick
     side = yaml.safe_load((EXAMPLE / "briefs" / "dot1-tinh-cam-ky-vong.yaml").read_text(encoding="utf-8"))
-    side.update(template="timeline", formats=["bulletin", "infographic-1080x1350"])
+    side.update(template="timeline", timeline="phases", formats=["bulletin", "infographic-1080x1350"])
     for brief in (main, side):
         (campaign / "briefs" / f"{brief['id']}.yaml").write_text(
             yaml.safe_dump(brief, allow_unicode=True, sort_keys=False), encoding="utf-8")
@@ -95,8 +95,8 @@ def _edit_yaml(path: Path, change) -> None:
 
 
 def rename_later_phase(package, campaign):
-    def change(data):
-        data["phases"][-1]["name"] = "Đợt 3 — Sau Đại hội tỉnh"
+    def change(data):  # the name the public sees (the timeline draws it)
+        data["phases"][-1]["public_name"] = "Sau Đại hội tỉnh"
     _edit_yaml(campaign / "campaign.yaml", change)
 
 

@@ -18,7 +18,7 @@ from studio.visual.layout import FitError, MissingGlyphError, fit_text
 from studio.visual.scene import SceneError, build_scene
 
 INFOGRAPHIC_SIZES = [(1080, 1080), (1080, 1350), (1200, 628), (1080, 1920)]
-TEMPLATES = ["key-number", "stat-chart", "slogan-card", "timeline"]
+TEMPLATES = ["key-number", "stat-chart", "slogan-card", "timeline", "notice"]
 BOLD = font_path("BeVietnamPro-ExtraBold")
 
 
@@ -29,7 +29,8 @@ def campaign(example_campaign):
 
 @pytest.fixture(scope="module")
 def brief(campaign):
-    return campaign.brief("dot1-y-nghia-thanh-tuu")
+    """A brief with figures, slogans and (for the timeline template) the campaign's phases as its timeline."""
+    return campaign.brief("dot1-y-nghia-thanh-tuu").model_copy(update={"timeline": "phases"})
 
 
 def with_text(brief, **changes):
@@ -151,7 +152,7 @@ def test_timeline_dates_carry_the_year_when_a_phase_crosses_one(campaign):
 
     last = campaign.phases[-1].model_copy(update={"start": date(2025, 12, 10), "end": date(2026, 3, 8)})
     crossing = campaign.model_copy(update={"phases": [*campaign.phases[:-1], last]})
-    brief = crossing.brief("dot1-y-nghia-thanh-tuu")
+    brief = crossing.brief("dot1-y-nghia-thanh-tuu").model_copy(update={"timeline": "phases"})
     for w, h in ((1080, 1080), (1080, 1920)):  # the horizontal and the vertical timeline
         texts = " ".join(scene_for(crossing, brief, "timeline", w, h).texts())
         assert "10/12/2025 – 08/03/2026" in texts and "01/01 – 31/07/2025" in texts, texts
@@ -395,6 +396,8 @@ def test_every_visual_format_and_template_lays_out_for_every_example_brief(campa
     sizes |= {(1920, 1080, "px")}  # the video subsystem's stills
     district = next(u for u in campaign.unit_tree() if u.level == "district")
     for brief in campaign.briefs:
+        assert default_template("infographic", brief) == (brief.template or "key-number")
+        brief = brief if brief.timeline else brief.model_copy(update={"timeline": "phases"})  # the timeline's
         for name in template_names():
             screen = name in TEMPLATES
             for w, h, units in sizes:
@@ -402,7 +405,6 @@ def test_every_visual_format_and_template_lays_out_for_every_example_brief(campa
                     continue  # off-family pairs: one sample each way
                 scene = scene_for(campaign, brief, name, w, h, units, district)
                 assert scene.texts() and scene.meta["template"] == name
-        assert default_template("infographic", brief) == (brief.template or "key-number")
 
 
 def test_inputs_hash_covers_included_templates_and_fonts(campaign, tmp_path):

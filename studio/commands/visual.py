@@ -46,7 +46,7 @@ def register(app: typer.Typer) -> None:
                brief: str = typer.Option(..., "--brief", help="Mã tin bài"),
                template: Optional[str] = typer.Option(None, "--template",
                                                       help="Mẫu: key-number, stat-chart, slogan-card, timeline, "
-                                                           "pano, poster, leaflet (mặc định: mẫu của tin bài)"),
+                                                           "notice, pano, poster, leaflet (mặc định: mẫu của tin bài)"),
                fmt: Optional[str] = typer.Option(None, "--format", help="png, jpeg, webp, pdf hoặc pptx "
                                                                         "(bản xem thử; mặc định png)"),
                unit: Optional[str] = typer.Option(None, "--unit", help="Mã đơn vị (tên đơn vị ở chân pa nô)"),

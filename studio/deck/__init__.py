@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from ..artifacts import Output
+from ..campaign import draft_meta
 from ..formats import FORMATS
 from ..renderers import Renderer, register
 from ..visual.fonts import FONT_DIR
@@ -18,18 +19,19 @@ PPTX = FORMATS["deck-16x9"].media_type
 
 class DeckRenderer(Renderer):
     kind = "deck"
-    version = "4"  # 2: line breaks between words (studio.visual.words); 3: pictures placed once, QR codes;
-    # 4: kerned widths (fonts.width)
+    version = "5"  # 2: word-aware line breaks; 3: pictures placed once, QR codes; 4: public phase names, draft
+    # mark; 5: kerned widths (fonts.width)
 
     def inputs(self, job, ctx):
         """The phase's briefs, every phase (the timeline slide), the brand, the shipped fonts (the
         master and the PDF's font config use them all) and the files of the briefs' infographic scenes."""
-        from ..visual.scene import scene_files, template_names
+        from ..visual.scene import scene_files
+        from .builder import scene_template
 
         inputs = super().inputs(job, ctx)
         campaign = ctx.campaign
         briefs = inputs.campaign.briefs
-        templates = sorted({b.template for b in briefs if b.template} & set(template_names()))
+        templates = sorted({scene_template(b) for b in briefs} - {None})
         files = scene_files(campaign.root, campaign.brand, briefs, templates)
         files.update({f"font:{p.name}": str(p) for p in sorted(FONT_DIR.glob("*.ttf"))})
         return replace(inputs, files=files)
@@ -42,13 +44,14 @@ class DeckRenderer(Renderer):
         deck = build_deck(campaign, campaign.phase(job.phase), campaign.briefs, scenes=options.get("scenes", True),
                           files=ctx.inputs.files)
         pptx = deck.save(ctx.job_path(job, ".pptx"))
-        outputs = [Output(pptx, PPTX, {"slides": len(deck.slides), "layouts": [name for name, _ in deck.slides]})]
+        outputs = [Output(pptx, PPTX, {"slides": len(deck.slides), "layouts": [name for name, _ in deck.slides],
+                                       **draft_meta(campaign.briefs)})]
         if options.get("pdf"):
             from .convert import convert_available, to_pdf
 
             if convert_available():
                 outputs.append(Output(to_pdf(pptx, ctx.job_path(job, ".pdf")), "application/pdf",
-                                      {"from": pptx.name}))
+                                      {"from": pptx.name, **draft_meta(campaign.briefs)}))
         return outputs
 
 

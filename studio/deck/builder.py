@@ -22,7 +22,7 @@ from pptx.oxml.ns import qn
 from pptx.util import Emu, Pt
 
 from .. import vi
-from ..campaign import Brief, Campaign, Phase, Stat
+from ..campaign import Approval, Brief, Campaign, Phase, Stat
 from ..text import nfc, typeset
 from ..visual.alt import stat_sentence
 from ..visual.fonts import FontError
@@ -30,10 +30,11 @@ from ..visual.images import image_size, place, upright_file
 from ..visual.layout import FitError
 from ..visual.pptx import crop_picture
 from . import master
-from .master import BY_NAME, CONTENT_W, CONTENT_Y, M, Text, emu
+from .master import BY_NAME, CONTENT_W, CONTENT_Y, SLIDE_W, M, Text, emu
 from .textfit import Lead, fill, fit_size
 
 ILLUSTRATIVE = "số liệu minh họa"
+DRAFT = "DỰ THẢO"  # on every slide of a deck that carries a draft brief
 MAX_CARDS = 4
 SCENE_PX = (1920, 1080)  # the infographic canvas for a 16:9 slide
 
@@ -44,6 +45,22 @@ class DeckError(ValueError):
 
 def phase_dates(phase: Phase) -> str:
     return f"Từ ngày {vi.date(phase.start)} đến ngày {vi.date(phase.end)}"
+
+
+def phase_label(phase: Phase) -> str:
+    """How the deck names a phase: its public name, else its dates (the internal name is never shown)."""
+    return phase.public_name or vi.date_range(phase.start, phase.end)
+
+
+def scene_template(brief: Brief) -> str | None:
+    """The infographic a brief's section ends with: its own template's, an emergency brief's notice; none
+    when the brief chose no template."""
+    from ..visual.scene import default_template, template_names
+
+    if not brief.template and brief.priority != "emergency":
+        return None
+    name = default_template("infographic", brief)
+    return name if name in template_names() else None
 
 
 def brief_notes(brief: Brief) -> str:
@@ -81,6 +98,11 @@ def stats_note(stats: list[Stat], marked: bool = False) -> str:
     return ". ".join(parts)
 
 
+def pictured(brief: Brief, draft: bool) -> Brief:
+    """The brief as a deck's infographic slide draws it: in a draft deck, as a draft (marked)."""
+    return brief.model_copy(update={"approval": Approval(status="draft")}) if draft else brief
+
+
 @dataclass
 class DeckBuilder:
     """Builds one deck; ``slides`` records (layout name, brief id or None) for each slide."""
@@ -94,8 +116,10 @@ class DeckBuilder:
         self.pal = master.palette(brand)
         self.heading = master.face(brand, "heading")
         self.body = master.face(brand, "body")
-        self.prs = master.build_master(brand, footer=typeset(f"{self.campaign.issuer} · {self.phase.name}"))
+        footer = " · ".join(filter(None, [self.campaign.issuer, self.phase.public_name]))
+        self.prs = master.build_master(brand, footer=typeset(footer))
         self.slides: list[tuple[str, str | None]] = []
+        self.draft = False  # a deck that carries a draft brief: every slide says "DỰ THẢO"
         self._brief: str | None = None
         self._owner: str | None = None
 
@@ -160,11 +184,11 @@ class DeckBuilder:
 
     def title(self) -> None:
         c, p = self.campaign, self.phase
-        notes = "\n".join([c.title, c.plan_ref, p.name, phase_dates(p), *p.content_lines])
+        notes = "\n".join(filter(None, [c.title, c.plan_ref, p.public_name, phase_dates(p), *p.content_lines]))
         s = self.new("title", notes)
         self.put(s, "title", "kicker", vi.upper(c.issuer))
         self.put(s, "title", "title", c.title)
-        self.put(s, "title", "subtitle", [p.name, phase_dates(p)])
+        self.put(s, "title", "subtitle", [p.public_name, phase_dates(p)])
 
     def agenda(self, briefs: list[Brief], extras: list[str]) -> None:
         items = [Lead(f"{i:02d}", t, self.heading, self.pal["primary"])
@@ -374,14 +398,15 @@ class DeckBuilder:
         """The campaign's phases on one line; this deck's phase highlighted."""
         phases = self.campaign.phases
         current = {self.phase.id, *[p.id for p in phases if self.phase.id in self.campaign.phase_with_children(p.id)]}
-        notes = "\n".join(f"{p.name}: {phase_dates(p)}" for p in self.campaign.all_phases())
+        notes = "\n".join(f"{p.public_name}: {phase_dates(p)}" if p.public_name else phase_dates(p)
+                          for p in self.campaign.all_phases())
         s = self.new("timeline", notes)
         self.put(s, "timeline", "title", "Các đợt tuyên truyền")
         n = len(phases)
         col = CONTENT_W / n
         axis_y = CONTENT_Y + 120
         name_style = Text("heading", 26, 12, "ink", anchor="b", line=1.15)
-        name_size = self.common_size([(p.name, (0, 0, col - 28, 72)) for p in phases], name_style)
+        name_size = self.common_size([(phase_label(p), (0, 0, col - 28, 72)) for p in phases], name_style)
         self.shape(s, MSO_SHAPE.RECTANGLE, (M, axis_y - 1.5, CONTENT_W, 3), "rule")
         for i, p in enumerate(phases):
             x = M + i * col
@@ -392,14 +417,16 @@ class DeckBuilder:
             self.shape(s, MSO_SHAPE.OVAL, (x + 4, axis_y - dot / 2, dot, dot), "primary" if on else "paper",
                        None if on else "rule")
             inner = col - 28
-            self.text_box(s, (x + 4, axis_y - 96, inner, 72), p.name,
+            self.text_box(s, (x + 4, axis_y - 96, inner, 72), phase_label(p),
                           replace(name_style, color="primary" if on else "ink"), name_size)
-            self.text_box(s, (x + 4, axis_y + 28, inner, 26), vi.date_range(p.start, p.end),
-                          Text("heading", 17, 10, "ink" if on else "muted", line=1.15))
+            if p.public_name:  # else the dates are the label already
+                self.text_box(s, (x + 4, axis_y + 28, inner, 26), vi.date_range(p.start, p.end),
+                              Text("heading", 17, 10, "ink" if on else "muted", line=1.15))
             subs: list = []
             for q in p.subphases:
                 tone = self.pal["primary"] if q.id == self.phase.id else self.pal["ink"] if on else self.pal["muted"]
-                subs += [Lead(q.name, "", self.heading, tone), vi.date_range(q.start, q.end)]
+                subs += [Lead(phase_label(q), "", self.heading, tone)]
+                subs += [vi.date_range(q.start, q.end)] if q.public_name else []
             if subs:
                 self.text_box(s, (x + 4, axis_y + 70, inner, 150), subs,
                               Text("body", 15, 9, "ink" if on else "muted", line=1.3, gap=0.25))
@@ -420,6 +447,7 @@ class DeckBuilder:
             for text in brief.slogans:
                 slogans.setdefault(text, brief)
         extras = (["Khẩu hiệu tuyên truyền"] if slogans else []) + ["Các đợt tuyên truyền"]
+        self.draft = any(not b.approved for b in briefs)
         self.title()
         self.agenda(briefs, extras)
         for n, brief in enumerate(briefs, 1):
@@ -443,16 +471,30 @@ class DeckBuilder:
         self.closing()
         for slide in self.prs.slides:
             self.drop_empty(slide)
+        if self.draft:
+            self.mark_draft()
         return self
+
+    def mark_draft(self) -> None:
+        """"DỰ THẢO" in a box at the top right of every slide that does not say it already (the
+        infographic slides carry the visuals' own draft band)."""
+        box = (SLIDE_W - M - 96, 10, 96, 20)
+        for slide in self.prs.slides:
+            if any(DRAFT in shape.text_frame.text for shape in slide.shapes if shape.has_text_frame):
+                continue
+            self.shape(slide, MSO_SHAPE.RECTANGLE, box, "paper", line="primary").name = "du-thao-nen"
+            self.text_box(slide, (box[0] + 4, box[1] + 2, box[2] - 8, box[3] - 4), DRAFT,
+                          Text("heading", 11, 8, "primary", "ctr", "ctr", line=1.0)).name = "du-thao"
 
     def scene(self, brief: Brief) -> None:
         """The brief's infographic as an editable slide, through the visual renderer's pptx backend."""
         from ..visual import add_scene_slide, scene_for
-        from ..visual.scene import template_names
 
-        if not brief.template or brief.template not in template_names():
+        template = scene_template(brief)
+        if template is None:
             return  # no infographic template chosen (or not shipped yet): the deck stands without it
-        scene = scene_for(self.campaign, brief, brief.template, *SCENE_PX, units="px", files=self.files)
+        scene = scene_for(self.campaign, pictured(brief, self.draft), template, *SCENE_PX, units="px",
+                          files=self.files)
         slide = add_scene_slide(self.prs, scene, master.layout(self.prs, "blank"))
         slide.notes_slide.notes_text_frame.text = scene.meta.get("alt", brief.headline)
         self.slides.append(("blank", brief.id))

@@ -59,8 +59,23 @@ def blocks(kind: str, campaign, brief, width: int, height: int) -> list[tuple]:
              paper, unit * 0.016, unit * 0.026, 3)]
 
 
+DRAFT = "DỰ THẢO · CHƯA DUYỆT, KHÔNG PHÁT HÀNH"
+
+
+def _draft_band(draw: ImageDraw.ImageDraw, campaign, width: int, height: int) -> None:
+    """The draft mark of a brief not yet approved: the visuals' band (templates/infographic/_draft.yaml)."""
+    colors = campaign.brand.colors
+    unit = min(width, height)
+    band = round(unit * 0.05)
+    draw.rectangle((0, 0, width, band), fill=colors.get("ink", "#1A1A1A"))
+    block = (DRAFT, resolve("BeVietnamPro-ExtraBold", {}), (width * 0.05, band * 0.2, width * 0.9, band * 0.6),
+             colors.get("paper", "#FFFFFF"), unit * 0.012, unit * 0.024, 1)
+    _draw_block(draw, block)
+
+
 def card(kind: str, campaign, brief, width: int, height: int, target: Path) -> Path:
-    """Draw the ``opening`` (headline) or ``closing`` (slogan, issuer) card as a PNG."""
+    """Draw the ``opening`` (headline) or ``closing`` (slogan, issuer) card as a PNG; a draft's carries
+    the draft mark."""
     colors = campaign.brand.colors
     primary, accent = colors.get("primary", "#C8102E"), colors.get("accent", "#FFCD00")
     image = Image.new("RGB", (width, height), primary)
@@ -73,5 +88,7 @@ def card(kind: str, campaign, brief, width: int, height: int, target: Path) -> P
     if kind == "opening":  # a short accent rule under the headline
         draw.rectangle((width / 2 - unit * 0.06, bottoms[1] + unit * 0.03, width / 2 + unit * 0.06,
                         bottoms[1] + unit * 0.03 + bar), fill=accent)
+    if not brief.approved:
+        _draft_band(draw, campaign, width, height)
     image.save(target, format="PNG", compress_level=1)
     return target

@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..artifacts import Output, atomic_write_bytes
+from ..campaign import draft_meta
 from . import ffmpeg, sources, subtitles
 from .timeline import Timeline, plan_shots
 
@@ -41,9 +42,10 @@ def make_video(ctx, brief, width: int, height: int, stem: Path, music: str | Pat
     mp4 = ffmpeg.render(tl, stem.with_name(stem.name + ".mp4"))
     srt = subtitles.write_srt(cues, stem.with_name(stem.name + ".srt"))
     poster = atomic_write_bytes(stem.with_name(stem.name + ".poster.png"), tl.shots[0].image.read_bytes())
+    draft = draft_meta([brief])
     meta = {"width": width, "height": height, "fps": tl.fps, "duration": tl.duration, "shots": len(tl.shots),
-            "subtitles": len(cues), "voice_engine": voice.engine}
+            "subtitles": len(cues), "voice_engine": voice.engine, **draft}
     if voice.note:
         meta["voice_note"] = voice.note
-    return [Output(mp4, "video/mp4", meta), Output(srt, "application/x-subrip", {"cues": len(cues)}),
-            Output(poster, "image/png", {"poster": True})]
+    return [Output(mp4, "video/mp4", meta), Output(srt, "application/x-subrip", {"cues": len(cues), **draft}),
+            Output(poster, "image/png", {"poster": True, **draft})]

@@ -14,7 +14,7 @@ from pathlib import Path
 from ..artifacts import file_digest
 from . import cards
 
-CARD_VERSION = 1
+CARD_VERSION = 2  # 2: the draft mark
 STILL_VERSION = 2  # 2: the scene spans the frame, the subtitle band is part of it
 SCENE_FILES = ("template", "font", "image")  # the kinds of declared file a still reads
 
@@ -40,7 +40,7 @@ def card(ctx, brief, kind: str, width: int, height: int) -> Path:
     fonts = [cards.resolve(role, brand.fonts) for role in ("heading", "body")]
     key = {"card": kind, "v": CARD_VERSION, "size": [width, height], "brand": brand.model_dump(mode="json"),
            "fonts": [file_digest(f) for f in fonts], "issuer": ctx.campaign.issuer, "title": ctx.campaign.title,
-           "brief": [brief.headline, brief.title, brief.slogans[:1]]}
+           "brief": [brief.headline, brief.title, brief.slogans[:1], brief.approved]}
     return ctx.cache.get_or_make(key, ".png",
                                  lambda tmp: cards.card(kind, ctx.campaign, brief, width, height, tmp))
 
@@ -65,7 +65,7 @@ def stills(ctx, brief, width: int, height: int, reserve: int = 0) -> list[Path]:
     out = []
     for i, template in enumerate(still_templates(brief)):
         key = {"still": template, "v": STILL_VERSION, "size": [width, height], "reserve": reserve,
-               "values": [brief.model_dump(mode="json", exclude={"source", "approval"}),
+               "values": [brief.model_dump(mode="json", exclude={"source", "approval"}), brief.approved,
                           ctx.campaign.model_dump(mode="json", include={"title", "issuer", "brand", "phases"})],
                "files": scene}
 
@@ -81,17 +81,19 @@ def stills(ctx, brief, width: int, height: int, reserve: int = 0) -> list[Path]:
     return out
 
 
-#: Scenes added after the brief's own: its figures as a chart, then where the campaign stands.
+#: Scenes added after the brief's own: its figures as a chart, then its timeline (when it has them).
 EXTRA_TEMPLATES = ("stat-chart", "timeline")
 
 
 def still_templates(brief) -> list[str]:
     """The brief's own scene, then the extras; a brief with pictures whose own template shows none
-    gets the key-number scene too, which does."""
-    from ..visual.scene import PICTURE_TEMPLATES, default_template, template_names
+    gets the key-number scene too, which does. An emergency brief's notice stands alone."""
+    from ..visual.scene import EMERGENCY_TEMPLATE, PICTURE_TEMPLATES, default_template, template_names
 
     own = default_template("infographic", brief)
+    if own == EMERGENCY_TEMPLATE:
+        return [own]  # an emergency's video is its notice, in the emergency style throughout
     pictured = ["key-number"] if brief.images and own not in PICTURE_TEMPLATES else []
-    extras = [t for t in EXTRA_TEMPLATES if t != own and t in template_names()
-              and (t != "stat-chart" or len(brief.stats) >= 2)]
+    has = {"stat-chart": len(brief.stats) >= 2, "timeline": bool(brief.timeline)}
+    extras = [t for t in EXTRA_TEMPLATES if t != own and t in template_names() and has[t]]
     return [own, *pictured, *extras]

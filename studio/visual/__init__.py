@@ -17,6 +17,7 @@ from dataclasses import replace
 from datetime import datetime, time
 
 from ..artifacts import Output, atomic_write_text
+from ..campaign import draft_meta
 from ..color import PRINT_PROFILE, SRGB_PROFILE, Color, Separation
 from ..formats import FORMATS
 from ..renderers import Renderer, register
@@ -65,12 +66,13 @@ def separation(brand) -> Separation:
 
 class VisualRenderer(Renderer):
     kind = "visual"
-    version = "5"  # 2: line breaks between words; 3: pictures placed once, QR codes; 4: PDF/X, slug, ICC CMYK;
-    # 5: kerned widths (fonts.width), flow layout (flow.py)
+    version = "6"  # 2: word-aware breaks; 3: pictures placed once, QR codes; 4: PDF/X, slug, ICC CMYK;
+    # 5: public wording, draft mark, notices; 6: kerned widths (fonts.width), flow layout (flow.py)
 
     def inputs(self, job, ctx):
-        """The brief, every phase (templates draw the campaign's timeline), the unit, and the scene's files;
-        for print, the resolved print options and the ICC profiles."""
+        """The brief (its approval status: a draft is marked; its timeline, priority), every phase (public
+        names, ``timeline: phases``), the unit, and the scene's files; for print, the resolved print
+        options and the ICC profiles."""
         inputs = super().inputs(job, ctx)
         brief = ctx.campaign.brief(job.brief)
         fmt = FORMATS[job.format].options
@@ -84,13 +86,14 @@ class VisualRenderer(Renderer):
 
     def render(self, job, ctx) -> list[Output]:
         scene = job_scene(job, ctx)
+        draft = draft_meta([ctx.campaign.brief(job.brief)])
         meta = {"template": scene.meta["template"], "width": scene.width, "height": scene.height,
-                "units": scene.units}
+                "units": scene.units, **draft}
         if scene.units == "px":
             png = render_png(scene, ctx.job_path(job, ".png"))
             alt = atomic_write_text(ctx.job_path(job, ".alt.txt"), scene.meta["alt"] + "\n")
             return [Output(png, "image/png", {**meta, "alt": scene.meta["alt"]}),
-                    Output(alt, "text/plain", {"alt_for": png.name})]
+                    Output(alt, "text/plain", {"alt_for": png.name, **draft})]
         options = ctx.options_for("visual")
         bleed, cmyk = options["bleed_mm"], options["cmyk"]
         campaign, brief = ctx.campaign, ctx.campaign.brief(job.brief)
@@ -101,7 +104,7 @@ class VisualRenderer(Renderer):
         shot = save_image(preview(scene), ctx.job_path(job, ".preview.png"), "png")
         return [Output(pdf, "application/pdf", {**meta, "bleed_mm": bleed, "cmyk": cmyk, "pages": len(scene.pages),
                                                 "alt": scene.meta["alt"]}),
-                Output(shot, "image/png", {"preview_of": pdf.name})]
+                Output(shot, "image/png", {"preview_of": pdf.name, **draft})]
 
 
 register(VisualRenderer())

@@ -5,11 +5,13 @@ Pillow/raqm shapes them (stacked marks on capitals such as Ệ or Ỗ included),
 box it is drawn in (``contain`` keeps the picture's ratio), a shape its outline's box.
 ``check(scene)`` then reports
 
-- ``overlap``: two layers closer than ``CLEARANCE`` (touching or covering each other), unless
+- ``overlap``: two layers covering each other, or a text closer than ``CLEARANCE`` to another
+  layer (touching), unless
   one is drawn ``over`` the other (a text over its card, a dot over its axis; a chain of
   ``over`` counts) or one is a ``backdrop`` (page colour, background star: anything may cover it);
 - ``outside``: text ink outside its own box or outside the layer it is drawn ``over``, content
-  outside the page, and on a folded page (``folds``) any layer not inside one panel;
+  outside the page, and on a folded page (``folds``) any layer not inside one panel (but a mark
+  of the whole page: a layer as wide as the page, or drawn over one, like the draft band);
 - ``empty``: a horizontal band with no content (backdrops and the cards other layers are
   drawn over are not content; what is on them is; a ``space`` layer is an area left open on
   purpose) taller than ``MAX_EMPTY_BAND`` of the page or panel height: wasted space.
@@ -130,6 +132,21 @@ def _bases(layer: Layer, named: dict[str, Layer]) -> set[str]:
     return out
 
 
+def _held(text: Layer, box: Box, other: Layer, other_box: Box, named: dict[str, Layer], tol: float) -> bool:
+    """Whether ``text`` sits inside the card it is drawn over and ``other``, a shape, lies outside that card."""
+    base = named.get(text.get("over") or "")
+    if text.type != "text" or other.type == "text" or base is None:
+        return False
+    card = _layer_box(base)
+    return _inside(box, card, tol) and _meet(card, other_box, 0.0) is None
+
+
+def _page_wide(layer: Layer, named: dict[str, Layer], width: float, tol: float) -> bool:
+    """A mark of the whole page (it spans its width, or is drawn over what does): above the folds."""
+    return any(n in named and named[n].x <= tol and named[n].x + named[n].w >= width - tol
+               for n in (layer.name, *_bases(layer, named)))
+
+
 def _fmt(v: float) -> str:
     return f"{v:.0f}" if abs(v) >= 100 else f"{v:.1f}"
 
@@ -198,7 +215,8 @@ def check(scene: Scene) -> list[Collision]:
             if content(layer) and not _inside(box, page_box, tol):
                 out(layer, box, "ra ngoài trang")
             clipped = (max(box[0], 0.0), max(box[1], 0.0), min(box[2], scene.width), min(box[3], scene.height))
-            if panels and not any(_inside(clipped, panel, tol) for panel in panels):
+            folded = panels and not _page_wide(layer, named, scene.width, tol)
+            if folded and not any(_inside(clipped, panel, tol) for panel in panels):
                 out(layer, box, "vắt qua nếp gấp: không nằm gọn trong một lá")
         solid = [(layer, box) for layer, box in drawn if content(layer)]
         for i, (a, box_a) in enumerate(solid):
@@ -206,8 +224,12 @@ def check(scene: Scene) -> list[Collision]:
             for b, box_b in solid[i + 1:]:
                 if b.name in bases_a or a.name in _bases(b, named):
                     continue
-                near = 0.0 if "space" in (a.type, b.type) else clear  # content may end where open space starts
-                where = _meet(box_a, box_b, near)
+                # touching counts for text (a unit run into its label); shapes may abut (a strip under a
+                # strip), and content may end where open space starts; covering counts for all
+                near = clear if "text" in (a.type, b.type) and "space" not in (a.type, b.type) else 0.0
+                if near and (_held(a, box_a, b, box_b, named, tol) or _held(b, box_b, a, box_a, named, tol)):
+                    near = 0.0  # a text inside its own card is parted by the card's edge from what is outside it
+                where = _meet(box_a, box_b, near or -tol)  # covering: by more than rounding
                 if where is not None:
                     cover = _meet(box_a, box_b, 0.0) is not None
                     found.append(Collision("overlap", number, (a.name, b.name), where,

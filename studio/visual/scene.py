@@ -42,6 +42,7 @@ TEMPLATE_DIRS = ("infographic", "panels")
 LAYER_TYPES = ("rect", "ellipse", "line", "polygon", "text", "image", "qr", "space")
 FAMILY_TEMPLATES = {"pano": "pano", "poster": "poster", "leaflet": "leaflet"}
 DEFAULT_INFOGRAPHIC = "key-number"
+EMERGENCY_TEMPLATE = "notice"  # banner "KHẨN", the brand kit's emergency colours, every key message and the body
 #: Templates that draw the brief's first picture (in a box the layout reserves) when it has one.
 PICTURE_TEMPLATES = ("key-number", "slogan-card", "pano", "poster", "leaflet")
 
@@ -138,9 +139,14 @@ def _star(cx: float, cy: float, r: float, inner: float = 0.382, rotation: float 
     return pts
 
 
+def _fail(message: str) -> None:
+    """A template's own refusal (``{{ fail("…") }}``): a brief it cannot draw, said in its words."""
+    raise SceneError(message)
+
+
 _ENV.filters.update(num=vi.number, stat=vi.stat, vndate=vi.date, date_range=vi.date_range, upper=vi.upper,
                     shade=_shade)
-_ENV.globals.update(star=_star)
+_ENV.globals.update(star=_star, fail=_fail)
 
 
 def template_names() -> list[str]:
@@ -190,7 +196,10 @@ def _source_text(path: str, digest: str) -> str:
 
 
 def default_template(family: str, brief=None) -> str:
-    """Infographics follow the brief's choice; print families have their own template."""
+    """Infographics follow the brief's choice; print families have their own template; an emergency
+    brief is a notice in every family but the leaflet (whose layout turns to the emergency style itself)."""
+    if brief is not None and brief.priority == "emergency" and family != "leaflet":
+        return EMERGENCY_TEMPLATE
     if family in FAMILY_TEMPLATES:
         return FAMILY_TEMPLATES[family]
     return (brief.template if brief is not None and brief.template else None) or DEFAULT_INFOGRAPHIC
@@ -231,14 +240,24 @@ def render_template(name: str, context: dict[str, Any]) -> dict[str, Any]:
 
 # --- building the scene -----------------------------------------------------------------
 
-def _phase_timeline(campaign, current: str) -> list[dict[str, Any]]:
+def timeline_items(campaign, brief) -> list[dict[str, Any]]:
+    """What the timeline template draws: the brief's own ``timeline:`` items, or with ``timeline: phases``
+    the campaign's top-level phases by their public names (a phase without one is named by its dates;
+    its internal name is never drawn), the brief's phase ``current``."""
+    if brief.timeline != "phases":
+        return [{"label": t.label, "dates": vi.date_range(t.start, t.end or t.start) if t.start else "",
+                 "detail": t.detail, "current": False} for t in brief.timeline]
+
+    def named(phase) -> tuple[str, str]:
+        dates = vi.date_range(phase.start, phase.end)
+        return (phase.public_name, dates) if phase.public_name else (dates, "")
+
     out = []
     for phase in campaign.phases:
-        ids = campaign.phase_with_children(phase.id)
-        out.append({"id": phase.id, "name": phase.name, "start": phase.start, "end": phase.end,
-                    "current": current in ids, "lines": len(phase.content_lines),
-                    "subphases": [{"id": s.id, "name": s.name, "start": s.start, "end": s.end,
-                                   "current": s.id == current} for s in phase.subphases]})
+        label, dates = named(phase)
+        subs = [" ".join(filter(None, named(s))) for s in phase.subphases]
+        out.append({"label": label, "dates": dates, "detail": "\n".join(subs),
+                    "current": brief.phase in campaign.phase_with_children(phase.id)})
     return out
 
 
@@ -255,10 +274,12 @@ def context_for(campaign, brief, width: float, height: float, units: str, unit=N
         "portrait": height > width * 1.2, "landscape": width > height * 1.3,
         "brand": campaign.brand.model_dump(), "campaign": {"title": campaign.title, "issuer": campaign.issuer},
         "brief": {**brief.model_dump(include={"id", "title", "headline", "key_messages", "body", "slogans", "qr"}),
-                  "stats": stats, "images": [i.model_dump() for i in brief.images]},
+                  "stats": stats, "images": [i.model_dump() for i in brief.images],
+                  "timeline": timeline_items(campaign, brief),
+                  "emergency": brief.priority == "emergency", "draft": not brief.approved},
         "illustrative": any(s["illustrative"] for s in stats),
-        "phase": {"id": phase.id, "name": phase.name, "start": phase.start, "end": phase.end},
-        "phases": _phase_timeline(campaign, phase.id),
+        # public outputs name a phase by its public name only (empty: name none)
+        "phase": {"id": phase.id, "public_name": phase.public_name, "start": phase.start, "end": phase.end},
         "unit": {"id": unit.id, "name": unit.display_name} if unit is not None else None,
     }
 
@@ -405,6 +426,25 @@ def _layers(raws: list, ctx: dict[str, Any]) -> list[Layer]:
     return out
 
 
+#: The brief lists a template may draw from; its ``meta`` says how many of each it draws.
+LISTS = ("stats", "key_messages", "slogans", "timeline")
+
+
+def template_meta(data: dict[str, Any], where: str) -> dict[str, Any]:
+    """What a template says it draws of the brief (its rendered ``meta:``), the one source of truth the
+    alt text and ``studio validate`` read: ``shows`` — how many of each list, from the first, and
+    whether the body; ``lists`` — the lists it draws whole up to a capacity (validate names what is beyond).
+    """
+    meta = data.pop("meta", None) or {}
+    try:
+        shows = {key: int(meta.get("shows", {}).get(key, 0)) for key in LISTS}
+        shows["body"] = bool(meta.get("shows", {}).get("body", False))
+        lists = {key: int(n) for key, n in (meta.get("lists") or {}).items() if key in LISTS}
+    except (AttributeError, TypeError, ValueError):
+        raise SceneError(f"{where}: 'meta' của mẫu cần shows: {{stats: n, …}} và lists: {{stats: n, …}}") from None
+    return {"shows": shows, "lists": lists}
+
+
 def build_scene(data: dict[str, Any], width: float, height: float, units: str, *, colors: dict[str, str],
                 fonts: dict[str, str], root: str | Path, where: str, meta: dict[str, Any] | None = None,
                 files: dict[str, str] | None = None, keep: tuple[str, ...] = ()) -> Scene:
@@ -443,14 +483,17 @@ def scene_for(campaign, brief, template: str, width: float, height: float, units
     if units not in ("px", "mm"):
         raise SceneError(f"đơn vị {units!r} không hợp lệ: dùng px hoặc mm")
     where = f"tin bài {brief.id} ({brief.source or 'không rõ tệp'}), mẫu {template}"
-    data = render_template(template, context_for(campaign, brief, width, height, units, unit, reserve))
+    context = context_for(campaign, brief, width, height, units, unit, reserve)
+    data = render_template(template, context)
+    drawn = template_meta(data, where)
     from .alt import alt_text
 
-    meta = {"brief": brief.id, "template": template, "unit": unit.id if unit is not None else None}
+    meta = {"brief": brief.id, "template": template, "unit": unit.id if unit is not None else None, **drawn}
     scene = build_scene(data, width, height, units, colors=campaign.brand.colors, fonts=campaign.brand.fonts,
                         root=campaign.root, where=where, meta=meta, files=files, keep=keep_phrases(campaign))
-    drawn = [layer for page in scene.pages for layer in page.layers]
-    scene.meta["alt"] = alt_text(campaign, brief, unit, pictures=[str(layer.get("alt")) for layer in drawn
-                                                                   if layer.type == "image" and layer.get("alt")],
-                                 qr=next((str(layer.get("data")) for layer in drawn if layer.type == "qr"), None))
+    layers = [layer for page in scene.pages for layer in page.layers]
+    scene.meta["alt"] = alt_text(campaign, brief, unit, drawn["shows"], drawn["lists"], context["brief"]["timeline"],
+                                 pictures=[str(layer.get("alt")) for layer in layers
+                                           if layer.type == "image" and layer.get("alt")],
+                                 qr=next((str(layer.get("data")) for layer in layers if layer.type == "qr"), None))
     return scene
