@@ -484,14 +484,14 @@ def check_layout(ck: Checker, brief: Brief, scene, template: str, label: str) ->
     for hit in collide.check(scene):
         texts = [named[n] for n in hit.layers if n in named and named[n].type == "text"]
         found = next((f for layer in texts if (f := source_of(ck, brief, layer.get("text", ""))) is not None), None)
-        if hit.kind == "empty":
-            advice = "nội dung ít so với khổ này: thêm nội dung hoặc chọn mẫu khác"
-        elif found is not None:
-            advice = "rút gọn chữ này; nếu vẫn vậy, báo người giữ mẫu"
+        where = f"bố cục mẫu {template} ({template_path(template).relative_to(TEMPLATE_ROOT.parent)})"
+        if hit.kind == "empty":  # one note per brief and template, whatever the page, size or height
+            message = (f"{where}: còn khoảng trống cao hơn {collide.MAX_EMPTY_BAND:.0%} trang không có nội dung; "
+                       "nội dung ít so với khổ này: thêm nội dung hoặc chọn mẫu khác")
         else:
-            advice = "lỗi của mẫu: báo người giữ mẫu"
-        message = (f"bố cục mẫu {template} ({template_path(template).relative_to(TEMPLATE_ROOT.parent)}), "
-                   f"trang {hit.page + 1}: {hit.what}; {advice}")
+            advice = ("rút gọn chữ này; nếu vẫn vậy, báo người giữ mẫu" if found is not None
+                      else "lỗi của mẫu: báo người giữ mẫu")
+            message = f"{where}, trang {hit.page + 1}: {hit.what}; {advice}"
         problem = found[0](found[1], message) if found else ck.in_brief(brief, (), message)
         ck.collisions.setdefault(problem, []).append(label)
 
