@@ -48,7 +48,7 @@ def cells(campaign):
     tree = campaign.unit_tree()
     unit = next((tree[u.id] for u in campaign.units if tree[u.id].level != "province"), None)
     rows = []
-    for template in ("key-number", "stat-chart", "slogan-card", "timeline"):
+    for template in ("key-number", "stat-chart", "slogan-card", "timeline", "notice"):
         brief = next((b for b in campaign.briefs if default_template("infographic", b) == template), None)
         if brief is None:
             continue
