@@ -19,7 +19,8 @@ PPTX = FORMATS["deck-16x9"].media_type
 
 class DeckRenderer(Renderer):
     kind = "deck"
-    version = "4"  # 2: word-aware line breaks; 3: pictures placed once, QR codes; 4: public phase names, draft mark
+    version = "5"  # 2: word-aware line breaks; 3: pictures placed once, QR codes; 4: public phase names, draft
+    # mark; 5: kerned widths (fonts.width)
 
     def inputs(self, job, ctx):
         """The phase's briefs, every phase (the timeline slide), the brand, the shipped fonts (the
