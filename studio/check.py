@@ -62,12 +62,14 @@ class Docs:
 class Checker:
     """Collects located problems; ``at`` places one on a YAML field."""
 
-    def __init__(self, campaign: Campaign):
+    def __init__(self, campaign: Campaign, layout: bool = False):
         self.campaign = campaign
+        self.layout = layout  # also note the collisions of laid-out scenes (studio.visual.collide)
         self.docs = Docs.read(campaign)
         self.problems: list[Problem] = []
         self.places: dict[Problem, list[str]] = {}  # one problem met in several formats
         self.notes: list[Problem] = []  # what builds but is worth knowing: items a template leaves out
+        self.collisions: dict[Problem, list[str]] = {}  # a layout that collides, by the formats it is met in
         self.drawn: dict[tuple[str, str], dict[str, dict[str, int]]] = {}  # (brief, list) → template → format → cap
 
     @staticmethod
@@ -120,6 +122,11 @@ class Checker:
                 f"không thể hiện hết {len(items)} {noun} trên mọi hình ({where}): thiếu {named} (văn bản thay "
                 f"thế của ảnh ghi rõ điều này); {todo}")))
         return notes
+
+    def collided(self) -> list[Problem]:
+        """A note per collision (``check_layout``), naming every format it is met in."""
+        return [replace(p, message=f"{p.message} (ở {', '.join(dict.fromkeys(wheres))})")
+                for p, wheres in self.collisions.items()]
 
     def result(self) -> list[Problem]:
         merged = [replace(p, message=f"{p.message} (ở {', '.join(dict.fromkeys(wheres))})")
@@ -417,18 +424,24 @@ def report_failure(ck: Checker, brief: Brief, exc: Exception, drawn: str, where:
 # --- laying out what each renderer draws --------------------------------------------------------
 
 def check_scene(ck: Checker, campaign: Campaign, brief: Brief, template: str, width: float, height: float,
-                units: str, unit, files: dict[str, str], label: str) -> None:
-    """Lay out ``brief`` with ``template`` as ``scene_for`` does; on failure, find every failing layer."""
+                units: str, unit, files: dict[str, str], label: str, reserve: float = 0.0) -> None:
+    """Lay out ``brief`` with ``template`` as ``scene_for`` does; on failure, find every failing layer;
+    on success, check the layout (``collide.check``) when asked and note what collides."""
+    from .visual import flow
     from .visual.scene import SceneError, build_scene, context_for, render_template, scene_for
 
     try:
-        ck.drew(brief, scene_for(campaign, brief, template, width, height, units, unit, files), label)
-        return
+        scene = scene_for(campaign, brief, template, width, height, units, unit, files, reserve)
     except SceneError as exc:
         first = exc
+    else:
+        ck.drew(brief, scene, label)
+        if ck.layout:
+            check_layout(ck, brief, scene, template, label)
+        return
     where = f"trong mẫu {template}/định dạng {label}"
     try:
-        data = render_template(template, context_for(campaign, brief, width, height, units, unit))
+        data = render_template(template, context_for(campaign, brief, width, height, units, unit, reserve))
     except SceneError as exc:
         report_failure(ck, brief, exc, "", where, None)
         return
@@ -436,9 +449,9 @@ def check_scene(ck: Checker, campaign: Campaign, brief: Brief, template: str, wi
     pages = data.get("pages") or [{"background": data.get("background"), "layers": data.get("layers") or []}]
     failed = False
     for page in pages:
-        for item in page.get("layers") or []:
-            if not item:
-                continue
+        items = [leaf for item in page.get("layers") or [] if item
+                 for leaf in (flow.leaves(item) if item.get("type") == "stack" else [item])]
+        for item in items:
             one = {"safe": data.get("safe"), "background": page.get("background") or data.get("background"),
                    "layers": [item]}
 
@@ -459,6 +472,28 @@ def check_scene(ck: Checker, campaign: Campaign, brief: Brief, template: str, wi
                                f"khung {name!r} {where}" if name else where, fits)
     if not failed:  # not a layer of its own (a page colour, the whole template): say it as it is
         report_failure(ck, brief, first, "", where, None)
+
+
+def check_layout(ck: Checker, brief: Brief, scene, template: str, label: str) -> None:
+    """Note every collision of a laid-out scene (``studio.visual.collide``) on the brief field whose
+    text collides, or on the brief; the same collision in several formats is said once."""
+    from .visual import collide
+    from .visual.scene import TEMPLATE_ROOT, template_path
+
+    named = {layer.name: layer for page in scene.pages for layer in page.layers}
+    for hit in collide.check(scene):
+        texts = [named[n] for n in hit.layers if n in named and named[n].type == "text"]
+        found = next((f for layer in texts if (f := source_of(ck, brief, layer.get("text", ""))) is not None), None)
+        where = f"bố cục mẫu {template} ({template_path(template).relative_to(TEMPLATE_ROOT.parent)})"
+        if hit.kind == "empty":  # one note per brief and template, whatever the page, size or height
+            message = (f"{where}: còn khoảng trống cao hơn {collide.MAX_EMPTY_BAND:.0%} trang không có nội dung; "
+                       "nội dung ít so với khổ này: thêm nội dung hoặc chọn mẫu khác")
+        else:
+            advice = ("rút gọn chữ này; nếu vẫn vậy, báo người giữ mẫu" if found is not None
+                      else "lỗi của mẫu: báo người giữ mẫu")
+            message = f"{where}, trang {hit.page + 1}: {hit.what}; {advice}"
+        problem = found[0](found[1], message) if found else ck.in_brief(brief, (), message)
+        ck.collisions.setdefault(problem, []).append(label)
 
 
 def check_visual(ck: Checker, job: RenderJob, ctx: JobContext) -> None:
@@ -593,8 +628,8 @@ def check_video(ck: Checker, job: RenderJob, ctx: JobContext) -> None:
                 report_failure(ck, brief, exc, block[0], f"khung chữ của {card_name} trong {where}",
                                lambda field, shorter, block=block: _fits(
                                    lambda: cards.fit_block(block, block[0].replace(field, shorter))))
-    check_scene(ck, campaign, brief, still_templates(brief)[0], width, height - style.band(), "px", None,
-                ctx.inputs.files, job.format)
+    check_scene(ck, campaign, brief, still_templates(brief)[0], width, height, "px", None,
+                ctx.inputs.files, job.format, style.band())
 
 
 def _fits(layout: Callable[[], object]) -> bool:
@@ -639,14 +674,16 @@ def dry_run(campaign: Campaign, fit: bool = True, notes: list[Problem] | None = 
     ``fit=False`` skips laying out the planned jobs (brand, images, ids, audio and
     templates are still checked): the benchmark's baseline. ``notes``, when given, receives
     what builds but is worth knowing, located too: the statistics, key messages or timeline
-    steps a template cannot show (from its declared capacity), phases a timeline can only date.
+    steps a template cannot show (from its declared capacity), phases a timeline can only date,
+    and every collision in a laid-out scene (``studio.visual.collide``: text touching text, text
+    out of its box, art across a fold, a band of wasted space).
     """
-    ck = Checker(campaign)
+    ck = Checker(campaign, layout=notes is not None)
     try:
         return _walk(ck, campaign, fit)
     finally:
         if notes is not None:
-            notes.extend(sorted(dict.fromkeys(ck.notes + ck.left_out()),
+            notes.extend(sorted(dict.fromkeys(ck.notes + ck.left_out() + ck.collided()),
                                 key=lambda p: (p.file != "campaign.yaml", p.file, p.line)))
 
 

@@ -49,7 +49,7 @@ def validate(campaign: Path = CampaignArg,
         err.print(f"cảnh báo: {warning}", markup=False, highlight=False, style="yellow")
     notes: list = []
     problems = dry_run(c, fit=fit, notes=notes)
-    for note in notes:  # what a template cannot show: said, never fatal
+    for note in notes:  # what a template cannot show, a layout that collides: said, never fatal
         err.print(f"lưu ý: {note}", markup=False, highlight=False)
     if problems:
         for problem in problems:

@@ -27,7 +27,7 @@ EDGES = {
     "headline-at-the-limit": {"headline": (WORDS * 2).strip()},
     "many-stats": {"template": "stat-chart", "stats": [
         {"label": f"Chỉ tiêu số {i}", "value": i * 10, "unit": "xã", "illustrative": True} for i in range(1, 13)]},
-    "long-label": {"stats": [{"label": (WORDS * 4).strip(), "value": 5, "unit": "chỉ tiêu", "illustrative": True}]},
+    "long-label": {"stats": [{"label": (WORDS * 6).strip(), "value": 5, "unit": "chỉ tiêu", "illustrative": True}]},
     "long-labels-in-cards": {"stats": [{"label": (WORDS * 3).strip() + f" {i}", "value": i, "unit": u,
                                         "illustrative": True} for i, u in enumerate(["xã", "hộ", "người", "km"])]},
     "many-messages": {"key_messages": [f"Ý chính số {i}: {WORDS.strip()}." for i in range(1, 16)]},
@@ -40,7 +40,7 @@ EDGES = {
     "webp-image": {"images": [{"path": "anh.webp", "alt": "ảnh"}]},
     "good-image": {"images": [{"path": "anh.png", "alt": "ảnh"}]},
     "missing-image-and-long-label": {"images": [{"path": "khong-co.png"}], "stats": [
-        {"label": (WORDS * 4).strip(), "value": 5, "unit": "chỉ tiêu", "illustrative": True}]},
+        {"label": (WORDS * 6).strip(), "value": 5, "unit": "chỉ tiêu", "illustrative": True}]},
 }
 
 

@@ -140,11 +140,14 @@ def check_build(campaign, root: Path) -> dict[str, tuple[set[str], str]]:
             elif art["media_type"] == PPTX:
                 labels, text = check_deck(path, stats, legit, skip)
                 seen[art["path"]] = (set(labels), text)
-            elif art["path"].endswith(".alt.txt"):  # an infographic's alt text names every figure
-                text = path.read_text(encoding="utf-8")
-                for stat in stats:
+            elif art["media_type"] == "image/png" and "shows" in art["meta"]:  # an infographic's alt text names
+                text = path.with_name(path.name.replace(".png", ".alt.txt")).read_text(encoding="utf-8")  # each figure
+                named = [s for s in stats if f"{s.label}:" in text]
+                for stat in named:
                     assert f"{stat.label}: {vi.stat(stat.value, stat.unit)}" in text, (art["path"], stat.label)
-                seen[art["path"]] = ({s.label for s in stats}, text)
+                shown = min(len(stats), art["meta"]["shows"]["stats"])  # what its template says it draws
+                assert len(named) >= shown, (art["path"], "figures drawn but not in the alt text")
+                seen[art["path"]] = ({s.label for s in named}, text)
     return seen
 
 

@@ -134,7 +134,7 @@ def test_preview_and_pdf_put_the_logo_in_the_same_place(media, tmp_path):
     page = pdf_page(pdf, scale * 25.4, tmp_path)
     trim = PdfReader(pdf).pages[0].trimbox  # the pa nô's bleed and the marks' slug lie left of and above it
     bleed = round(float(trim.left) / (72 / 25.4) * scale)
-    in_pdf = green_box(page)
+    in_pdf = green_box(page, tolerance=55)  # poppler proofs PDF/X through its output intent: (0,160,80) → (46,169,80)
     in_png = green_box(preview)
     assert all(abs(a - bleed - b) <= 3 for a, b in zip(in_pdf, in_png)), (in_pdf, in_png)
 

@@ -325,7 +325,8 @@ def test_square_timeline_fits_the_frame(rendered, short_campaign):
 
 @pytest.mark.parametrize("size", [(1080, 1920), (1920, 1080)])
 def test_subtitles_never_cover_the_picture(short_campaign, tmp_path, size):
-    """Stills are laid out above a band in the ink colour; every cue box sits inside that band."""
+    """Stills are laid out above a band where only the brand background goes on; every cue box sits
+    inside that band."""
     from studio.loader import load_campaign
     from studio.video import sources
 
@@ -339,9 +340,9 @@ def test_subtitles_never_cover_the_picture(short_campaign, tmp_path, size):
     for overlay in subtitles.overlays(subtitles.split_cues(voice.segments, style), style, tmp_path):
         with Image.open(overlay.image) as im:
             assert height - band <= overlay.y and overlay.y + im.height <= height - style.bottom
-    ink = tuple(int(campaign.brand.colors["ink"][i:i + 2], 16) for i in (1, 3, 5))
+    primary = tuple(int(campaign.brand.colors["primary"][i:i + 2], 16) for i in (1, 3, 5))
     still = sources.stills(ctx, brief, width, height, reserve=band)[0]
     with Image.open(still) as im:
         assert im.size == size
-        assert set(im.convert("RGB").crop((0, height - band, width, height)).getdata()) == {ink}
+        assert set(im.convert("RGB").crop((0, height - band, width, height)).getdata()) == {primary}
         assert len(set(im.convert("RGB").crop((0, 0, width, height - band)).getdata())) > 10

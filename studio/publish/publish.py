@@ -152,7 +152,7 @@ def phase_manifest(campaign: Campaign, phase_id: str, artifacts: list[dict], sta
     return {
         "format": FORMAT, "status": status,
         "campaign": campaign.id, "campaign_title": campaign.title, "issuer": campaign.issuer,
-        "phase": phase.id, "phase_name": phase.name, "phase_start": phase.start.isoformat(),
+        "phase": phase.id, "phase_name": phase.public_name, "phase_start": phase.start.isoformat(),
         "phase_end": phase.end.isoformat(),
         "published_at": now(), "published_by": by, **(chain or {}),
         "artifacts": sorted(({k: a[k] for k in keep if k in a} for a in artifacts), key=lambda a: a["path"]),

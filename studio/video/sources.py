@@ -16,6 +16,7 @@ from ..context import keep_phrases
 from . import cards
 
 CARD_VERSION = 3  # 2: the draft mark; 3: lines break between words, the campaign's phrases kept whole
+STILL_VERSION = 2  # 2: the scene spans the frame, the subtitle band is part of it
 SCENE_FILES = ("template", "font", "image")  # the kinds of declared file a still reads
 
 
@@ -49,34 +50,30 @@ def card(ctx, brief, kind: str, width: int, height: int) -> Path:
 def stills(ctx, brief, width: int, height: int, reserve: int = 0) -> list[Path]:
     """The brief's infographic scenes rendered at the video size (visual renderer).
 
-    The scene is laid out above a band of ``reserve`` px in the brand's ink colour,
-    where the subtitles go, so they never cover a figure. The brief's own template
+    The scene is laid out above a band of ``reserve`` px at the bottom, where the
+    subtitles go, so they never cover a figure; the brand background continues under
+    them (the template declares the band as open space). The brief's own template
     must render (its errors are the user's to fix); the extra scenes that only add
     variety are skipped when they do not fit this brief.
     """
-    from PIL import Image
-
     from ..visual.layout import FitError
     from ..visual.raster import rasterize, save_image
     from ..visual.scene import SceneError, scene_for
 
-    ink = ctx.campaign.brand.colors.get("ink", "#1A1A1A")
     files = ctx.inputs.files
     # A still depends on the campaign slice and the scene's files (templates with what they
     # include, fonts, images): all of them key the cache, so no edit leaves a stale still.
     scene = {name: file_digest(path) for name, path in sorted(files.items()) if name.split(":")[0] in SCENE_FILES}
     out = []
     for i, template in enumerate(still_templates(brief)):
-        key = {"still": template, "size": [width, height], "reserve": reserve, "ink": ink,
+        key = {"still": template, "v": STILL_VERSION, "size": [width, height], "reserve": reserve,
                "values": [brief.model_dump(mode="json", exclude={"source", "approval"}), brief.approved,
                           ctx.campaign.model_dump(mode="json", include={"title", "issuer", "brand", "phases"})],
                "files": scene}
 
         def make(tmp: Path, template=template) -> None:
-            picture = rasterize(scene_for(ctx.campaign, brief, template, width, height - reserve, "px", files=files))
-            frame = Image.new("RGB", (width, height), ink)
-            frame.paste(picture.convert("RGB"), (0, 0))
-            save_image(frame, tmp, "png")
+            save_image(rasterize(scene_for(ctx.campaign, brief, template, width, height, "px", files=files,
+                                           reserve=reserve)), tmp, "png")
 
         try:
             out.append(ctx.cache.get_or_make(key, ".png", make))

@@ -66,8 +66,8 @@ def separation(brand) -> Separation:
 
 class VisualRenderer(Renderer):
     kind = "visual"
-    version = "5"  # 2: word-aware breaks; 3: pictures placed once, QR codes; 4: PDF/X, slug, ICC CMYK;
-    # 5: public wording, draft mark, notices
+    version = "6"  # 2: word-aware breaks; 3: pictures placed once, QR codes; 4: PDF/X, slug, ICC CMYK;
+    # 5: public wording, draft mark, notices; 6: kerned widths (fonts.width), flow layout (flow.py)
 
     def inputs(self, job, ctx):
         """The brief (its approval status: a draft is marked; its timeline, priority), every phase (public

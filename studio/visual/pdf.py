@@ -226,7 +226,7 @@ def _qr(p: _Page, layer: Layer) -> None:
 
 
 DRAW = {"rect": _rect, "ellipse": _ellipse, "polygon": _polygon, "line": _line, "text": _text,
-        "image": _image, "qr": _qr}
+        "image": _image, "qr": _qr, "space": lambda *_: None}
 
 
 def _marks(p: _Page, folds: list[float]) -> None:

@@ -198,7 +198,7 @@ def _qr(slide, layer: Layer, f: _Frame) -> None:
 
 
 DRAW = {"rect": _rect, "ellipse": _ellipse, "polygon": _polygon, "line": _line, "text": _text,
-        "image": _image, "qr": _qr}
+        "image": _image, "qr": _qr, "space": lambda *_: None}
 
 
 def add_scene_slide(prs, scene: Scene, layout=None, page: int = 0):

@@ -194,7 +194,7 @@ def _qr(img, draw, layer: Layer, s: float) -> None:
 
 
 DRAW = {"rect": _rect, "ellipse": _ellipse, "polygon": _polygon, "line": _line, "text": _text,
-        "image": _image, "qr": _qr}
+        "image": _image, "qr": _qr, "space": lambda *_: None}
 
 
 def save_image(img: Image.Image, path: str | Path, fmt: str | None = None) -> Path:

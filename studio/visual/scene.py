@@ -31,13 +31,15 @@ from ..color import Color
 from ..context import keep_phrases
 from ..templates import template_files
 from ..text import nfc, typeset
+from . import flow
 from .fonts import FontError, fonts_named, resolve
 from .images import FITS, MIN_MODULE_MM, Placement, image_size, place, qr_matrix
 from .layout import FitError, FitResult, fit_text, pick_font
 
 TEMPLATE_ROOT = Path(__file__).resolve().parents[2] / "templates"
 TEMPLATE_DIRS = ("infographic", "panels")
-LAYER_TYPES = ("rect", "ellipse", "line", "polygon", "text", "image", "qr")
+#: "space" draws nothing: an area left open on purpose (studio.visual.collide); "stack" (flow.py) is expanded.
+LAYER_TYPES = ("rect", "ellipse", "line", "polygon", "text", "image", "qr", "space")
 FAMILY_TEMPLATES = {"pano": "pano", "poster": "poster", "leaflet": "leaflet"}
 DEFAULT_INFOGRAPHIC = "key-number"
 EMERGENCY_TEMPLATE = "notice"  # banner "KHẨN", the brand kit's emergency colours, every key message and the body
@@ -71,7 +73,8 @@ class Layer:
 class Page:
     background: str
     layers: list[Layer]
-    folds: list[float] = field(default_factory=list)  # x of each vertical fold (the leaflet): fold marks in print
+    folds: list[float] = field(default_factory=list)  # x of each vertical fold (the leaflet): fold marks in
+    # print; the panels between them are boxes nothing may cross (studio.visual.collide)
 
 
 @dataclass
@@ -258,11 +261,16 @@ def timeline_items(campaign, brief) -> list[dict[str, Any]]:
     return out
 
 
-def context_for(campaign, brief, width: float, height: float, units: str, unit=None) -> dict[str, Any]:
+def context_for(campaign, brief, width: float, height: float, units: str, unit=None,
+                reserve: float = 0.0) -> dict[str, Any]:
+    """Template variables. ``reserve``: a band at the bottom of the canvas kept free (a video's
+    subtitles): ``H`` is the height above it, where the layout goes; backgrounds reach
+    ``H + reserve``."""
     stats = [s.model_dump() for s in brief.stats]
     phase = campaign.phase(brief.phase)
+    height -= reserve
     return {
-        "W": width, "H": height, "units": units, "u": min(width, height) / 100,
+        "W": width, "H": height, "reserve": reserve, "units": units, "u": min(width, height) / 100,
         "portrait": height > width * 1.2, "landscape": width > height * 1.3,
         "brand": campaign.brand.model_dump(), "campaign": {"title": campaign.title, "issuer": campaign.issuer},
         "brief": {**brief.model_dump(include={"id", "title", "headline", "key_messages", "body", "slogans", "qr"}),
@@ -402,6 +410,22 @@ def _layout_text(layer: Layer, ctx: dict[str, Any], where: str) -> None:
         raise SceneError(f"{where}: {exc}") from None
 
 
+def _layers(raws: list, ctx: dict[str, Any]) -> list[Layer]:
+    """A page's layers, ``stack`` layers expanded into the layers they place (``flow.py``)."""
+    out: list[Layer] = []
+    for i, raw in enumerate(raws):
+        if not raw:
+            continue
+        if raw.get("type") != "stack":
+            out.append(_layer(raw, i, ctx))
+            continue
+        try:
+            out.extend(flow.expand(raw, lambda item, i=i: _layer(item, i, ctx)))
+        except flow.FlowError as exc:
+            raise SceneError(f"{ctx['where']}, {exc}") from None
+    return out
+
+
 #: The brief lists a template may draw from; its ``meta`` says how many of each it draws.
 LISTS = ("stats", "key_messages", "slogans", "timeline")
 
@@ -437,27 +461,29 @@ def build_scene(data: dict[str, Any], width: float, height: float, units: str, *
         here = {**ctx, "where": where if len(raw_pages) == 1 else f"{where}, trang {number}"}
         background = _color(raw.get("background") or data.get("background") or colors.get("paper", "#FFFFFF"),
                             colors, here["where"])
-        layers = [_layer(item, i, here) for i, item in enumerate(raw.get("layers") or []) if item]
+        layers = _layers(raw.get("layers") or [], here)
         for layer in layers:
             inside = (safe - 1e-6 <= layer.x and layer.x + layer.w <= width - safe + 1e-6
                       and safe - 1e-6 <= layer.y and layer.y + layer.h <= height - safe + 1e-6)
             if layer.type == "text" and safe and not inside:
                 raise SceneError(f"{here['where']}, lớp {layer.name!r}: khung chữ ra ngoài vùng an toàn "
                                  f"(lề {safe:g} {units}); sửa vị trí lớp trong mẫu")
-        pages.append(Page(background or "#FFFFFF", layers, [float(x) for x in raw.get("folds") or []]))
+        folds = raw.get("folds") or data.get("folds") or []
+        pages.append(Page(background or "#FFFFFF", layers, [float(x) for x in folds]))
     return Scene(float(width), float(height), units, pages, dict(meta or {}))
 
 
 def scene_for(campaign, brief, template: str, width: float, height: float, units: str = "px", unit=None,
-              files: dict[str, str] | None = None) -> Scene:
+              files: dict[str, str] | None = None, reserve: float = 0.0) -> Scene:
     """The laid-out scene of ``brief`` with ``template`` on a ``width``×``height`` canvas (px or mm).
 
     ``files``: a build job's declared inputs (``scene_files``); images outside them are refused.
+    ``reserve``: a band at the bottom kept free of the layout (a video's subtitles; ``context_for``).
     """
     if units not in ("px", "mm"):
         raise SceneError(f"đơn vị {units!r} không hợp lệ: dùng px hoặc mm")
     where = f"tin bài {brief.id} ({brief.source or 'không rõ tệp'}), mẫu {template}"
-    context = context_for(campaign, brief, width, height, units, unit)
+    context = context_for(campaign, brief, width, height, units, unit, reserve)
     data = render_template(template, context)
     drawn = template_meta(data, where)
     from .alt import alt_text

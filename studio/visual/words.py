@@ -55,7 +55,8 @@ def _segmenter_joins(tokens: tuple[str, ...]) -> tuple[bool, ...]:
         # All caps: the model learnt from normal case. Lower case misses names ("NINH THUẬN"), capitalised
         # words run names on ("PHƯỚC HÀ ĐI BẦU"): keep the joins both readings agree on.
         lower = _segmenter_joins(tuple(t.lower() for t in tokens))
-        title = _segmenter_joins(tuple(t.capitalize() for t in tokens))
+        titled = tuple(t.capitalize() for t in tokens)
+        title = _segmenter_joins(titled) if titled != tokens else lower  # single capitals ("E O") stay caps
         return tuple(a and b for a, b in zip(lower, title))
     out = ViTokenizer.tokenize(text)
     chars = [c for c in text if not c.isspace()]
