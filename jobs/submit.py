@@ -29,11 +29,12 @@ from .tasks import batch_failed, finish, publish, render, upload
 
 def submit(campaign: Campaign, out: str | Path, phase_ids: list[str] | None, options: dict | None = None,
            storage: str | None = None, publish_to: str | None = None, key: str | Path | None = None,
-           batch_id: str | None = None) -> tuple[str, BuildReport]:
+           batch_id: str | None = None, publish_options: dict | None = None) -> tuple[str, BuildReport]:
     """Plan, record the batch (Redis and the output folder) and send the canvas; return the batch id at once.
 
     ``storage``: upload each job's files there (workers without a shared output folder);
-    ``publish_to`` + ``key``: publish and sign once the manifests are written;
+    ``publish_to`` + ``key``: publish and sign once the manifests are written (``publish_options``:
+    ``studio publish``'s feed settings, e.g. ``base_url``, ``local_feeds``);
     ``batch_id``: send a batch again under its id (``resume``).
     """
     current()  # a client makes its app (from the environment) before it builds the canvas
@@ -51,7 +52,8 @@ def submit(campaign: Campaign, out: str | Path, phase_ids: list[str] | None, opt
         "phases": report.phases, "requested": phase_ids,
         "planned": report.planned, "reused": report.reused, "todo": len(todo),
         "unsupported": report.unsupported, "storage": storage, "state": "queued",
-        "publish_to": publish_to, "key": str(Path(key).resolve()) if key else None, **sent,
+        "publish_to": publish_to, "key": str(Path(key).resolve()) if key else None,
+        "publish_options": publish_options or {}, **sent,
     }, jobs, kept)
     header = []
     for job in jobs:
@@ -75,7 +77,8 @@ def resume(campaign: Campaign, saved: dict) -> BuildReport:
     and only what is missing is rendered; the manifests then list each artifact once.
     """
     _, report = submit(campaign, saved["out"], saved["requested"], saved["options"], saved["storage"],
-                       saved["publish_to"], saved["key"], batch_id=saved["id"])
+                       saved["publish_to"], saved["key"], batch_id=saved["id"],
+                       publish_options=saved.get("publish_options"))
     return report
 
 
@@ -120,16 +123,18 @@ def server_problem(exc: Exception) -> str:
 
 
 def submit_and_wait(campaign: Campaign, out, phase_ids, options, console, storage: str | None = None,
-                    publish_to: str | None = None, key: str | Path | None = None) -> int:
+                    publish_to: str | None = None, key: str | Path | None = None,
+                    publish_options: dict | None = None) -> int:
     """``studio build --celery``: send the batch, show progress, report like the in-process build."""
     try:
-        return _submit_and_wait(campaign, out, phase_ids, options, console, storage, publish_to, key)
+        return _submit_and_wait(campaign, out, phase_ids, options, console, storage, publish_to, key,
+                                publish_options)
     except SERVER_ERRORS as exc:
         console.print(server_problem(exc), style="red", markup=False)
         return 2
 
 
-def _submit_and_wait(campaign, out, phase_ids, options, console, storage, publish_to, key) -> int:
+def _submit_and_wait(campaign, out, phase_ids, options, console, storage, publish_to, key, publish_options) -> int:
     from rich.progress import (
         BarColumn,
         MofNCompleteColumn,
@@ -142,7 +147,8 @@ def _submit_and_wait(campaign, out, phase_ids, options, console, storage, publis
     if not current().control.ping(timeout=1.0, limit=1):  # returns at the first reply
         console.print("Chưa có Celery worker nào trả lời; lô việc sẽ chờ trong hàng đợi đến khi có worker "
                       "(chạy: celery -A jobs worker).", style="yellow")
-    batch_id, report = submit(campaign, out, phase_ids, options, storage, publish_to, key)
+    batch_id, report = submit(campaign, out, phase_ids, options, storage, publish_to, key,
+                              publish_options=publish_options)
     console.print(f"Đã gửi lô {batch_id}: {report.planned - report.reused - sum(report.unsupported.values())} "
                   f"việc cần tạo, {report.reused} giữ nguyên. Xem: studio batch status {batch_id}", markup=False)
     for fmt, n in sorted(report.unsupported.items()):

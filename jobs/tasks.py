@@ -176,7 +176,8 @@ def publish(self, summary: dict, batch_id: str) -> dict:
     meta = batch.meta(batch_id)
     ctx = context_for(meta["campaign_root"], meta["out"], meta["options"])
     try:
-        reports = publish_phases(ctx.campaign, meta["phases"], Path(meta["out"]), meta["publish_to"], Path(meta["key"]))
+        reports = publish_phases(ctx.campaign, meta["phases"], Path(meta["out"]), meta["publish_to"], Path(meta["key"]),
+                                 **(meta.get("publish_options") or {}))
     except (*RETRYABLE, locks.Busy) as exc:  # a storage hiccup, or a build writing the folder: wait and retry
         if self.request.retries < self.max_retries:
             raise self.retry(exc=exc, countdown=backoff(self.request.retries)) from exc

@@ -101,6 +101,8 @@ def test_print_pdfs_of_every_example_have_square_pixels(example_build):
     for path in EXAMPLES:
         campaign, out = example_build(path, ("visual",))
         for pdf in outputs(out, "*.pdf"):
+            if "deck-16x9" in pdf.name:  # LibreOffice's PDF of a deck: not a print file (its own test)
+                continue
             rows = ppi_rows(pdf)
             if campaign.brand.logo and "leaflet" not in pdf.name:
                 assert rows, f"{pdf.name}: the brand's logo is missing"

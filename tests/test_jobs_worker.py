@@ -60,7 +60,8 @@ def test_phase_batch_completes_then_unchanged_batch_renders_nothing(worker, fake
     out = tmp_path / "out"
     private, public = init_keys(tmp_path / "keys")
     published = tmp_path / "published"
-    batch_id, report = submit(example_campaign, out, ["dot-1"], publish_to=str(published), key=private)
+    batch_id, report = submit(example_campaign, out, ["dot-1"], publish_to=str(published), key=private,
+                               publish_options={"local_feeds": True})
     assert report.planned == 102 and report.reused == 0
     meta = wait_finished(batch_id)
     arts = assert_complete(out, example_campaign, "dot-1")

@@ -151,7 +151,8 @@ def test_id3_tags(built):
     assert str(tags["TDRC"]) == job.day  # the tag's own date field stays ISO
     assert str(tags["TPE1"]) == f"Đài truyền thanh {name}"
     assert str(tags["TXXX:commune"]) == name
-    assert "TXXX:phase" not in tags  # the example's phases have no public name: none is named
+    public = ctx.campaign.phase(job.phase).public_name
+    assert public and str(tags["TXXX:phase"]) == public and f"— {public} —" in str(tags["TIT2"])  # never its name
     assert "sáng" in str(tags["TIT2"]) and "Đợt" not in str(tags["TIT2"])  # the morning slot; no internal name
     assert str(tags["TXXX:priority"]) == "priority"
     assert str(tags["TDRC"]) == job.day

@@ -65,6 +65,9 @@ def submit_cmd(campaign: Path = typer.Argument(..., help="Thư mục chiến d�
                                                         help="Xuất bản (như studio publish) tới đích này "
                                                              "sau khi ghi manifest"),
                key: Path = typer.Option(Path("keys/province.key"), help="Khóa bí mật ký manifest khi xuất bản"),
+               base_url: Optional[str] = typer.Option(None, "--base-url", help="Như studio publish --base-url: "
+                                                      "địa chỉ công khai của đích xuất bản, cho podcast"),
+               local_feeds: bool = typer.Option(False, "--local-feeds", help="Như studio publish --local-feeds"),
                wait: bool = typer.Option(False, "--wait", help="Chờ lô xong và in kết quả")):
     """Gửi lô việc của một giai đoạn tới các Celery worker."""
     from jobs.submit import submit, submit_and_wait
@@ -74,10 +77,11 @@ def submit_cmd(campaign: Path = typer.Argument(..., help="Thư mục chiến d�
     if publish_to and not key.is_file():
         err.print(f"Không thấy khóa {key}: tạo bằng studio keys init, hoặc chỉ rõ --key.")
         raise typer.Exit(2)
+    feeds = {"base_url": base_url, "local_feeds": local_feeds}
     if wait:
-        raise typer.Exit(submit_and_wait(c, out, ids, {}, console, storage, publish_to, key))
+        raise typer.Exit(submit_and_wait(c, out, ids, {}, console, storage, publish_to, key, feeds))
     with server_errors():
-        batch_id, report = submit(c, out, ids, {}, storage, publish_to, key)
+        batch_id, report = submit(c, out, ids, {}, storage, publish_to, key, publish_options=feeds)
     console.print(f"Đã gửi lô {batch_id}: {report.planned - report.reused - sum(report.unsupported.values())} "
                   f"việc cần tạo, {report.reused} giữ nguyên. Xem: studio batch status {batch_id}", markup=False)
     typer.echo(batch_id)

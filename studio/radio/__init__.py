@@ -193,9 +193,9 @@ class BulletinRenderer(Renderer):
         emergency = job.format == EMERGENCY.id
         brief = campaign.briefs[0] if emergency else None
         date = job.day or (brief and brief.start or phase.start).isoformat()
-        title = " ".join(part for part in (
+        title = " — ".join(part for part in (" ".join(part for part in (
             f"Bản tin khẩn: {brief.title}" if brief else "Bản tin", vi.part_of_day(job.slot),
-            f"ngày {vi.date(job.day)}" if job.day else "", phase.public_name) if part) + f" — {unit.display_name}"
+            f"ngày {vi.date(job.day)}" if job.day else "") if part), phase.public_name, unit.display_name) if part)
         audio.join_mp3([s.path for s in segments], mp3, audio.Tags(
             title=title, station=script.station, commune=unit.display_name, phase=phase.public_name, date=date,
             priority=script.priority, album=campaign.title))
