@@ -8,6 +8,9 @@ Prints, all measured in this run:
 - the normaliser's throughput;
 - the time to build all bulletins of a phase through ``studio.build.build`` (only the
   bulletin renderer loaded, the process pool of ``studio build``), cold and warm cache;
+- the cost of measuring loudness after encoding (issue 16): a cold build with the segment
+  encode as it was before (loudness predicted, not measured), and the time a second
+  ``ebur128`` pass over every finished MP3 would add instead of gating the segments' blocks;
 - the baseline: the same bulletins made without sharing (whole bulletin synthesised,
   two-pass loudnorm and MP3 per commune), timed on a sample and extrapolated; and the ratio;
 - loudness of a sample of the built MP3s (ffmpeg ebur128).
@@ -17,11 +20,13 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import shutil
 import statistics
 import sys
 import tempfile
 import time
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -91,11 +96,26 @@ def baseline(campaign, jobs, work: Path, sample: int) -> float:
     return (time.perf_counter() - started) / sample
 
 
+def unmeasured(wav, target, bitrate_kbps, loud, measured, mp3_gain_db):
+    """The segment encode before issue 16: one encode, loudness and true peak predicted from the WAV."""
+    lufs, peak = measured
+    gain = min(loud.target_lufs - lufs + mp3_gain_db, loud.true_peak_db - 0.3 - peak)
+    audio.encode_segment(wav, target, bitrate_kbps, gain)
+    return audio.Measurement(lufs + gain - mp3_gain_db, peak + gain)
+
+
+def integrated_only(path: Path) -> float:
+    """One integrated-loudness pass over a finished file (no true peak, no frame log): the cheapest re-measure."""
+    stderr = audio.run(["-i", str(path), "-af", "ebur128=framelog=quiet", "-f", "null", "-"], "đo")
+    return float(re.search(r"I:\s+(-?[\d.]+) LUFS", stderr[stderr.rfind("Summary:"):]).group(1))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--phase", default="dot-1")
     parser.add_argument("--all", action="store_true", help="every bulletin of the campaign (206), not one phase")
     parser.add_argument("--baseline-sample", type=int, default=3)
+    parser.add_argument("--pairs", type=int, default=2, help="cold builds before/after issue 16, alternated")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     args = parser.parse_args()
     campaign = load_campaign(EXAMPLE)
@@ -133,17 +153,48 @@ def main() -> None:
         plugins.BUILTIN = ("studio.radio",)
         try:
             out = work / "out"
-            results = []
-            for label in ("bộ nhớ đệm trống", "bộ nhớ đệm đầy (kết xuất lại, chỉ ghép)"):
-                if results:  # warm: outputs removed, shared cache kept
-                    shutil.rmtree(out / campaign.id)
-                started = time.perf_counter()
-                report = build(campaign, out, phases, workers=args.workers)
-                seconds = time.perf_counter() - started
-                assert report.ok, report.failures
-                results.append(seconds)
-                print(f"== {len(jobs)} bản tin ({'cả chiến dịch' if args.all else args.phase}), {label}: "
-                      f"{seconds:.1f} s ({seconds / len(jobs) * 1000:.0f} ms/bản tin, {args.workers} tiến trình)")
+
+            def cold(measured: bool) -> float:
+                """A cold build of the phase's bulletins, with the segment encode of now or of before issue 16."""
+                shutil.rmtree(out, ignore_errors=True)
+                patched, audio.encode_on_target = audio.encode_on_target, (
+                    audio.encode_on_target if measured else unmeasured)  # pool workers fork: they see it
+                try:
+                    started = time.perf_counter()
+                    report = build(campaign, out, phases, workers=args.workers)
+                    assert report.ok, report.failures
+                    return time.perf_counter() - started
+                finally:
+                    audio.encode_on_target = patched
+
+            # Before and after alternate (the machine's load drifts); the fastest of each counts.
+            times: dict[bool, list[float]] = {False: [], True: []}
+            for turn in range(args.pairs):
+                for measured in ((False, True) if turn % 2 == 0 else (True, False)):
+                    times[measured].append(cold(measured))
+            if args.pairs % 2 == 0:  # the last build was the old chain: the rest of the run needs the new one
+                times[True].append(cold(True))
+            before, after = min(times[False]), min(times[True])
+            print(f"== {len(jobs)} bản tin, bộ nhớ đệm trống, chuỗi cũ (độ lớn ước tính, không đo sau mã hóa): "
+                  f"{before:.1f} s (nhanh nhất của {', '.join(f'{t:.1f}' for t in times[False])})")
+            print(f"== {len(jobs)} bản tin ({'cả chiến dịch' if args.all else args.phase}), bộ nhớ đệm trống: "
+                  f"{after:.1f} s (nhanh nhất của {', '.join(f'{t:.1f}' for t in times[True])}; "
+                  f"{after / len(jobs) * 1000:.0f} ms/bản tin, {args.workers} tiến trình)")
+            print(f"   đo độ lớn sau mã hóa (từng đoạn, cộng khối): ×{after / before:.2f} so với chuỗi cũ")
+            mp3s = sorted((out / campaign.id).rglob("*.mp3"))
+            started = time.perf_counter()
+            with ProcessPoolExecutor(args.workers) as pool:
+                list(pool.map(integrated_only, mp3s))
+            again = time.perf_counter() - started
+            print(f"   nếu đo lại từng tệp MP3 cuối bằng ebur128 (chỉ độ lớn tích hợp): +{again:.1f} s, "
+                  f"×{(after + again) / before:.2f} so với chuỗi cũ")
+            shutil.rmtree(out / campaign.id)  # warm: outputs removed, shared cache kept
+            started = time.perf_counter()
+            assert build(campaign, out, phases, workers=args.workers).ok
+            warm = time.perf_counter() - started
+            print(f"== {len(jobs)} bản tin, bộ nhớ đệm đầy (kết xuất lại, chỉ ghép): {warm:.1f} s "
+                  f"({warm / len(jobs) * 1000:.0f} ms/bản tin)")
+            results = [after, warm]
         finally:
             renderers.REGISTRY.clear()
             renderers.REGISTRY.update(saved[0])

@@ -21,7 +21,7 @@ from PIL import Image, UnidentifiedImageError
 from . import plugins
 from .campaign import BrandKit, Brief, Campaign
 from .color import Color, ColorError
-from .context import BuildContext, JobContext
+from .context import BuildContext, JobContext, keep_phrases
 from .formats import FORMATS
 from .loader import Problem, YamlDoc, field_path, read_yaml
 from .plan import RenderJob, expand, grouped, survey
@@ -613,7 +613,8 @@ def check_video(ck: Checker, job: RenderJob, ctx: JobContext) -> None:
     where = f"video {job.format}"
     try:
         style = subtitles.Style.for_frame(width, height, subtitles.subtitle_font(campaign.brand.fonts,
-                                                                                 " ".join(sentences)))
+                                                                                 " ".join(sentences)),
+                                          keep_phrases(campaign))
         subtitles.split_cues([(0.0, 1.0, s) for s in sentences], style)
     except (FontError, ValueError) as exc:
         report_failure(ck, brief, exc, " ".join(sentences), f"phụ đề {where}", None)

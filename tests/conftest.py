@@ -29,6 +29,15 @@ def campaign_copy(tmp_path) -> Path:
     return target
 
 
+def as_read(text: str) -> str:
+    """Text read back from a pptx as a reader sees it: the no-break spaces and word joiners that keep an
+    office app's line breaks between words (``studio.visual.words.bind``) as a space and as nothing."""
+    from studio.text import NO_BREAK_SPACE
+    from studio.visual.words import WORD_JOINER
+
+    return text.replace(NO_BREAK_SPACE, " ").replace(WORD_JOINER, "")
+
+
 #: Every example campaign in the repo: tests that check outputs "for both examples" iterate this.
 EXAMPLES = sorted(p for p in (ROOT / "examples").iterdir() if (p / "campaign.yaml").is_file())
 

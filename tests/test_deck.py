@@ -7,6 +7,7 @@ import subprocess
 import unicodedata
 
 import pytest
+from conftest import as_read
 from pptx import Presentation
 from pptx.enum.shapes import PP_PLACEHOLDER
 from pptx.enum.text import MSO_AUTO_SIZE
@@ -16,6 +17,7 @@ from typer.testing import CliRunner
 
 from studio.build import BuildContext, run_job
 from studio.campaign import BrandKit, Stat
+from studio.context import keep_phrases
 from studio.deck.builder import ILLUSTRATIVE, DeckError, build_deck
 from studio.deck.convert import ConvertError, to_pdf
 from studio.deck.master import EMU_PER_PT, LAYOUTS, BrandError, build_master
@@ -51,7 +53,7 @@ def layout_of(slide) -> str:
 
 
 def visible_text(slide) -> str:
-    return "\n".join(sh.text_frame.text for sh in slide.shapes if sh.has_text_frame)
+    return "\n".join(as_read(sh.text_frame.text) for sh in slide.shapes if sh.has_text_frame)
 
 
 def test_master_is_16x9_with_named_brand_layouts(example_campaign):
@@ -92,7 +94,7 @@ def test_slide_count_and_layout_per_section(deck21, example_campaign):
     assert "Trước Đại hội" in title and "Đợt 2.1" not in title
 
 
-def frame_height(shape, by_face) -> float | None:
+def frame_height(shape, by_face, keep) -> float | None:
     """Re-measure a finished text frame from what the file says: fonts, sizes, spacing, indents."""
     tf = shape.text_frame
     assert tf.word_wrap is True and tf.auto_size == MSO_AUTO_SIZE.NONE, shape.name
@@ -102,26 +104,27 @@ def frame_height(shape, by_face) -> float | None:
         font = runs[-1].font
         assert font.name in {"Be Vietnam Pro", "Noto Sans"}, font.name
         size = font.size.pt
-        text = "".join(r.text for r in p.runs).split("\t")[-1]
+        text = as_read("".join(r.text for r in p.runs).split("\t")[-1])
         paragraphs.append((text, by_face[(font.name, bool(font.bold))]))
         line = p.line_spacing.pt / size
         if i:
             gap = p.space_before.pt / size
         indent = int(p._pPr.get("marL", "0")) / EMU_PER_PT
-    return block_height(paragraphs, shape.width / EMU_PER_PT, size, line, gap, indent)
+    return block_height(paragraphs, shape.width / EMU_PER_PT, size, line, gap, indent, keep)
 
 
 @pytest.mark.parametrize("phase", ["dot-1", "dot-2-1", "dot-2-2", "dot-3"])
 def test_every_text_frame_fits_its_box(example_campaign, phase):
     built = build_deck(example_campaign, example_campaign.phase(phase), deck_briefs(example_campaign, phase))
     by_face = faces()
+    keep = keep_phrases(example_campaign)
     checked = 0
     for number, slide in enumerate(built.prs.slides, 1):
         if layout_of(slide) == "blank":
             continue  # infographic scene: laid out by the visual renderer
         for shape in slide.shapes:
             if shape.has_text_frame and shape.text_frame.text.strip():
-                height = frame_height(shape, by_face)
+                height = frame_height(shape, by_face, keep)
                 assert height is not None and height <= shape.height / EMU_PER_PT + 0.01, \
                     (number, shape.name, shape.text_frame.text[:60], height, shape.height / EMU_PER_PT)
                 checked += 1
@@ -129,7 +132,7 @@ def test_every_text_frame_fits_its_box(example_campaign, phase):
         for shape in lay.shapes:
             if not shape.is_placeholder and shape.has_text_frame and shape.text_frame.text.strip() \
                     and not shape.text_frame.paragraphs[0]._p.findall(qn("a:fld")):
-                height = frame_height(shape, by_face)
+                height = frame_height(shape, by_face, keep)
                 assert height is not None and height <= shape.height / EMU_PER_PT + 0.01, (lay.name, shape.name)
                 checked += 1
     assert checked > 25
@@ -182,7 +185,7 @@ def test_long_messages_split_over_slides_and_hopeless_text_names_the_brief(examp
                        [brief.model_copy(update={"key_messages": long})], scenes=False)
     bullets = [i for i, (name, b) in enumerate(built.slides) if name == "bullets" and b]
     assert len(bullets) >= 2
-    titles = [built.prs.slides[i].shapes.title.text_frame.text for i in bullets]
+    titles = [as_read(built.prs.slides[i].shapes.title.text_frame.text) for i in bullets]
     assert titles[0] == brief.headline and all(t.endswith("(tiếp)") for t in titles[1:])
     shown = "\n".join(visible_text(built.prs.slides[i]) for i in bullets)
     assert all(m.strip() in shown for m in long)
@@ -256,7 +259,7 @@ def test_infographic_scene_is_an_editable_slide(deck21, example_campaign):
     _, prs, _ = deck21
     brief = example_campaign.brief("dot21-thanh-tuu-van-kien")
     scene = next(s for s in prs.slides if layout_of(s) == "blank")
-    texts = [sh.text_frame.text for sh in scene.shapes if sh.has_text_frame and sh.text_frame.text.strip()]
+    texts = [as_read(sh.text_frame.text) for sh in scene.shapes if sh.has_text_frame and sh.text_frame.text.strip()]
     assert any(brief.headline.lower() in t.lower() for t in texts), texts  # real text, not a picture
     assert len(list(scene.shapes)) > 5
 
@@ -287,7 +290,7 @@ def test_a_long_agenda_continues_on_a_second_slide(example_campaign):
                                       "body": "", "stats": [], "slogans": []}) for i in range(1, 15)]
     built = build_deck(example_campaign, example_campaign.phase("dot-3"), briefs, scenes=False)
     agenda = [built.prs.slides[i] for i, (name, b) in enumerate(built.slides) if name == "bullets" and b is None]
-    assert len(agenda) == 2 and agenda[1].shapes.title.text_frame.text == "Nội dung (tiếp)"
+    assert len(agenda) == 2 and as_read(agenda[1].shapes.title.text_frame.text) == "Nội dung (tiếp)"
     shown = "\n".join(visible_text(s) for s in agenda)
     assert "Tin bài số 14" in shown and "Các đợt tuyên truyền" in shown
     assert [name for name, _ in built.slides].count("section") == 14

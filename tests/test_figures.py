@@ -12,7 +12,7 @@ import unicodedata
 from pathlib import Path
 
 import pytest
-from conftest import EXAMPLES
+from conftest import EXAMPLES, as_read
 from pptx import Presentation
 from small_campaign import example_brief, small_campaign
 
@@ -98,7 +98,7 @@ def check_deck(path: Path, stats, legit: set[str], skip: set[str]) -> tuple[list
     by_label = {s.label: s for s in stats}
     checked, deck = [], []
     for n, slide in enumerate(prs.slides, 1):
-        texts = [sh.text_frame.text for sh in shapes_of(slide.shapes) if sh.has_text_frame]
+        texts = [as_read(sh.text_frame.text) for sh in shapes_of(slide.shapes) if sh.has_text_frame]
         for shape in shapes_of(slide.shapes):
             if not getattr(shape, "has_chart", False):
                 continue

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import re
 
+import pytest
 import yaml
+from conftest import EXAMPLES
 
 from studio.loader import load_campaign
 from studio.plan import briefs_for, expand
@@ -33,12 +35,12 @@ def scripts(root, units_per_phase: int = 3):
     return out
 
 
-def doubled(text: str) -> str | None:
-    """A phrase said twice in a row ("căn cước công dân, căn cước công dân"), or a document's kind said
-    twice around its number ("Thông báo số bốn mươi lăm, Thông báo")."""
+def doubled(text: str, shortest: int = 2) -> str | None:
+    """A phrase of ``shortest`` words or more said twice in a row ("căn cước công dân, căn cước công dân"),
+    or a document's kind said twice around its number ("Thông báo số bốn mươi lăm, Thông báo")."""
     for sentence in re.split(r"[.!?]", text.lower()):
         words = re.findall(r"\w+", sentence)
-        for n in range(2, 7):
+        for n in range(shortest, 7):
             for i in range(len(words) - 2 * n + 1):
                 if words[i:i + n] == words[i + n:i + 2 * n]:
                     return " ".join(words[i:i + 2 * n])
@@ -92,3 +94,19 @@ def test_a_brief_with_the_issues_garbage_is_read_cleanly(campaign_copy):
     # the 120 works are in the body: the statistic is not read again, the other two still are
     assert item.spoken.count("một trăm hai mươi công trình") == 1
     assert "Tập thể được khen thưởng, bốn mươi lăm tập thể" in item.spoken
+
+
+@pytest.mark.parametrize("root", EXAMPLES, ids=lambda p: p.name)
+def test_every_spoken_txt_of_the_examples_is_plain(example_build, root):
+    """Issue 16: no ``.spoken.txt`` of a built example holds ``<`` or ``>``, a phrase of three words or more
+    said twice in a row, a letter-by-letter address, or a digit (phone numbers are read digit by digit,
+    so two-word repeats such as "không chín không chín" are allowed there)."""
+    _, out = example_build(root, ("bulletin",))
+    files = sorted(out.rglob("*.spoken.txt"))
+    assert files
+    paragraphs = {p for path in files for p in path.read_text(encoding="utf-8").split("\n\n")}
+    for text in paragraphs:
+        assert not re.search(r"[<>\d]", text), text
+        assert not LETTER_BY_LETTER_URL.search(text), text
+        assert doubled(text, shortest=3) is None, (doubled(text, shortest=3), text)
+

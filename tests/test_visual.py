@@ -9,13 +9,17 @@ import unicodedata
 from pathlib import Path
 
 import pytest
+from conftest import as_read
 from PIL import Image
 from pypdf import PdfReader
 
+from studio.context import keep_phrases
+from studio.text import NO_BREAK_SPACE
 from studio.visual import add_scene_slide, render_pdf, render_png, render_pptx, scene_for
 from studio.visual.fonts import font_path, metrics
 from studio.visual.layout import FitError, MissingGlyphError, fit_text
 from studio.visual.scene import SceneError, build_scene
+from studio.visual.words import WORD_JOINER, groups
 
 INFOGRAPHIC_SIZES = [(1080, 1080), (1080, 1350), (1200, 628), (1080, 1920)]
 TEMPLATES = ["key-number", "stat-chart", "slogan-card", "timeline", "notice"]
@@ -257,9 +261,14 @@ def test_scene_as_editable_slide(campaign, brief, tmp_path):
     slide = add_scene_slide(prs, scene)
     prs.save(tmp_path / "s.pptx")
     reopened = Presentation(tmp_path / "s.pptx").slides[0]
-    texts = [s.text_frame.text for s in reopened.shapes if s.has_text_frame and s.text_frame.text]
+    shown = [s.text_frame.text for s in reopened.shapes if s.has_text_frame and s.text_frame.text]
+    texts = [as_read(t) for t in shown]
     assert brief.headline.upper() in texts
     assert any(brief.slogans[0] == t for t in texts)
+    # PowerPoint and LibreOffice wrap again: inside a word the spaces are no-break, between words not.
+    written = shown[texts.index(brief.headline.upper())].replace(WORD_JOINER, "")
+    words = groups(brief.headline.upper(), keep_phrases(campaign))
+    assert written.split(" ") == [NO_BREAK_SPACE.join(g) for g in words] and any(len(g) > 1 for g in words)
     assert len(slide.shapes) == len(scene.layers)  # one native shape per layer
     for shape in reopened.shapes:
         assert 0 <= shape.left <= prs.slide_width and shape.left + shape.width <= prs.slide_width + 1

@@ -18,7 +18,7 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import EXAMPLES
+from conftest import EXAMPLES, as_read
 from small_campaign import example_brief, small_campaign
 
 from studio import vi
@@ -166,12 +166,12 @@ def pptx_texts(prs) -> list[str]:
     out = []
     for part in prs.part.package.iter_parts():
         if part.content_type.endswith("+xml") and b"<a:t>" in getattr(part, "blob", b""):
-            out += [m.decode("utf-8") for m in re.findall(rb"<a:t>([^<]*)</a:t>", part.blob)]
+            out += [as_read(m.decode("utf-8")) for m in re.findall(rb"<a:t>([^<]*)</a:t>", part.blob)]
     return out
 
 
 def slide_texts(slide) -> str:
-    return "\n".join(shape.text_frame.text for shape in slide.shapes if shape.has_text_frame)
+    return "\n".join(as_read(shape.text_frame.text) for shape in slide.shapes if shape.has_text_frame)
 
 
 # --- emergency ------------------------------------------------------------------------------------

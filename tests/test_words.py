@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+import json
+import re
 import subprocess
 import time
 import unicodedata
 
 import pytest
+from conftest import EXAMPLES, as_read
 
 from studio import vi
 from studio.context import keep_phrases
+from studio.formats import FORMATS
+from studio.text import NO_BREAK_SPACE
 from studio.visual import scene_for
 from studio.visual.fonts import font_path, metrics
 from studio.visual.layout import fit_text, wrap_text
-from studio.visual.words import groups
+from studio.visual.scene import build_scene
+from studio.visual.words import WORD_JOINER, groups
 
 BOLD = font_path("BeVietnamPro-ExtraBold")
 INFOGRAPHIC_SIZES = [(1080, 1080), (1080, 1350), (1200, 628), (1080, 1920)]
@@ -221,62 +227,156 @@ def test_example_texts_at_template_sizes_break_between_words(example_campaign):
     assert checked > 100  # many wrapped paragraphs were actually looked at
 
 
-# --- print PDFs ------------------------------------------------------------------------------
+# --- print and deck PDFs -------------------------------------------------------------------
 
-PRINT = ["pano-4000x2000", "pano-1200x2400", "poster-a3", "leaflet-a4"]
-
-
-def test_print_pdfs_break_between_words(example_campaign, tmp_path):
-    """The visual renderer's print PDFs, as pdftotext reads them, never break inside a word or after a number."""
-    from studio.build import BuildContext, run_job
-    from studio.plan import expand
-
-    ctx = BuildContext(example_campaign, tmp_path, {})
-    briefs = {"dot1-y-nghia-thanh-tuu", *(b.id for b in example_campaign.briefs[-2:])}
-    jobs = [j for j in expand(example_campaign) if j.kind == "visual" and j.format in PRINT and j.brief in briefs]
-    seen = {}
-    for job in jobs:
-        seen.setdefault((job.brief, job.format), job)
-    assert len(seen) >= 6
-    pairs = 0
-    for job in seen.values():
-        pdf = next(ctx.out_root / a.path for a in run_job(job, ctx) if a.media_type == "application/pdf")
-        # -raw keeps each text layer's lines together in drawing order (-layout interleaves side-by-side
-        # columns on one output line, so a layer's consecutive lines would not be adjacent).
-        raw = subprocess.run(["pdftotext", "-raw", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
-        lines = [" ".join(unicodedata.normalize("NFC", line).split()) for line in raw.splitlines()]
-        lines = [line for line in lines if line]
-        paragraphs = [" ".join(p.split()) for p in _scene_texts(example_campaign, job)]
-        for a, b in zip(lines, lines[1:]):
-            para = next((p for p in paragraphs if f" {a} {b} " in f" {p} "), None)  # whole words ("5 năm" ≠ "05 năm")
-            if para is None:
-                continue  # two different layers, or a forced newline
-            pairs += 1
-            start = f" {para} ".index(f" {a} {b} ")
-            head = para[:start + len(a)].split()
-            tokens = para.split()
-            k = len(head) - 1  # the gap after tokens[k] is this line break
-            assert f"{tokens[k]} / {tokens[k + 1]}" not in WRONG
-            g = 0
-            for group in groups(para):
-                assert not (g <= k < g + len(group) - 1), (job.format, job.brief, a, b, group)
-                g += len(group)
-    assert pairs > 20
+def pdf_rows(pdf) -> list[list[str]]:
+    """``pdftotext -layout``'s non-blank lines, each cut into its text runs: side-by-side boxes share a
+    line there, at least two spaces apart (a no-break space comes out as a space)."""
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    rows = [[" ".join(run.split()) for run in re.split(r"\s{2,}", unicodedata.normalize("NFC", line).strip())]
+            for line in text.splitlines()]
+    return [[run for run in row if run] for row in rows if any(row)]
 
 
-def _scene_texts(campaign, job) -> list[str]:
-    """The texts the PDF's layers were given (before layout), one per paragraph."""
-    from studio.formats import FORMATS
-    from studio.visual.scene import default_template
+def pdf_breaks(pdf, paragraphs: list[str], keep: tuple[str, ...]) -> tuple[int, list[str]]:
+    """The line breaks of ``pdf`` inside one of ``paragraphs`` (the texts its boxes were given), and the
+    bad ones: inside a word, a phrase or a number with its unit, or inside a token ("2025-" / "2030").
 
-    fmt = FORMATS[job.format].options
+    A break is a run that ends a line followed by a run that starts the next one, which follow each
+    other in one paragraph (a unit or label set in its own box below a number is no break)."""
+    paras = list(dict.fromkeys(" ".join(p.split()) for p in paragraphs if p.strip()))
+    keys = [p.casefold() for p in paras]
+    rows = pdf_rows(pdf)
+    pairs, bad = 0, []
+    for above, below in zip(rows, rows[1:]):
+        for a, b in ((a.lstrip("•▪– ").casefold(), b.lstrip("•▪– ").casefold()) for a in above for b in below):
+            # Runs start at a word; a run may end inside one when the next line breaks it ("2025-").
+            end = r"(?=\s|$)" if b[-1:] not in "-–/" else ""
+            for para, key in zip(paras, keys):
+                spaced = re.search(rf"(?:^|(?<=\s)){re.escape(f'{a} {b}')}{end}", key)
+                if spaced:
+                    k = len(key[:spaced.start() + len(a)].split())  # the break follows the k-th token
+                    tokens = para.split()
+                    bad += breaks_inside([" ".join(tokens[:k]), " ".join(tokens[k:])], keep)
+                elif re.search(rf"(?:^|(?<=\s)){re.escape(a + b)}{end}", key):
+                    bad.append(f"{a} / {b} (giữa một từ)")
+                else:
+                    continue
+                pairs += 1
+                break
+    return pairs, bad
+
+
+def deck_paragraphs(pptx) -> list[str]:
+    """Every paragraph of a deck's slides and layouts as read (no-break spaces as spaces, no word joiners)."""
+    from pptx import Presentation
+
+    prs = Presentation(str(pptx))
+    out = []
+
+    def walk(shapes) -> None:
+        for shape in shapes:
+            if hasattr(shape, "shapes"):
+                walk(shape.shapes)
+            if shape.has_text_frame:
+                out.extend(as_read(p.text) for p in shape.text_frame.paragraphs)
+
+    for slide in prs.slides:
+        walk(slide.shapes)
+    for layout in prs.slide_layouts:
+        walk(layout.shapes)
+    return out
+
+
+def print_paragraphs(campaign, artifact: dict) -> list[str]:
+    """The texts a print PDF's layers were given (before layout), from its manifest entry."""
     tree = campaign.unit_tree()
-    unit = tree[job.unit] if job.unit in tree and tree[job.unit].level != "province" else None
-    brief = campaign.brief(job.brief)
-    scene = scene_for(campaign, brief, default_template(fmt["family"], brief), fmt["width"], fmt["height"],
-                      fmt["units"], unit)
+    unit = tree[artifact["unit"]]
+    meta = artifact["meta"]
+    scene = scene_for(campaign, campaign.brief(artifact["brief"]), meta["template"], meta["width"], meta["height"],
+                      meta["units"], None if unit.level == "province" else unit)
     return [para for page in scene.pages for layer in page.layers if layer.fit
             for para in layer.get("text").split("\n")]
+
+
+@pytest.mark.parametrize("root", EXAMPLES, ids=lambda p: p.name)
+def test_deck_and_print_pdfs_break_between_words(example_build, root):
+    """Issue 16: in every deck PDF and print PDF of the example (``pdftotext -layout``) no line break falls
+    inside a word as the segmenter sees it, inside a campaign phrase, or between a number and its unit."""
+    campaign, _ = example_build(root, ("visual",))
+    keep = keep_phrases(campaign)
+    checked = {"deck": [0, 0], "print": [0, 0]}  # PDFs, line breaks inside a paragraph
+    outs = {example_build(root, kinds)[1] for kinds in (("deck",), ("visual",))}  # one folder may hold both
+    for out in sorted(outs):
+        for manifest in sorted(out.glob("*/manifest.json")):
+            for artifact in json.loads(manifest.read_text(encoding="utf-8"))["artifacts"]:
+                if artifact["media_type"] != "application/pdf":
+                    continue
+                pdf = out / artifact["path"]
+                kind = "deck" if FORMATS[artifact["format"]].kind == "deck" else "print"
+                paragraphs = deck_paragraphs(pdf.with_suffix(".pptx")) if kind == "deck" \
+                    else print_paragraphs(campaign, artifact)
+                pairs, bad = pdf_breaks(pdf, paragraphs, keep)
+                assert not bad, (artifact["path"], bad)
+                checked[kind][0] += 1
+                checked[kind][1] += pairs
+    assert all(pdfs and pairs >= 2 * pdfs for pdfs, pairs in checked.values()), checked
+
+
+def test_the_pdf_check_sees_breaks_inside_words(tmp_path):
+    """The check above, on a PDF whose lines break inside words, a number range and a phrase."""
+    from studio.visual.pdf import render_pdf
+
+    text = "Đại hội đại biểu Đảng bộ tỉnh Ninh Thuận nhiệm kỳ 2025-2030"
+    scene = build_scene({"layers": [{"type": "text", "name": "t", "x": 10, "y": 10, "w": 180, "h": 100,
+                                     "text": "Đại\nhội đại biểu Đảng bộ tỉnh Ninh\nThuận nhiệm kỳ 2025-\n2030",
+                                     "size": 6}]}, 200, 120, "mm", colors={}, fonts={"body": "NotoSans-Regular"},
+                        root=".", where="t")
+    pdf = render_pdf(scene, tmp_path / "t.pdf")
+    pairs, bad = pdf_breaks(pdf, [text], ("Ninh Thuận",))
+    assert pairs == 3 and len(bad) == 3, bad
+
+
+# --- video cards and subtitles ---------------------------------------------------------------
+
+FRAMES = [(1920, 1080), (1080, 1920), (1080, 1080)]
+
+
+@pytest.mark.parametrize("root", EXAMPLES, ids=lambda p: p.name)
+def test_video_cards_and_subtitles_break_between_words(root):
+    """Every brief's cards and narration subtitles at every frame size: lines, and the cuts between the cues
+    of one sentence, fall between words; the ``.srt`` holds the drawn lines as plain text."""
+    from studio.loader import load_campaign
+    from studio.radio import split_sentences
+    from studio.video import cards, subtitles
+
+    campaign = load_campaign(root)
+    keep = keep_phrases(campaign)
+    cut = 0
+    for brief in campaign.briefs:
+        sentences = [s for text in [brief.headline, *brief.key_messages] for s in split_sentences(text)]
+        for width, height in FRAMES:
+            for kind in ("opening", "closing"):
+                for block in cards.blocks(kind, campaign, brief, width, height):
+                    lines = cards.fit_block(block).lines
+                    assert not breaks_inside(lines, keep), (brief.id, kind, width, height, lines)
+            font = subtitles.subtitle_font(campaign.brand.fonts, " ".join(sentences))
+            style = subtitles.Style.for_frame(width, height, font, keep)
+            cues = subtitles.split_cues([(10.0 * i, 10.0 * i + 9, s) for i, s in enumerate(sentences)], style)
+            for i, sentence in enumerate(sentences):
+                parts = [c.text for c in cues if 10 * i <= c.start < 10 * i + 9.5]
+                assert " ".join(parts) == " ".join(sentence.split())
+                assert not breaks_inside(parts, keep), (brief.id, width, height, parts)
+                cut += len(parts) > 1
+            srt = subtitles.srt_text(cues, style)
+            # plain text: no joiner, and a no-break space only where the brief wrote one
+            assert WORD_JOINER not in srt
+            assert srt.count(NO_BREAK_SPACE) == sum(s.count(NO_BREAK_SPACE) for s in sentences)
+            for cue, block in zip(cues, srt.strip().split("\n\n")):
+                lines = subtitles.wrap(cue.text, style)
+                assert block.splitlines()[2:] == lines and len(lines) <= style.max_lines
+                assert not breaks_inside(lines, keep), (brief.id, width, height, lines)
+    assert cut  # some sentence is long enough to need several cues
 
 
 # --- speed -----------------------------------------------------------------------------------

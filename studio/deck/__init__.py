@@ -19,8 +19,8 @@ PPTX = FORMATS["deck-16x9"].media_type
 
 class DeckRenderer(Renderer):
     kind = "deck"
-    version = "5"  # 2: word-aware line breaks; 3: pictures placed once, QR codes; 4: public phase names, draft
-    # mark; 5: kerned widths (fonts.width)
+    version = "6"  # 2: word-aware line breaks; 3: pictures placed once, QR codes; 4: public phase names, draft
+    # mark; 5: kerned widths (fonts.width); 6: no-break spaces inside words (office apps wrap again)
 
     def inputs(self, job, ctx):
         """The phase's briefs, every phase (the timeline slide), the brand, the shipped fonts (the

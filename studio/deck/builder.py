@@ -23,6 +23,7 @@ from pptx.util import Emu, Pt
 
 from .. import vi
 from ..campaign import Approval, Brief, Campaign, Phase, Stat
+from ..context import keep_phrases
 from ..text import nfc, typeset
 from ..visual.alt import stat_sentence
 from ..visual.fonts import FontError
@@ -116,8 +117,9 @@ class DeckBuilder:
         self.pal = master.palette(brand)
         self.heading = master.face(brand, "heading")
         self.body = master.face(brand, "body")
+        self.keep = keep_phrases(self.campaign)  # phrases no line may split, on top of words and numbers
         footer = " · ".join(filter(None, [self.campaign.issuer, self.phase.public_name]))
-        self.prs = master.build_master(brand, footer=typeset(footer))
+        self.prs = master.build_master(brand, footer=typeset(footer), keep=self.keep)
         self.slides: list[tuple[str, str | None]] = []
         self.draft = False  # a deck that carries a draft brief: every slide says "DỰ THẢO"
         self._brief: str | None = None
@@ -152,12 +154,12 @@ class DeckBuilder:
         style = slot.text if bullet is None else replace(slot.text, bullet=bullet)
         with self.where(f" ({layout_name}), ô {key}" + (f", trường {field}" if field else "")):
             return fill(slide.placeholders[slot.idx], paragraphs, style, self.face(style.font),
-                        self.pal[style.color], slot.box, max_size)
+                        self.pal[style.color], slot.box, max_size, self.keep)
 
     def text_box(self, slide, box, paragraphs, style: Text, max_size: float | None = None):
         shape = slide.shapes.add_textbox(*(Emu(emu(v)) for v in box))
         with self.where():
-            fill(shape, paragraphs, style, self.face(style.font), self.pal[style.color], box, max_size)
+            fill(shape, paragraphs, style, self.face(style.font), self.pal[style.color], box, max_size, self.keep)
         return shape
 
     def shape(self, slide, kind, box, colour: str, line: str | None = None):
@@ -364,7 +366,8 @@ class DeckBuilder:
     def common_size(self, items: list[tuple[str, tuple]], style: Text) -> float:
         """The size at which every (text, box) of a row fits: siblings share one size."""
         with self.where():
-            return min(fit_size([(typeset(t).strip(), self.face(style.font).path)], box, style) for t, box in items)
+            return min(fit_size([(typeset(t).strip(), self.face(style.font).path)], box, style, keep=self.keep)
+                       for t, box in items)
 
     def slogan(self, text: str, brief: Brief) -> None:
         s = self.new("quote", text)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import TYPE_CHECKING
 from xml.sax.saxutils import escape
 
 from pptx import Presentation
@@ -24,6 +25,9 @@ from pptx.oxml.ns import nsdecls
 from ..campaign import BrandKit
 from ..color import Color, ColorError
 from ..visual.fonts import metrics, resolve
+
+if TYPE_CHECKING:
+    from ..visual.layout import FitResult
 
 SLIDE_W, SLIDE_H = 960.0, 540.0  # points: 13.333 × 7.5 in
 EMU_PER_PT = 12700
@@ -261,7 +265,8 @@ def _placeholder_xml(shape_id: int, slot: Slot, pal: dict[str, str], brand: Bran
             f'</p:nvSpPr><p:spPr>{_xfrm(slot.box)}</p:spPr>{body}</p:sp>')
 
 
-def _deco_xml(shape_id: int, deco: Deco, pal: dict[str, str], brand: BrandKit, footer: str) -> str:
+def _deco_xml(shape_id: int, deco: Deco, pal: dict[str, str], brand: BrandKit, footer: str,
+              keep: tuple[str, ...] = ()) -> str:
     geom = "rect" if deco.shape == "text" else deco.shape
     fill = "<a:noFill/>" if deco.shape == "text" else _fill(pal[deco.color])
     body = ""
@@ -271,9 +276,12 @@ def _deco_xml(shape_id: int, deco: Deco, pal: dict[str, str], brand: BrandKit, f
             run = (f'<a:fld id="{{B6F15528-21DE-4FAA-801E-634DDDAF4B2B}}" type="slidenum">'
                    f'{_rpr("rPr", style, pal, brand)}<a:t>‹#›</a:t></a:fld>')
         else:
+            from ..visual.words import bind
+
             text = deco.text.format(footer=footer)
-            size = _fitted(text, deco.box, style, brand)
-            run = f'<a:r>{_rpr("rPr", style, pal, brand, size)}<a:t>{escape(text)}</a:t></a:r>'
+            fit = _fitted(text, deco.box, style, brand, keep)
+            bound = escape(bind(text, fit.lines, keep))  # office apps wrap it again: only between words
+            run = f'<a:r>{_rpr("rPr", style, pal, brand, fit.size)}<a:t>{bound}</a:t></a:r>'
         body = (f'<p:txBody>{_body_pr(style)}<a:lstStyle/><a:p><a:pPr algn="{style.align}"><a:lnSpc>'
                 f'<a:spcPts val="{round(style.line * style.size * 100)}"/></a:lnSpc><a:buNone/></a:pPr>{run}</a:p>'
                 f'</p:txBody>')
@@ -282,13 +290,13 @@ def _deco_xml(shape_id: int, deco: Deco, pal: dict[str, str], brand: BrandKit, f
             f'</a:prstGeom>{fill}<a:ln><a:noFill/></a:ln></p:spPr>{body}</p:sp>')
 
 
-def _fitted(text: str, box: Box, style: Text, brand: BrandKit) -> float:
-    """Size for a layout's static text (the footer can be long): the shared fit, no smaller than 6 pt."""
+def _fitted(text: str, box: Box, style: Text, brand: BrandKit, keep: tuple[str, ...]) -> FitResult:
+    """Size and lines of a layout's static text (the footer can be long): the shared fit, no smaller than 6 pt."""
     from ..visual.layout import FitError, fit_text
 
     try:
         return fit_text(text, face(brand, style.font).path, box[2] * 0.97, box[3], min(6, style.min), style.size,
-                        line_height=style.line, step=0.5).size
+                        line_height=style.line, step=0.5, keep=keep)
     except FitError as exc:
         raise BrandError(f"chân trang quá dài ({len(text)} ký tự): {exc}") from exc
 
@@ -331,8 +339,9 @@ def _style_master(prs, pal: dict[str, str], brand: BrandKit) -> None:
         title_style.set("sz", str(round(TITLE.text.size * 100)))
 
 
-def build_master(brand: BrandKit, footer: str = "") -> Presentation:
-    """An empty 16:9 presentation whose master and named layouts follow the brand kit."""
+def build_master(brand: BrandKit, footer: str = "", keep: tuple[str, ...] = ()) -> Presentation:
+    """An empty 16:9 presentation whose master and named layouts follow the brand kit (``keep``: phrases
+    the footer's lines may not split)."""
     pal = palette(brand)
     prs = Presentation()
     prs.slide_width, prs.slide_height = emu(SLIDE_W), emu(SLIDE_H)
@@ -349,7 +358,7 @@ def build_master(brand: BrandKit, footer: str = "") -> Presentation:
         _clear_tree(tree)
         shape_id = 2
         for deco in spec.decos:
-            tree.append(parse_xml(_deco_xml(shape_id, deco, pal, brand, footer)))
+            tree.append(parse_xml(_deco_xml(shape_id, deco, pal, brand, footer, keep)))
             shape_id += 1
         for slot in spec.slots:
             tree.append(parse_xml(_placeholder_xml(shape_id, slot, pal, brand)))

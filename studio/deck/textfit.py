@@ -5,7 +5,9 @@ Every text frame in a deck goes through ``fill``: it asks
 each paragraph wraps, finds the largest size at which the block fits the box,
 then writes the paragraphs with that size, the font, the exact line spacing and
 paragraph gaps that were measured, and no autofit, so PowerPoint and
-LibreOffice have nothing left to shrink or overflow. ``block_height`` is the one
+LibreOffice have nothing left to shrink or overflow. The text is written with
+no-break spaces inside words (``words.bind``), so the office app, which wraps it
+again, breaks only between words, as the layout did. ``block_height`` is the one
 formula, used again by the tests on the finished file.
 """
 
@@ -22,6 +24,7 @@ from .. import vi
 from ..text import typeset
 from ..visual.fonts import metrics
 from ..visual.layout import FitError, fit_text
+from ..visual.words import bind
 from .master import BULLET_INDENT, EMU_PER_PT, Box, Face, Text, emu
 
 ALIGN = {"l": PP_ALIGN.LEFT, "ctr": PP_ALIGN.CENTER, "r": PP_ALIGN.RIGHT}
@@ -32,7 +35,7 @@ UNBOUNDED = 1e9
 
 
 def block_height(paragraphs: list[tuple[str, str]], width: float, size: float, line: float, gap: float,
-                 indent: float = 0.0) -> float | None:
+                 indent: float = 0.0, keep: tuple[str, ...] = ()) -> float | None:
     """Height in points of ``(text, font path)`` paragraphs wrapped at ``width``; None if a word is too wide.
 
     Same model as ``FitResult.height``: (lines − 1) line pitches plus the tallest
@@ -42,7 +45,7 @@ def block_height(paragraphs: list[tuple[str, str]], width: float, size: float, l
     ascent = descent = 0.0
     for text, path in paragraphs:
         try:
-            result = fit_text(text, path, (width - indent) * SAFETY, UNBOUNDED, size, size, line_height=line)
+            result = _wrapped(text, path, width, size, line, indent, keep)
         except FitError:
             return None
         lines += len(result.lines)
@@ -53,18 +56,22 @@ def block_height(paragraphs: list[tuple[str, str]], width: float, size: float, l
     return size * ((lines - 1) * line + ascent + descent + gap * (len(paragraphs) - 1))
 
 
+def _wrapped(text: str, path: str, width: float, size: float, line: float, indent: float, keep: tuple[str, ...]):
+    return fit_text(text, path, (width - indent) * SAFETY, UNBOUNDED, size, size, line_height=line, keep=keep)
+
+
 def hang(style: Text, size: float, leads: bool) -> float:
     """Hanging indent in points: room for the bullet, or for a lead number such as ``01``."""
     return BULLET_INDENT if style.bullet else LEAD_EM * size if leads else 0.0
 
 
 def fit_size(paragraphs: list[tuple[str, str]], box: Box, style: Text, max_size: float | None = None,
-             leads: bool = False) -> float:
+             leads: bool = False, keep: tuple[str, ...] = ()) -> float:
     """Largest size (0.5 pt grid) in [style.min, max] at which the paragraphs fit; FitError otherwise."""
     _, _, w, h = box
 
     def fits(size: float) -> bool:
-        height = block_height(paragraphs, w, size, style.line, style.gap, hang(style, size, leads))
+        height = block_height(paragraphs, w, size, style.line, style.gap, hang(style, size, leads), keep)
         return height is not None and height <= h + 1e-6
 
     lo, hi = style.min, max(style.min, max_size or style.size)
@@ -98,8 +105,10 @@ class Lead:
 
 
 def fill(shape, paragraphs: list[str | Lead] | str, style: Text, font: Face, colour: str,
-         box: Box | None = None, max_size: float | None = None) -> float:
-    """Fit and write ``paragraphs`` into ``shape`` (placeholder or text box); returns the size used."""
+         box: Box | None = None, max_size: float | None = None, keep: tuple[str, ...] = ()) -> float:
+    """Fit and write ``paragraphs`` into ``shape`` (placeholder or text box); returns the size used.
+
+    ``keep``: the campaign's phrases no line may split (``studio.context.keep_phrases``)."""
     if isinstance(paragraphs, str):
         paragraphs = [paragraphs]
     items = [p for p in paragraphs if (p.lead if isinstance(p, Lead) else p or "").strip()]
@@ -107,7 +116,11 @@ def fill(shape, paragraphs: list[str | Lead] | str, style: Text, font: Face, col
                 else (typeset(p).strip(), font.path) for p in items]
     leads = any(isinstance(p, Lead) and p.text for p in items)
     box = box or (shape.left / EMU_PER_PT, shape.top / EMU_PER_PT, shape.width / EMU_PER_PT, shape.height / EMU_PER_PT)
-    size = fit_size(measured, box, style, max_size, leads)
+    size = fit_size(measured, box, style, max_size, leads, keep)
+
+    def bound(text: str, path: str) -> str:  # the lines as measured, each word unbreakable
+        return bind(text, _wrapped(text, path, box[2], size, style.line, hang(style, size, leads), keep).lines, keep)
+
     tf = shape.text_frame
     tf.clear()
     tf.word_wrap = True
@@ -124,13 +137,14 @@ def fill(shape, paragraphs: list[str | Lead] | str, style: Text, font: Face, col
         p._pPr.set("indent", str(-indent))
         if not style.bullet:
             p._pPr.append(p._pPr.makeelement(qn("a:buNone"), {}))
+        text, path = measured[i]
         if isinstance(item, Lead) and item.text:
             _run(p, typeset(item.lead) + "\t", size, item.font, item.colour)
-            _run(p, typeset(item.text).strip(), size, font, colour)
+            _run(p, bound(text, path), size, font, colour)
         elif isinstance(item, Lead):
-            _run(p, typeset(item.lead).strip(), size, item.font, item.colour)
+            _run(p, bound(text, path), size, item.font, item.colour)
         else:
-            _run(p, typeset(item).strip(), size, font, colour)
+            _run(p, bound(text, path), size, font, colour)
     return size
 
 

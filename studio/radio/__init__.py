@@ -201,7 +201,7 @@ class BulletinRenderer(Renderer):
             priority=script.priority, album=campaign.title))
         seconds = round(MP3(str(mp3)).info.length, 2)
         meta = {"engine": voice.engine_name, "engine_requested": voice.requested, "duration_s": seconds,
-                "lufs": round(_integrated((s.lufs, s.seconds) for s in segments), 2),
+                "lufs": round(audio.gated(b for s in segments for b in s.blocks), 2),  # the MP3 as encoded
                 "true_peak_db": round(max(s.true_peak for s in segments), 2),
                 "priority": script.priority, "day": date if emergency else job.day, "slot": job.slot,
                 "unit_name": unit.display_name, "voiceovers": sorted(voiceovers),

@@ -129,6 +129,18 @@ ABBREVIATIONS: dict[str, str] = {
     "BQP": "Bộ Quốc phòng",
     "UBTVQH": "Ủy ban Thường vụ Quốc hội",
     "VPCP": "Văn phòng Chính phủ",
+    # disaster prevention and warnings (bulletins of the storm season)
+    "BCH PCTT&TKCN": "Ban Chỉ huy phòng, chống thiên tai và tìm kiếm cứu nạn",
+    "BCH PCTT": "Ban Chỉ huy phòng, chống thiên tai",
+    "BCH PTDS": "Ban Chỉ huy phòng thủ dân sự",
+    "BCHQS": "Ban Chỉ huy quân sự",
+    "PCTT&TKCN": "phòng, chống thiên tai và tìm kiếm cứu nạn",
+    "PCTT": "phòng, chống thiên tai",
+    "TKCN": "tìm kiếm cứu nạn",
+    "PTDS": "phòng thủ dân sự",
+    "CHCN": "cứu hộ, cứu nạn",
+    "KTTV": "khí tượng thủy văn",
+    "ATNĐ": "áp thấp nhiệt đới",
     # said as words, the way Vietnamese listeners know them
     "ASEAN": "A xê an",
     "COVID": "Cô vít",
@@ -411,6 +423,12 @@ class SpokenForm:
         text = re.sub(r"(?<![\w/.,:\-])0(\d)(?=\s+[^\W\d])", r"\1", text)
         # Day ranges: "24-26/9/2025" → "24 đến ngày 26/9/2025".
         text = re.sub(r"(?<![\d/])(\d{1,2})\s*[-–]\s*(\d{1,2}/\d{1,2}(?:/\d{4})?)", r"\1 đến ngày \2", text)
+        # A range of numbers: "3-5 m", "200 - 300mm", "1,5-2,5 m" → "3 đến 5 m" (sea-g2p read "3-5 m" as
+        # "ba đến năm mờ" and "200 - 300mm" as "hai trăm trừ ba trăm").
+        text = re.sub(r"(?<![\w.,/\-])(\d+(?:[.,]\d+)*)\s*[-–]\s*(\d+(?:[.,]\d+)*)(?![\d/]|[.,]\d)", r"\1 đến \2", text)
+        # Flood alert levels of a river: "BĐ3" → "báo động 3", "BĐ2-BĐ3" → "báo động 2 đến báo động 3".
+        text = re.sub(r"\bBĐ\s?([1-3])\s*[-–]\s*BĐ\s?([1-3])\b", r"báo động \1 đến báo động \2", text)
+        text = re.sub(r"\bBĐ\s?([1-3])\b", r"báo động \1", text)
         # Day and month without a year after a date word: "Quốc khánh 2/9" → "2 tháng 9".
         text = re.sub(r"\b(ngày|mồng|mùng|khánh|lễ|từ|đến)\s+(\d{1,2})/(\d{1,2})(?![/\d])", r"\1 \2 tháng \3", text)
         text = re.sub(r"%\s*/\s*năm", " phần trăm mỗi năm", text)

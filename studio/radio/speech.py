@@ -20,16 +20,18 @@ from ..artifacts import Cache, atomic_write_json, sha256_file, sha256_json
 from . import audio, jingle
 from .tts import Engine, EspeakNg, TTSError, get_engine, resolve
 
-VERSION = "3"  # bump when the processing chain changes: cached segments are then remade
+VERSION = "4"  # bump when the processing chain changes: cached segments are then remade (4: measured MP3s)
 VOICEOVER_SUFFIXES = (".wav", ".mp3", ".m4a", ".ogg", ".flac")
 
 
 @dataclass
 class Segment:
+    """A bare MP3 segment as measured after encoding: loudness, true peak and its 400 ms gating blocks."""
+
     path: Path
     lufs: float
     true_peak: float
-    seconds: float = 0.0
+    blocks: tuple[float, ...] = ()
 
 
 @dataclass
@@ -130,7 +132,8 @@ class Voice:
         return float(path.read_text())
 
     def segment(self, wav: Path, pause_s: float) -> Segment:
-        """``wav`` followed by ``pause_s`` of silence, as a bare MP3 segment on the loudness target."""
+        """``wav`` followed by ``pause_s`` of silence, as a bare MP3 segment on the loudness target,
+        with what ``ebur128`` measured of it (``audio.encode_on_target``) in its sidecar."""
         key = self._key(wav=wav.name, pause=pause_s, kbps=self.bitrate_kbps, gain=self.mp3_gain_db)
         final = self.cache.path(sha256_json(key), ".mp3")
         if not final.exists() or not _loudness_file(final).exists():
@@ -138,13 +141,14 @@ class Voice:
                 with tempfile.TemporaryDirectory() as work:
                     padded = Path(work) / "padded.wav"
                     audio.join([wav, pause_s], padded)
-                    lufs, peak = audio.encode_on_target(padded, tmp, self.bitrate_kbps, self.loud,
-                                                        loudness_of(wav), self.mp3_gain_db)
-                atomic_write_json(_loudness_file(final), {"lufs": lufs, "true_peak": peak})
+                    got = audio.encode_on_target(padded, tmp, self.bitrate_kbps, self.loud, loudness_of(wav),
+                                                 self.mp3_gain_db)
+                atomic_write_json(_loudness_file(final), {"lufs": got.lufs, "true_peak": got.true_peak,
+                                                          "blocks": got.blocks})
 
             self._make(key, ".mp3", make)
-        lufs, peak = loudness_of(final)
-        return Segment(final, lufs, peak, final.stat().st_size * 8 / (self.bitrate_kbps * 1000))
+        data = json.loads(_loudness_file(final).read_text())
+        return Segment(final, data["lufs"], data["true_peak"], tuple(data["blocks"]))
 
 
 MP3_BITRATES = (32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320)

@@ -17,8 +17,9 @@ from .timeline import Timeline
 
 class VideoRenderer(Renderer):
     kind = "video"
-    version = "6"  # 2: subtitles below the picture; 3: word-aware breaks; 4: pictures, QR codes; 5: draft mark,
-    # public wording, an emergency's notice; 6: stills span the frame (the subtitle band part of it), flow layout
+    version = "7"  # 2: subtitles below the picture; 3: word-aware breaks; 4: pictures, QR codes; 5: draft mark,
+    # public wording, an emergency's notice; 6: stills span the frame (the subtitle band part of it), flow layout;
+    # 7: campaign phrases kept whole in cards and subtitles
 
     def inputs(self, job, ctx):
         """The brief, every phase (stills draw the timeline), the brand, the audio settings and the

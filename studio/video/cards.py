@@ -1,7 +1,8 @@
 """Opening and closing cards from the brand kit, drawn once per brief and size.
 
 Brand colours and fonts only; every text is fitted by the shared layout module
-(``fit_text``), so a long headline shrinks or wraps but is never clipped.
+(``fit_text``), so a long headline shrinks or wraps (between words, keeping the
+campaign's phrases whole) but is never clipped.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from pathlib import Path
 from PIL import Image, ImageDraw, ImageFont
 
 from .. import vi
+from ..context import keep_phrases
 from ..text import typeset
 from ..visual.fonts import resolve
 from ..visual.layout import FitResult, fit_text
@@ -18,9 +20,9 @@ from ..visual.layout import FitResult, fit_text
 
 def fit_block(block: tuple, text: str | None = None) -> FitResult:
     """How one of ``blocks`` lays out (with ``text`` in place of its own, when given); no drawing."""
-    own, font, (_, _, w, h), _, min_size, max_size, max_lines = block
+    own, font, (_, _, w, h), _, min_size, max_size, max_lines, keep = block
     return fit_text(own if text is None else text, font, w, h, min_size, max_size, line_height=1.2,
-                    max_lines=max_lines, balance=True)
+                    max_lines=max_lines, balance=True, keep=keep)
 
 
 def _draw_block(draw: ImageDraw.ImageDraw, block: tuple) -> float:
@@ -36,27 +38,29 @@ def _draw_block(draw: ImageDraw.ImageDraw, block: tuple) -> float:
 
 def blocks(kind: str, campaign, brief, width: int, height: int) -> list[tuple]:
     """The texts an ``opening`` (headline) or ``closing`` (slogan, issuer) card draws, in order:
-    ``(text, font, (x, y, w, h), colour, min size, max size, max lines)``. ``studio validate``
-    fits the same list without drawing (``fit_block``)."""
+    ``(text, font, (x, y, w, h), colour, min size, max size, max lines, phrases kept whole)``.
+    ``studio validate`` fits the same list without drawing (``fit_block``)."""
     colors, fonts = campaign.brand.colors, campaign.brand.fonts
     accent, paper = colors.get("accent", "#FFCD00"), colors.get("paper", "#FFFFFF")
     heading, body = resolve("heading", fonts), resolve("body", fonts)
     unit = min(width, height)
     margin = round(width * 0.08)
     inner = width - 2 * margin
+    keep = keep_phrases(campaign)
     if kind == "opening":
         return [(vi.upper(typeset(campaign.issuer)), body, (margin, height * 0.08, inner, height * 0.1),
-                 accent, unit * 0.02, unit * 0.032, 2),
+                 accent, unit * 0.02, unit * 0.032, 2, keep),
                 (typeset(brief.headline), heading, (margin, height * 0.25, inner, height * 0.4),
-                 paper, unit * 0.04, unit * 0.085, None),
+                 paper, unit * 0.04, unit * 0.085, None, keep),
                 (typeset(brief.title), body, (margin, height * 0.7, inner, height * 0.17),
-                 paper, unit * 0.024, unit * 0.04, 3)]
+                 paper, unit * 0.024, unit * 0.04, 3, keep)]
     slogan = typeset(brief.slogans[0] if brief.slogans else brief.headline)
-    return [(slogan, heading, (margin, height * 0.18, inner, height * 0.5), accent, unit * 0.04, unit * 0.08, None),
+    return [(slogan, heading, (margin, height * 0.18, inner, height * 0.5), accent, unit * 0.04, unit * 0.08, None,
+             keep),
             (typeset(campaign.issuer), body, (margin, height * 0.74, inner, height * 0.08),
-             paper, unit * 0.02, unit * 0.034, 2),
+             paper, unit * 0.02, unit * 0.034, 2, keep),
             (typeset(campaign.title), body, (margin, height * 0.82, inner, height * 0.1),
-             paper, unit * 0.016, unit * 0.026, 3)]
+             paper, unit * 0.016, unit * 0.026, 3, keep)]
 
 
 DRAFT = "DỰ THẢO · CHƯA DUYỆT, KHÔNG PHÁT HÀNH"
@@ -69,7 +73,7 @@ def _draft_band(draw: ImageDraw.ImageDraw, campaign, width: int, height: int) ->
     band = round(unit * 0.05)
     draw.rectangle((0, 0, width, band), fill=colors.get("ink", "#1A1A1A"))
     block = (DRAFT, resolve("BeVietnamPro-ExtraBold", {}), (width * 0.05, band * 0.2, width * 0.9, band * 0.6),
-             colors.get("paper", "#FFFFFF"), unit * 0.012, unit * 0.024, 1)
+             colors.get("paper", "#FFFFFF"), unit * 0.012, unit * 0.024, 1, ())
     _draw_block(draw, block)
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from ..artifacts import Output, atomic_write_bytes
 from ..campaign import draft_meta
+from ..context import keep_phrases
 from . import ffmpeg, sources, subtitles
 from .timeline import Timeline, plan_shots
 
@@ -19,28 +20,29 @@ CROSSFADE = 0.5
 
 
 def timeline_for(ctx, brief, width: int, height: int, music: str | Path | None = None
-                 ) -> tuple[Timeline, list, sources.Narration]:
-    """The brief's timeline, its subtitle cues and the narration they follow."""
+                 ) -> tuple[Timeline, list, sources.Narration, subtitles.Style]:
+    """The brief's timeline, its subtitle cues, the narration they follow and the subtitles' style."""
     voice = sources.narration(ctx, brief)
     voice_seconds = ffmpeg.audio_seconds(voice.audio_path)
     opening = sources.card(ctx, brief, "opening", width, height)
     closing = sources.card(ctx, brief, "closing", width, height)
     text = " ".join(s[2] for s in voice.segments)
-    style = subtitles.Style.for_frame(width, height, subtitles.subtitle_font(ctx.campaign.brand.fonts, text))
+    style = subtitles.Style.for_frame(width, height, subtitles.subtitle_font(ctx.campaign.brand.fonts, text),
+                                      keep_phrases(ctx.campaign))
     shots = plan_shots((opening, closing), sources.stills(ctx, brief, width, height, reserve=style.band()),
                        voice_seconds, card_seconds=CARD_SECONDS, crossfade=CROSSFADE)
     cues = subtitles.split_cues(voice.segments, style, offset=CARD_SECONDS)
     tl = Timeline(width, height, shots, crossfade=CROSSFADE,
                   overlays=subtitles.overlays(cues, style, ctx.cache.root, ctx.cache),
                   voice=voice.audio_path, voice_start=CARD_SECONDS, music=Path(music) if music else None)
-    return tl, cues, voice
+    return tl, cues, voice, style
 
 
 def make_video(ctx, brief, width: int, height: int, stem: Path, music: str | Path | None = None) -> list[Output]:
     """Write ``<stem>.mp4``, ``<stem>.srt`` and ``<stem>.poster.png``."""
-    tl, cues, voice = timeline_for(ctx, brief, width, height, music)
+    tl, cues, voice, style = timeline_for(ctx, brief, width, height, music)
     mp4 = ffmpeg.render(tl, stem.with_name(stem.name + ".mp4"))
-    srt = subtitles.write_srt(cues, stem.with_name(stem.name + ".srt"))
+    srt = subtitles.write_srt(cues, stem.with_name(stem.name + ".srt"), style)
     poster = atomic_write_bytes(stem.with_name(stem.name + ".poster.png"), tl.shots[0].image.read_bytes())
     draft = draft_meta([brief])
     meta = {"width": width, "height": height, "fps": tl.fps, "duration": tl.duration, "shots": len(tl.shots),

@@ -5,7 +5,9 @@ and overlaid by ffmpeg, which avoids libass and its font lookup entirely. Lines 
 wrapped by the shared layout module (``studio.visual.layout``) with the font's own
 advances, which are an upper bound of what Pillow draws: a line never overflows
 its box. A sentence too long for the allowed lines becomes several cues, timed in
-proportion to their length.
+proportion to their length. Lines and cues break only between words
+(``studio.visual.words``, with the campaign's phrases), and the ``.srt`` holds the
+same lines as the picture, as plain text.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from ..artifacts import atomic_write_text, file_digest
 from ..text import nfc, split_words, typeset
 from ..visual.fonts import metrics, resolve
 from ..visual.layout import pick_font, wrap_text
+from ..visual.words import groups
 from .timeline import Cue, Overlay, snap
 
 LINE_HEIGHT = 1.25
@@ -37,15 +40,17 @@ class Style:
     box_w: int  # widest line allowed, px
     bottom: int  # gap between the cue box and the bottom edge, px
     pad: int
+    keep: tuple[str, ...] = ()  # the campaign's phrases no line or cue may split
 
     @classmethod
-    def for_frame(cls, width: int, height: int, font: Path) -> Style:
+    def for_frame(cls, width: int, height: int, font: Path, keep: tuple[str, ...] = ()) -> Style:
         portrait = height > width
         size = round(min(width, height) * (0.05 if portrait else 0.046))
         margin = round(width * 0.07)
         # Short-form apps cover the bottom fifth of a portrait video with their own buttons.
         bottom = round(height * (0.2 if portrait else 0.07))
-        return cls(width, height, font, size, 3 if portrait else 2, width - 2 * margin, bottom, round(size * 0.35))
+        return cls(width, height, font, size, 3 if portrait else 2, width - 2 * margin, bottom, round(size * 0.35),
+                   keep)
 
     def box_height(self, lines: int) -> int:
         """Height of a cue box of ``lines`` lines (``cue_image`` draws exactly this)."""
@@ -59,7 +64,7 @@ class Style:
 
 
 def wrap(text: str, style: Style) -> list[str]:
-    lines = wrap_text(text, style.font, style.size, style.box_w)
+    lines = wrap_text(text, style.font, style.size, style.box_w, style.keep)
     if lines is None:
         raise ValueError(f"một từ trong phụ đề rộng hơn khung hình: {text!r}")
     return lines
@@ -75,7 +80,7 @@ def split_cues(segments: list[tuple[float, float, str]], style: Style, offset: f
         parts = [text]
         pieces = math.ceil(len(wrap(text, style)) / style.max_lines)
         while True:
-            parts = _split_words(text, pieces)
+            parts = _split_words(text, pieces, style.keep)
             if all(len(wrap(p, style)) <= style.max_lines for p in parts):
                 break
             pieces += 1
@@ -88,9 +93,9 @@ def split_cues(segments: list[tuple[float, float, str]], style: Style, offset: f
     return _monotonic(cues)
 
 
-def _split_words(text: str, pieces: int) -> list[str]:
-    """Split at spaces into ``pieces`` runs of about equal length, preferring breaks after punctuation."""
-    words = split_words(text)
+def _split_words(text: str, pieces: int, keep: tuple[str, ...] = ()) -> list[str]:
+    """Split between words into ``pieces`` runs of about equal length, preferring breaks after punctuation."""
+    words = [" ".join(group) for group in groups(text, keep)]
     if pieces <= 1 or len(words) <= 1:
         return [text]
     pieces = min(pieces, len(words))
@@ -132,13 +137,15 @@ def srt_time(seconds: float) -> str:
     return f"{h:02d}:{m:02d}:{s:02d},{ms:03d}"
 
 
-def srt_text(cues: list[Cue]) -> str:
-    blocks = [f"{i}\n{srt_time(c.start)} --> {srt_time(c.end)}\n{nfc(c.text)}\n" for i, c in enumerate(cues, 1)]
+def srt_text(cues: list[Cue], style: Style) -> str:
+    """SubRip text: each cue on the lines it is drawn on, so a player does not wrap it inside a word."""
+    blocks = [f"{i}\n{srt_time(c.start)} --> {srt_time(c.end)}\n" + "\n".join(wrap(nfc(c.text), style)) + "\n"
+              for i, c in enumerate(cues, 1)]
     return "\n".join(blocks)
 
 
-def write_srt(cues: list[Cue], target: str | Path) -> Path:
-    return atomic_write_text(target, srt_text(cues))
+def write_srt(cues: list[Cue], target: str | Path, style: Style) -> Path:
+    return atomic_write_text(target, srt_text(cues, style))
 
 
 def cue_image(text: str, style: Style) -> Image.Image:
@@ -168,7 +175,7 @@ def overlays(cues: list[Cue], style: Style, folder: Path, cache=None) -> list[Ov
 
         if cache is not None:
             key = {"subtitle": cue.text, "style": [style.width, style.height, file_digest(style.font), style.size,
-                                                  style.box_w, style.pad, style.max_lines], "v": 2}
+                                                  style.box_w, style.pad, style.max_lines, style.keep], "v": 3}
             path = cache.get_or_make(key, ".png", make)
         else:
             path = folder / f"cue-{len(out):03d}.png"

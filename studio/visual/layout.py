@@ -38,6 +38,7 @@ class FitResult:
     line_height: float = 1.2  # baseline distance in em
     ascent: float = 1.0  # ink-safe ascent in em: first baseline sits at top + ascent × size
     descent: float = 0.3
+    keep: tuple[str, ...] = ()  # the campaign phrases the lines were kept from splitting (``words.bind``)
 
     @property
     def height(self) -> float:
@@ -186,7 +187,8 @@ def fit_text(text: str, font_path: str | Path, box_w: float, box_h: float, min_s
     size = min_size + lo * step
     if balance and len(best) > 1:
         best = _balanced(paragraphs, space, box_w / size, len(best))
-    return FitResult(size=size, lines=tuple(best), line_height=line_height, ascent=ascent, descent=descent)
+    return FitResult(size=size, lines=tuple(best), line_height=line_height, ascent=ascent, descent=descent,
+                     keep=keep)
 
 
 def _balanced(paragraphs, space: float, width_em: float, count: int) -> list[str]:

@@ -2,7 +2,8 @@
 
 The scene is scaled uniformly to the presentation's slide size and centred.
 Each text layer becomes one text box holding the layer's text (PowerPoint
-re-wraps it when edited) at the size the shared layout chose.
+re-wraps it when edited) at the size the shared layout chose, with no-break
+spaces inside words (``words.bind``) so it breaks only where the layout may.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from ..color import Color
 from .fonts import metrics
 from .images import upright_file
 from .scene import Layer, Scene
+from .words import bind
 
 EMU_PER_PT = 12700
 ALIGN = {"left": PP_ALIGN.LEFT, "center": PP_ALIGN.CENTER, "right": PP_ALIGN.RIGHT}
@@ -143,7 +145,8 @@ def _text(slide, layer: Layer, f: _Frame) -> None:
     tf.margin_left = tf.margin_right = tf.margin_top = tf.margin_bottom = 0
     tf.vertical_anchor = ANCHOR[layer.get("valign", "top")]
     m = metrics(layer.font)
-    for i, paragraph_text in enumerate(layer.get("text").split("\n")):
+    # The office app wraps again: no-break spaces keep it to the breaks the layout may take.
+    for i, paragraph_text in enumerate(bind(layer.get("text"), layer.fit.lines, layer.fit.keep).split("\n")):
         para = tf.paragraphs[0] if i == 0 else tf.add_paragraph()
         para.alignment = ALIGN[layer.get("align", "left")]
         # Exact points, the pitch the layout measured (a multiple would scale the font's own line gap).

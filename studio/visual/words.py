@@ -8,11 +8,16 @@ word that measures it ("15 %", "3 năm", "7 giờ sáng") and dates written in w
 ("ngày 15 tháng 3 năm 2025"). A no-break space (``vi.stat``'s ``312,5 mm``) joins what it
 separates into one token. The layout wraps groups; it splits a group into its syllables only
 when the group is wider than its box.
+
+``bind`` writes laid-out text for an application that wraps it again (PowerPoint,
+LibreOffice): the spaces inside a group become no-break spaces, so the office app
+can only break where the layout may.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from functools import lru_cache
 
 from .. import vi
@@ -32,6 +37,8 @@ QUANTITY = re.compile(r"^[(\"'“‘]?[+−-]?\d[\d.,/:–-]*[%‰]?$")  # a num
 DASH = frozenset("-–—")
 OPENING = "([{“‘«\"'"
 CLOSING = ")]}”’».,;:!?…%‰–—"
+WORD_JOINER = "\u2060"  # invisible; forbids the break office apps allow after a hyphen or slash
+INNER_MARK = re.compile(r"(?<=\w)([-‐–—/])(?=\w)")  # "2025-2030", "NQ-HĐND", "45/KH": breakable in LibreOffice
 
 
 def _bare(token: str) -> str:
@@ -144,5 +151,30 @@ def groups(paragraph: str, keep: tuple[str, ...] = ()) -> tuple[tuple[str, ...],
     return tuple(out)
 
 
+def bind(text: str, lines: Sequence[str] = (), keep: tuple[str, ...] = ()) -> str:
+    """``text`` (paragraphs separated by newlines) for an app that wraps it again: inside each group
+    the spaces become no-break spaces and a word joiner follows a hyphen, dash or slash within a token.
 
+    ``lines``: how the layout wrapped ``text``, when a group wider than its box had to be split
+    between syllables: a space the layout broke at stays breakable.
+    """
+    ends: set[int] = set()
+    count = 0
+    for line in lines:
+        count += len(split_words(line))
+        ends.add(count - 1)
+    out = []
+    k = 0
+    for paragraph in nfc(text).split("\n"):
+        parts = []
+        for group in groups(paragraph, keep):
+            joined = ""
+            for j, token in enumerate(group):
+                if j:
+                    joined += " " if k + j - 1 in ends else NO_BREAK_SPACE  # every shipped font has it
+                joined += INNER_MARK.sub(r"\1" + WORD_JOINER, token)
+            parts.append(joined)
+            k += len(group)
+        out.append(" ".join(parts))
+    return "\n".join(out)
 
