@@ -30,9 +30,9 @@ def _font(size: int) -> ImageFont.FreeTypeFont:
 
 
 def _pdf_pages(path: Path, tmp: Path) -> list[Image.Image]:
-    stem = tmp / path.stem
-    subprocess.run(["pdftoppm", "-r", "30", "-png", str(path), str(stem)], check=True, capture_output=True)
-    return [Image.open(p).convert("RGB") for p in sorted(tmp.glob(f"{path.stem}*.png"))]
+    pages = Path(tempfile.mkdtemp(dir=tmp))  # one folder per PDF: two phases' decks share a file name
+    subprocess.run(["pdftoppm", "-r", "30", "-png", str(path), str(pages / "p")], check=True, capture_output=True)
+    return [Image.open(p).convert("RGB") for p in sorted(pages.glob("p*.png"))]
 
 
 def _video_frames(path: Path, tmp: Path) -> list[Image.Image]:
