@@ -37,7 +37,8 @@ def cmyk_build(tmp_path_factory):
 
 
 def _pdfs(root: Path) -> list[Path]:
-    return sorted(root.rglob("*.pdf"))
+    """The print PDFs (``<brief>--<format>.pdf``) of a build; a shared build also holds decks' PDFs."""
+    return sorted(p for p in root.rglob("*.pdf") if "--" in p.stem)
 
 
 def _format(path: Path) -> str:

@@ -99,7 +99,8 @@ def test_feed_has_duration_and_priority(tmp_path, keys, example_campaign):
     assert "[KHẨN CẤP]" in feed and "khẩn cấp" in feed
     assert 'url="https://tinh.example/kho/dot-1/truyen-thanh-co-so/phuoc-binh/bulletin.mp3"' in feed
     index = (tmp_path / "pub" / CAMPAIGN / "don-vi/phuoc-binh/index.html").read_text()
-    assert "<h2>Đợt 1 (01/01 – 31/07/2025)</h2>" in index  # one year: written once (studio.vi.date_range)
+    assert "<h2>Hướng tới Đại hội (01/01 – 31/07/2025)</h2>" in index  # public name; one year written once
+    assert "Đợt 1" not in index  # the plan's internal name is never published
 
 
 def test_successor_routing_after_reorganisation(tmp_path, keys, example_campaign):
