@@ -11,6 +11,7 @@ misregistration on text). Vector colours and flattened pictures both go through 
 
 from __future__ import annotations
 
+import io
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -75,9 +76,15 @@ WHITE = Color(255, 255, 255)
 CMYK = tuple[float, float, float, float]
 
 
+def _open(path: str) -> ImageCms.ImageCmsProfile:
+    """A profile read into memory: LittleCMS reads a profile opened from a file lazily through its
+    file handle, which forked build workers would share (and seek under each other)."""
+    return ImageCms.ImageCmsProfile(io.BytesIO(Path(path).read_bytes()))
+
+
 @lru_cache(maxsize=4)
 def _transform(source: str, profile: str) -> ImageCms.ImageCmsTransform:
-    return ImageCms.buildTransform(ImageCms.getOpenProfile(source), ImageCms.getOpenProfile(profile), "RGB", "CMYK",
+    return ImageCms.buildTransform(_open(source), _open(profile), "RGB", "CMYK",
                                    renderingIntent=ImageCms.Intent.RELATIVE_COLORIMETRIC,
                                    flags=ImageCms.Flags.BLACKPOINTCOMPENSATION)
 
@@ -86,8 +93,8 @@ def _transform(source: str, profile: str) -> ImageCms.ImageCmsTransform:
 def _black_ramp(source: str, profile: str) -> tuple[float, ...]:
     """Lightness (L*, 0–100) of black ink alone at 0…255 in the profile, and of sRGB greys 0…255."""
     lab = ImageCms.createProfile("LAB")
-    ink = ImageCms.buildTransform(ImageCms.getOpenProfile(profile), lab, "CMYK", "LAB")
-    grey = ImageCms.buildTransform(ImageCms.getOpenProfile(source), lab, "RGB", "LAB")
+    ink = ImageCms.buildTransform(_open(profile), lab, "CMYK", "LAB")
+    grey = ImageCms.buildTransform(_open(source), lab, "RGB", "LAB")
     ramp = Image.frombytes("CMYK", (256, 1), bytes(b for k in range(256) for b in (0, 0, 0, k)))
     greys = Image.frombytes("RGB", (256, 1), bytes(v for v in range(256) for _ in range(3)))
     return tuple(ImageCms.applyTransform(img, t).getpixel((i, 0))[0] / 2.55
