@@ -125,15 +125,22 @@ def shaped_width(path: str, text: str) -> float:
 def glyph_x(path: str, char: str) -> tuple[float, float]:
     """How far a character's ink reaches left of its origin (xMin, negative when it does) and right
     of its advance (xMax − advance), in em."""
+    found = _glyph(path, char)
+    if found is None:
+        return 0.0, 0.0
+    glyph, upm, advance = found
+    return getattr(glyph, "xMin", 0) / upm, (getattr(glyph, "xMax", 0) - advance) / upm
+
+
+def _glyph(path: str, char: str):
+    """A character's glyph with its bounds computed (composites resolved), units per em and advance."""
     font = _ttfont(path)
     name = font.getBestCmap().get(ord(char))
     if name is None:
-        return 0.0, 0.0
+        return None
     glyph = font["glyf"][name]
     glyph.recalcBounds(font["glyf"])
-    upm = font["head"].unitsPerEm
-    advance = font["hmtx"][name][0]
-    return getattr(glyph, "xMin", 0) / upm, (getattr(glyph, "xMax", 0) - advance) / upm
+    return glyph, font["head"].unitsPerEm, font["hmtx"][name][0]
 
 
 @lru_cache(maxsize=None)
@@ -144,11 +151,8 @@ def _ttfont(path: str) -> TTFont:
 @lru_cache(maxsize=None)
 def glyph_bounds(path: str, char: str) -> tuple[float, float]:
     """(yMin, yMax) of a character's glyph in em, composites resolved by fontTools."""
-    font = _ttfont(path)
-    name = font.getBestCmap().get(ord(char))
-    if name is None:
+    found = _glyph(path, char)
+    if found is None:
         return 0.0, 0.0
-    glyph = font["glyf"][name]
-    glyph.recalcBounds(font["glyf"])
-    upm = font["head"].unitsPerEm
+    glyph, upm, _ = found
     return getattr(glyph, "yMin", 0) / upm, getattr(glyph, "yMax", 0) / upm
