@@ -170,7 +170,11 @@ def measured(cmd: list[str], fake: bool, extra_pids: list[int] = ()) -> tuple[fl
     proc = subprocess.Popen(cmd, env=env(fake), cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     sampler = PeakRSS([proc.pid, *extra_pids])
     sampler.start()
-    stdout, stderr = proc.communicate()
+    try:
+        stdout, stderr = proc.communicate()
+    except BaseException:  # interrupted: the command goes too (a Celery client would wait for ever)
+        proc.kill()
+        raise
     wall = time.perf_counter() - started
     rss, who = sampler.stop()
     after_children = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -278,6 +282,7 @@ def main() -> None:
     parser.add_argument("--fake", action="store_true", help="fake renderers: the machinery's cost only")
     parser.add_argument("--keep", action="store_true", help="keep the output folders (printed)")
     args = parser.parse_args()
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit("terminated"))  # clean up (workers, bucket) as on Ctrl+C
     sizes = [int(s) for s in args.sizes.split(",")] if args.sizes else [20, 200] if args.quick else [60, 600, 3000]
     if unknown := [s for s in sizes if s not in SHAPES]:
         sys.exit(f"no shape for {unknown}; known: {', '.join(map(str, SHAPES))}")
