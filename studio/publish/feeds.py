@@ -16,7 +16,6 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, datetime, time
-from pathlib import Path
 
 from feedgen.feed import FeedGenerator
 from jinja2 import Environment
@@ -26,7 +25,7 @@ from .. import vi
 from ..campaign import URGENCY_WORDS, Campaign
 from ..formats import EMERGENCY, FORMATS
 from . import MANIFEST_KEY, join_url, signing
-from .cover import COVER_NAME, unit_cover
+from .cover import COVER_NAME, cover_logo, unit_cover
 from .verify import manifest_audience, routing_tree
 
 UNIT_DIR = "don-vi"
@@ -280,8 +279,7 @@ def feed_links(storage, campaign: Campaign, base_url: str | None = None, mode: s
 
 def cover_key(campaign: Campaign, unit_id: str, unit_name: str) -> tuple[str, Callable[[], bytes]]:
     """The unit's cover key (named after its inputs, so a stored one is never rendered again) and its renderer."""
-    colors, logo = campaign.brand.colors, campaign.brand.logo
-    logo_path = Path(campaign.root) / logo if logo else None
+    colors, logo_path = campaign.brand.colors, cover_logo(campaign)
     stamp = repr((COVER_NAME, unit_name, campaign.title, sorted(colors.items()),
                   hashlib.sha256(logo_path.read_bytes()).hexdigest() if logo_path and logo_path.is_file() else None))
     return (f"{UNIT_DIR}/{unit_id}/cover-{hashlib.sha256(stamp.encode()).hexdigest()[:12]}.jpg",
