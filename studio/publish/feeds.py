@@ -84,11 +84,16 @@ def shorten(text: str, limit: int) -> str:
     return f"{cut}…"
 
 
+def public_label(public_name: str | None, start, end) -> str:
+    """A phase as the public may see it: its public name and dates, or its dates alone (the plan's
+    internal name is never published): unit pages, feeds, the portal."""
+    dates = vi.date_range(start, end)
+    return f"{public_name} ({dates})" if public_name else dates
+
+
 def phase_label(manifest: dict) -> str:
-    """A published phase as listeners may see it: its public name and dates, or its dates alone
-    (the plan's internal name is never published)."""
-    dates = vi.date_range(manifest["phase_start"], manifest["phase_end"])
-    return f"{manifest['phase_name']} ({dates})" if manifest.get("phase_name") else dates
+    """``public_label`` of a published phase, from its manifest."""
+    return public_label(manifest.get("phase_name"), manifest["phase_start"], manifest["phase_end"])
 
 
 def item_title(art: dict, manifest: dict) -> str:
@@ -267,7 +272,8 @@ PRESIGN_SECONDS = 7 * 24 * 3600  # SigV4's longest: feeds are re-signed at every
 
 def feed_links(storage, campaign: Campaign, base_url: str | None = None, mode: str = "public") -> FeedLinks:
     """How a published feed points at files: under ``base_url`` (a proxy, a public-read bucket, the
-    portal), presigned S3 links (``mode="presign"``, renewed by each publish) or the storage's own URL."""
+    portal), presigned S3 links (``mode="presign"``, renewed by each publish) or the storage's own URL
+    (``"public"``: readable as the storage allows; ``"public-read"``: publish has let anyone read it)."""
     if base_url:
         url = lambda path: join_url(base_url, path)  # noqa: E731
     elif mode == "presign":
