@@ -218,3 +218,15 @@ def test_portal_names_phases_by_their_public_names(published, tmp_path):
         shown = designer.get(path).text
         assert "Hướng tới Đại hội" in shown, path
         assert not [name for name in internal if f">{name}<" in shown or f"<h2>{name}</h2>" in shown], path
+
+
+def test_presign_and_public_read_exclude_each_other(published, tmp_path):
+    from typer.testing import CliRunner
+
+    from studio.cli import app as cli
+
+    result = CliRunner().invoke(cli, ["publish", str(published["root"]), "--phase", "dot-1", "--out",
+                                      str(published["out"]), "--to", str(tmp_path / "pub"), "--presign",
+                                      "--public-read", "--key", str(published["private"])])
+    assert result.exit_code == 2 and "Chọn một trong hai" in result.output
+    assert not (tmp_path / "pub").exists()
