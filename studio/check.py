@@ -209,7 +209,11 @@ def check_image(ck: Checker, written: str, report: Callable[[str], None]) -> boo
     try:
         with Image.open(path) as img:  # reads the header only
             kind, (w, h) = img.format, img.size
-    except (UnidentifiedImageError, OSError, Image.DecompressionBombError):
+    except Image.DecompressionBombError:  # Pillow refuses to open it at all: over twice its pixel limit
+        report(f"ảnh {written!r} quá lớn (trên {2 * Image.MAX_IMAGE_PIXELS:,} điểm ảnh): thu nhỏ ảnh, cạnh dài "
+               f"tối đa {MAX_IMAGE_SIDE} px".replace(",", "."))
+        return True
+    except (UnidentifiedImageError, OSError):
         report(f"{written!r} không phải ảnh đọc được: dùng PNG hoặc JPEG")
         return True
     if kind not in IMAGE_TYPES:

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import os
 import shutil
+import struct
 import subprocess
 import sys
 import time
+import zlib
 from pathlib import Path
 
 import pytest
@@ -148,6 +150,23 @@ CASES = [
 ]
 
 
+def huge_png(width: int, height: int) -> bytes:
+    """A PNG header claiming ``width``×``height`` pixels (no pixel data: only the header is read)."""
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IEND", b"")
+
+
+def with_image(data: bytes):
+    """A brief whose image is ``data``."""
+    def write(root: Path) -> str:
+        (root / "anh").mkdir(exist_ok=True)
+        (root / "anh" / "lon.png").write_bytes(data)
+        return good_brief_with("channels:", "images: [{path: anh/lon.png, alt: Ảnh}]\nchannels:")(root)
+    return write
+
+
 # What only the dry run finds (``studio.check``): the build would reject these while rendering.
 DRY_RUN_CASES = [
     ("template-unknown", good_brief_with("channels:", "template: khong-co\nchannels:"), "không có mẫu"),
@@ -159,6 +178,7 @@ DRY_RUN_CASES = [
      "logo"),
     ("image-missing", good_brief_with("channels:", "images: [{path: anh/khong-co.png, alt: Ảnh}]\nchannels:"),
      "images[0]"),
+    ("image-pixel-bomb", with_image(huge_png(20000, 20000)), "quá lớn"),
     ("headline-emoji", good_brief_with("headline: Tiêu đề tin mới", "headline: Tiêu đề 🎉"), "🎉"),
     ("headline-zero-width", good_brief_with("headline: Tiêu đề tin mới", "headline: \"Tiêu\u200bđề\""), "headline"),
     ("headline-too-long", good_brief_with("headline: Tiêu đề tin mới", "headline: " + "Tiêu đề rất dài " * 40),
