@@ -107,6 +107,7 @@ CASES = [
      "không có trong danh sách đơn vị"),
     ("units-not-a-list", write_bytes("units.yaml", b"a: 1\n"), "phải là một danh sách"),
     ("brief-duplicate-key", good_brief_with("title: Tin mới", "title: Tin mới\ntitle: Tin khác"), "khóa bị lặp"),
+    ("brief-no-channel", good_brief_with("channels: [mang-xa-hoi]", "channels: []"), "channels: chưa chọn kênh nào"),
     ("brief-recursive-alias", brief("id: &a [*a]\n"), "neo và bí danh"),
     ("brief-alias-bomb", brief(BOMB), "neo và bí danh"),
     ("brief-headline-blank", good_brief_with("headline: Tiêu đề tin mới", 'headline: "  \\t "'),
