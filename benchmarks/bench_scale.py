@@ -117,8 +117,9 @@ class PeakRSS(threading.Thread):
             for pid in tree(self.roots):
                 fields = _stat(pid)
                 rss = int(fields[21]) * PAGE if fields else 0
-                if rss > self.peak:
-                    self.peak, self.who = rss, _name(pid)
+                if rss > self.peak:  # a pool process has its parent's command line: say which it is
+                    self.peak, self.who = rss, ("" if pid in self.roots else "child of ") + _name(
+                        pid if pid in self.roots else int(fields[1]))
             self._done.wait(self.period)
 
     def stop(self) -> tuple[int, str]:
