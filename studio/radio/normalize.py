@@ -25,7 +25,7 @@ import re
 import unicodedata
 from functools import lru_cache
 
-from ..text import nfc
+from ..text import PHONE, is_phone, nfc
 
 #: Administrative abbreviations read in full (never letter by letter). Keys are
 #: matched as whole words, case-sensitively; a campaign adds its own through
@@ -224,10 +224,9 @@ def short_number(digits: str) -> str:
 
 
 def _phone(match: re.Match) -> str:
-    groups = [g for g in re.split(r"[ .\-]", match.group(0)) if g]
-    digits = "".join(groups)
-    if not 8 <= len(digits.lstrip("+")) <= 12:
+    if not is_phone(match.group(0)):
         return match.group(0)
+    groups = [g for g in re.split(r"[ .\-]", match.group(0)) if g]
     return ", ".join(read_digits(g.replace("+84", "")) if not g.startswith("+") else "cộng tám tư " + read_digits(g[3:])
                      for g in groups)
 
@@ -438,7 +437,7 @@ class SpokenForm:
         text = re.sub(r"\s*\(\s*([^\W\d_][\w&.\-/]*)\s*\)", self._defined_once, text)
         text = self.expand_abbreviations(text)
         # Phone numbers, digit by digit: 0259 3822 123, 0912.345.678, +84 912 345 678, 1900 1234.
-        text = re.sub(r"(?<![\w.,/])(?:\+84|0|1[89]00)\d*(?:[ .\-]?\d+)+", _phone, text)
+        text = PHONE.sub(_phone, text)
         # Short numbers to call, digit by digit ("112" is "một một hai", never "một trăm mười hai"): after a word
         # naming a number to call (số khẩn cấp, đường dây nóng, tổng đài…), after "gọi" or "liên hệ" when nothing
         # counted follows ("gọi 112 ngay", not "kêu gọi 500 hộ"), and the emergency numbers 111–115 standing alone.
