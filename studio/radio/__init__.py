@@ -21,7 +21,7 @@ from ..artifacts import Output, atomic_write_text
 from ..campaign import draft_meta
 from ..context import JobContext, JobInputs, campaign_slice, phase_root
 from ..formats import EMERGENCY
-from ..plan import briefs_for
+from ..plan import briefs_for, window
 from ..renderers import Renderer, register
 from . import audio
 from .normalize import normalizer_for, spoken
@@ -209,6 +209,8 @@ class BulletinRenderer(Renderer):
                 "drafts": draft_meta(campaign.briefs).get("drafts", [])}
         if voice.note:
             meta["engine_note"] = voice.note
+        if brief:  # an immediate bulletin is on air until its brief's window ends (portal and feeds)
+            meta["until"] = window(brief, phase)[1].isoformat()
         script_path = atomic_write_text(ctx.job_path(job, ".script.txt"), announcer_text(script, campaign.root))
         spoken_path = atomic_write_text(ctx.job_path(job, ".spoken.txt"), script.spoken_text)
         text_meta = {key: meta[key] for key in ("priority", "day", "slot", "unit_name", "drafts")}

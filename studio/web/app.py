@@ -30,9 +30,10 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from .. import vi
 from ..build import campaign_fingerprint
 from ..campaign import URGENCY, URGENCY_WORDS, Campaign, most_urgent
-from ..formats import EMERGENCY, FORMATS
+from ..formats import FORMATS
 from ..loader import CampaignError, load_campaign
 from ..publish.access import phase_audiences
+from ..publish.feeds import is_alert
 from ..storage import StorageError, open_storage
 from .approve import ApprovalError, approve_brief, read_audit
 from .auth import (
@@ -358,7 +359,8 @@ def create_app(campaign: Campaign | str | Path, storage_url: str | None = None,
                                            f" — {phase.name if phase else item.phase}")
         duration = item.meta.get("duration") or item.meta.get("duration_s")
         return {"item": item, "brief": brief, "phase": phase, "day": day, "priority": priority, "title": title,
-                "duration": duration, "slot": item.meta.get("slot"), "alert": item.format == EMERGENCY.id,
+                "duration": duration, "slot": item.meta.get("slot"), "until": item.meta.get("until"),
+                "alert": is_alert({"format": item.format, "meta": item.meta}, vi.today()),
                 "state": catalog.check(item), "signature": catalog.signature(item.phase),
                 "script": item.sidecars.get(".script.txt"), "preview": item.sidecars.get(".preview.png"),
                 "poster": item.sidecars.get(".poster.png")}
@@ -376,7 +378,7 @@ def create_app(campaign: Campaign | str | Path, storage_url: str | None = None,
         if not me.may_see(unit):
             raise Denied(403, "Mã truy cập của bạn không được xem đơn vị này.")
         scope = state.audiences(unit)
-        today = datetime.now(vi.VIETNAM).date().isoformat()
+        today = vi.today().isoformat()
         groups, alerts = [], []
         for phase in sorted(c.all_phases(), key=lambda p: p.start, reverse=True):
             items = [i for i in catalog.items(phase.id)
