@@ -337,6 +337,7 @@ DISASTER_CASES = [
     ("Đường dây nóng 1022 của tỉnh.", ["Đường dây nóng một không hai hai của tỉnh"], ["nghìn"]),
     ("Tổng đài 111 bảo vệ trẻ em.", ["Tổng đài một một một bảo vệ"]),
     ("Hotline: 116.", ["một một sáu"]),
+    ("SĐT: 1022.", ["số điện thoại, một không hai hai."]),
     ("Liên hệ số 1022 để được hướng dẫn.", ["Liên hệ số một không hai hai để"]),
     # ... and a count stays a count
     ("Có 112 người và 115 hộ được hỗ trợ.", ["một trăm mười hai người", "một trăm mười lăm hộ"]),

@@ -173,18 +173,25 @@ def test_emergency_bulletin_reads_the_notice_n_times_after_the_alert_tone(alert_
     assert voice.segment(voice.jingle("intro"), JINGLE_GAP_S).path.read_bytes() not in data
 
 
-def test_operator_sees_the_emergency_bulletin_first(alert_build, tmp_path, monkeypatch):
+def operator_page(ctx, tmp_path: Path, today: date, monkeypatch) -> str:
+    """Phước Bình's page on the portal, for its operator, on ``today``."""
     from studio import vi
     from studio.web import Settings, create_app, tokens_for
 
-    ctx, khan, *_ = alert_build
-    monkeypatch.setattr(vi, "today", lambda: date.fromisoformat(WEEK[5]))  # the notice is on air
+    monkeypatch.setattr(vi, "today", lambda: today)
     settings = Settings(state_dir=tmp_path / "state", cache_seconds=0)
     portal = create_app(ctx.campaign.root, str(ctx.out), settings)
     _, token = tokens_for(Path(ctx.campaign.root), settings).issue("phuoc-binh", "operator", "xã Phước Bình")
     client = TestClient(portal)
     assert sign_in(client, token).status_code == 200
-    page = client.get("/don-vi/phuoc-binh").text
+    return client.get("/don-vi/phuoc-binh").text
+
+
+def test_operator_sees_the_emergency_bulletin_first(alert_build, tmp_path, monkeypatch):
+    from studio import vi
+
+    ctx, khan, *_ = alert_build
+    page = operator_page(ctx, tmp_path, date.fromisoformat(WEEK[5]), monkeypatch)  # the notice is on air
     paths = re.findall(r'data-path="([^"]+)"', page)
     # the day-7 bulletin is newer than the notice (day 5) and would come first by date
     folder = "dot-2-2/truyen-thanh-co-so/phuoc-binh"
@@ -201,20 +208,13 @@ def test_an_emergency_bulletin_leaves_the_top_when_its_window_ends(alert_build, 
     from studio import vi
     from studio.publish import publish as publishing
     from studio.publish.signing import init_keys
-    from studio.web import Settings, create_app, tokens_for
 
     ctx, khan, *_ = alert_build
     entry = next(a for a in json.loads((ctx.out_root / "dot-2-2/manifest.json").read_text())["artifacts"]
                  if a["path"] == f"{khan.id}.mp3")
     assert entry["meta"]["until"] == WEEK[6]
     after = date.fromisoformat(WEEK[6]) + timedelta(days=1)
-    monkeypatch.setattr(vi, "today", lambda: after)
-    settings = Settings(state_dir=tmp_path / "state", cache_seconds=0)
-    portal = create_app(ctx.campaign.root, str(ctx.out), settings)
-    _, token = tokens_for(Path(ctx.campaign.root), settings).issue("phuoc-binh", "operator", "xã Phước Bình")
-    client = TestClient(portal)
-    assert sign_in(client, token).status_code == 200
-    page = client.get("/don-vi/phuoc-binh").text
+    page = operator_page(ctx, tmp_path, after, monkeypatch)
     folder = "dot-2-2/truyen-thanh-co-so/phuoc-binh"
     assert re.findall(r'data-path="([^"]+)"', page) == [
         f"{folder}/bulletin-daily-{WEEK[6]}-1730.mp3", f"{khan.id}.mp3", f"{folder}/bulletin-daily-{WEEK[0]}.mp3"]

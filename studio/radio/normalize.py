@@ -92,6 +92,7 @@ ABBREVIATIONS: dict[str, str] = {
     "GTVT": "Giao thông vận tải",
     "VH-TT-DL": "Văn hóa, Thể thao và Du lịch",
     "CCCD": "căn cước công dân",
+    "SĐT": "số điện thoại",
     "PCCC": "phòng cháy, chữa cháy",
     "CNCH": "cứu nạn, cứu hộ",
     "BHYT": "bảo hiểm y tế",
@@ -347,8 +348,7 @@ def read_address(address: str, abbreviations: dict[str, str]) -> str:
 
 
 #: Words naming a number to call: the short number after them is read digit by digit.
-_CALL_WORDS = (r"số\s+(?:khẩn cấp|điện thoại|máy|cấp cứu|cứu hộ|cứu nạn|trực ban|hỗ trợ)|điện thoại|đường dây nóng|"
-               r"hotline|tổng đài|SĐT")
+_CALL_WORDS = r"số\s+(?:khẩn cấp|cấp cứu|cứu hộ|cứu nạn|trực ban)|điện thoại|đường dây nóng|hotline|tổng đài"
 #: Verbs before a number to call, when nothing counted follows it (a count follows "kêu gọi 500").
 _CALL_VERBS = r"(?<!kêu )gọi(?:\s+(?:ngay|đến|tới|vào|cho))*(?:\s+số)?|liên hệ(?:\s+số)?|nhắn tin(?:\s+(?:đến|tới))?"
 _NOTHING_COUNTED = r"(?=\s*(?:$|[^\w\s]|(?:hoặc|hay|và|để|khi|ngay|miễn phí|trực|của)\b))"
