@@ -372,11 +372,12 @@ def mount_editor(app: FastAPI, *, state, page, designer, check_csrf, settings) -
 
     def show(request, me, form: Form, *, brief_id: str | None, checked: Checked | None, status: int = 200,
              approved: dict | None = None, message: str = "", saved: bool = False, upload_error: str = "",
-             elapsed: float | None = None):
+             started: float | None = None):
+        """The editor page; ``started``: when the posted form began to be checked (the page says how long
+        checking and drawing took)."""
         c = state.get()
-        shots = []
-        if checked is not None and checked.brief is not None:
-            shots = previews(c, checked.brief.model_copy(update={"source": ""}), preview_dir)
+        shots = previews(c, checked.brief, preview_dir) if checked is not None and checked.brief is not None else []
+        elapsed = time.perf_counter() - started if started is not None else None
         problems = checked.placed(form) if checked else {}
         if upload_error:
             problems.setdefault("new_image", []).append(upload_error)
@@ -471,8 +472,7 @@ def mount_editor(app: FastAPI, *, state, page, designer, check_csrf, settings) -
         checked = check_candidate(c, form, rel, text, brief_id)
         if action != "luu" or upload_error:
             return show(request, me, form, brief_id=brief_id, checked=checked, approved=approval,
-                        upload_error=upload_error, status=422 if upload_error else 200,
-                        elapsed=time.perf_counter() - started)
+                        upload_error=upload_error, status=422 if upload_error else 200, started=started)
         if checked.problems or checked.brief is None:
             return show(request, me, form, brief_id=brief_id, checked=checked, approved=approval, status=422,
                         message="Chưa lưu: tin bài còn lỗi (ghi ở cạnh từng ô). Sửa rồi bấm Lưu lại.")
