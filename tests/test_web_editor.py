@@ -18,9 +18,11 @@ from test_web_sample import make_sample_tree
 from typer.testing import CliRunner
 from web_login import sign_in
 
+from studio.build import build
 from studio.check import dry_run
 from studio.cli import app as cli
 from studio.loader import CampaignError, load_campaign
+from studio.plan import Selection
 from studio.web import Settings, create_app, tokens_for
 from studio.web.editor import MAX_UPLOAD_BYTES
 
@@ -224,7 +226,7 @@ def test_rows_are_added_and_removed_without_script(portal):
 
 # --- saving ------------------------------------------------------------------------------
 
-def test_save_keeps_comments_validates_and_is_audited(portal):
+def test_save_keeps_comments_validates_and_is_audited(portal, tmp_path):
     client = client_for(portal)
     path = portal["campaign"] / "briefs" / f"{DRAFT}.yaml"
     text = path.read_text(encoding="utf-8")
@@ -248,7 +250,18 @@ def test_save_keeps_comments_validates_and_is_audited(portal):
     assert entry["action"] == "edit" and entry["brief"] == DRAFT and entry["by"] == "Lê Thị Biên Tập, Sở VHTTDL"
     assert entry["version"] == hashlib.sha256(path.read_bytes()).hexdigest()
     assert "Sửa tin bài" in client.get("/nhat-ky").text
-    assert "Đã lưu tin bài" in client.get(f"{url}?ok=1").text
+    page = client.get(f"{url}?ok=1").text
+    assert "Đã lưu tin bài" in page
+    # The saved brief's preview is the very file the build makes, named by the build's inputs hash.
+    digest = shots(page)["infographic-1080x1080"]
+    shown = client.get(f"/xem-thu/{digest}.png").content
+    report = build(c, tmp_path / "out", [brief.phase], workers=1,
+                   select=Selection(briefs={DRAFT}, formats={"infographic-1080x1080"}, units={"ninh-thuan"}))
+    assert report.ok and report.rendered == 1
+    manifest = json.loads(report.manifests[0].read_text(encoding="utf-8"))
+    (art,) = [a for a in manifest["artifacts"] if a["brief"] == DRAFT and a["path"].endswith(".png")
+              and a["format"] == "infographic-1080x1080"]
+    assert art["inputs_hash"] == digest and art["sha256"] == hashlib.sha256(shown).hexdigest()
 
 
 def test_an_approved_brief_goes_back_to_draft_when_its_content_changes(portal):

@@ -47,6 +47,7 @@ from ..check import MAX_IMAGE_SIDE, Docs, dry_run
 from ..context import BuildContext, JobContext
 from ..formats import FORMATS, channel_formats
 from ..loader import Problem, load_brief, parse_yaml
+from ..plan import expand
 from ..text import nfc, slugify
 from ..visual import job_scene, render_png
 from ..visual.contact import planned_visuals
@@ -59,6 +60,7 @@ from .catalog import valid_slug
 MAX_UPLOAD_BYTES = 10_000_000
 MAX_PIXELS = 40_000_000  # a 40 MP photo: larger ones only slow every render down
 UPLOAD_TYPES = {"PNG": ".png", "JPEG": ".jpg", "WEBP": ".png"}  # WebP is stored as PNG: decks take no WebP
+PREVIEWED = frozenset({"visual"})  # what "Xem thử" lays out and draws; "Lưu" checks every kind
 MAX_ROWS = 25  # rows of one list the form accepts (the model allows 20 statistics, 12 timeline steps)
 PREVIEW_KEEP = 400  # cached preview files kept; the oldest go first
 DIGEST = re.compile(r"^[0-9a-f]{64}$")
@@ -248,8 +250,13 @@ def placed_at(path: str, form: Form) -> tuple[str, str]:
     return root, path[len(root):].lstrip(".")
 
 
-def check_text(campaign: Campaign, rel: str, text: str, own_id: str | None = None) -> Checked:
-    """Check ``text`` as the brief file ``rel`` of ``campaign`` (``own_id``: the brief that file holds now)."""
+def check_text(campaign: Campaign, rel: str, text: str, own_id: str | None = None,
+               kinds: frozenset[str] | None = None) -> Checked:
+    """Check ``text`` as the brief file ``rel`` of ``campaign`` (``own_id``: the brief that file holds now).
+
+    ``kinds``: lay out only the planned jobs of these renderer kinds (a preview checks the visuals it
+    draws, in well under the seconds the bulletins, decks and videos of a brief take); None: all, as
+    ``studio validate`` does, and as a save does."""
     problems: list[Problem] = []
     doc = parse_yaml(text, rel, problems)
     found = load_brief(doc, campaign, campaign.unit_tree(), problems) if doc is not None else None
@@ -259,6 +266,11 @@ def check_text(campaign: Campaign, rel: str, text: str, own_id: str | None = Non
     if problems or brief is None:
         return Checked(text, None if problems else brief, problems, [], [])
     alone = campaign.model_copy(update={"briefs": [brief]})
+    if kinds is not None:
+        formats = sorted({j.format for j in expand(alone, [brief.phase]) if j.brief == brief.id and j.kind in kinds})
+        if not formats:  # nothing of these kinds is planned: the loader's checks are the checks
+            return Checked(text, brief, [], [], [])
+        alone = alone.model_copy(update={"briefs": [brief.model_copy(update={"formats": formats})]})
     base = Docs.read(campaign.model_copy(update={"briefs": []}))  # campaign.yaml and the units file
     docs = Docs(base.campaign, base.units, {brief.id: doc})
     notes: list[Problem] = []
@@ -419,7 +431,7 @@ def mount_editor(app: FastAPI, *, state, page, designer, check_csrf, settings) -
         path = brief_path(c, brief_id)
         text, version, approval = current(path)
         rel = str(path.relative_to(Path(c.root).resolve()))
-        checked = check_text(c, rel, text, brief_id)
+        checked = check_text(c, rel, text, brief_id, PREVIEWED)
         brief = checked.brief or c.brief(brief_id)
         return show(request, me, Form.of(brief, version), brief_id=brief_id, checked=checked,
                     approved=approval, saved=ok == "1")
@@ -469,7 +481,7 @@ def mount_editor(app: FastAPI, *, state, page, designer, check_csrf, settings) -
             path = root / "briefs" / f"{new_id if valid_slug(new_id) else 'tin-bai-moi'}.yaml"
         rel = str(path.relative_to(root))
         started = time.perf_counter()
-        checked = check_candidate(c, form, rel, text, brief_id)
+        checked = check_candidate(c, form, rel, text, brief_id, None if action == "luu" else PREVIEWED)
         if action != "luu" or upload_error:
             return show(request, me, form, brief_id=brief_id, checked=checked, approved=approval,
                         upload_error=upload_error, status=422 if upload_error else 200, started=started)
@@ -497,7 +509,8 @@ def mount_editor(app: FastAPI, *, state, page, designer, check_csrf, settings) -
         state.get(force=True)
         return RedirectResponse(f"/tin-bai/{checked.brief.id}/sua?ok=1", status_code=303)
 
-    def check_candidate(c: Campaign, form: Form, rel: str, text: str | None, brief_id: str | None) -> Checked:
+    def check_candidate(c: Campaign, form: Form, rel: str, text: str | None, brief_id: str | None,
+                        kinds: frozenset[str] | None) -> Checked:
         """The form as the file it would write, checked. An approved brief keeps its approval only while its
         content is what was approved; any change takes it back to draft."""
         old = None
@@ -511,7 +524,7 @@ def mount_editor(app: FastAPI, *, state, page, designer, check_csrf, settings) -
         new = form.data()
         if old and old.get("approval") and new == {k: v for k, v in old.items() if k != "approval"}:
             new["approval"] = old["approval"]
-        return check_text(c, rel, brief_text(new, old, text, NEW_HEADER), brief_id)
+        return check_text(c, rel, brief_text(new, old, text, NEW_HEADER), brief_id, kinds)
 
     @app.get("/xem-thu/{name}")
     def preview_file(request: Request, name: str):
