@@ -30,6 +30,7 @@ import os
 import re
 import time
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -49,6 +50,7 @@ from ..formats import FORMATS, channel_formats
 from ..loader import Problem, load_brief, parse_yaml
 from ..plan import expand
 from ..text import nfc, slugify
+from ..vi import VIETNAM
 from ..visual import job_scene, render_png
 from ..visual.contact import planned_visuals
 from ..visual.raster import preview, save_image
@@ -542,8 +544,4 @@ def form_text(posted, name: str) -> str:
 
 
 def _now() -> str:
-    from datetime import datetime
-
-    from ..vi import VIETNAM
-
     return datetime.now(VIETNAM).replace(microsecond=0).isoformat()
