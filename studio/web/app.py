@@ -634,5 +634,8 @@ def create_app(campaign: Campaign | str | Path, storage_url: str | None = None,
         rows = [r for r in rows if r["status"] or r["count"] or not r["phase"].subphases]  # Đợt 2 = its sub-phases
         return page(request, "status.html", me=me, rows=rows, storage_url=storage.url)
 
+    from .editor import mount_editor  # it imports this module's Denied
+
+    mount_editor(app, state=state, page=page, designer=designer, check_csrf=check_csrf, settings=settings)
     return app
 
