@@ -6,6 +6,7 @@ name beside its target and is renamed into place, which is atomic on POSIX.
 
 from __future__ import annotations
 
+import glob
 import hashlib
 import io
 import json
@@ -13,7 +14,7 @@ import os
 import tempfile
 import zipfile
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -143,17 +144,59 @@ class Cache:
 
     Keys are hashes of the inputs; two processes making the same entry at once
     both write a temp file and the second rename wins with identical bytes.
+
+    With a ``remote`` store (``--storage``: workers on machines that share no folder) the
+    cache is content-addressed there too, as ``.cache/<hh>/<key><suffix>``: an entry missing
+    here is downloaded before it is made, and what is made is uploaded, with the files made
+    beside it (``<name>.*`` sidecars such as a segment's measured loudness), then a small
+    ``.entry.json`` naming them, last, so a reader never takes half an entry. ``lock(key)``
+    (a Redis lock on Celery workers) keeps two machines from making one entry at once.
     """
 
-    def __init__(self, root: str | Path):
+    def __init__(self, root: str | Path, remote: Any = None, lock: Callable[[str], Any] | None = None):
         self.root = Path(root)
+        self.remote, self.lock = remote, lock
 
     def path(self, key: str, suffix: str = "") -> Path:
         return self.root / key[:2] / f"{key}{suffix}"
 
     def get_or_make(self, inputs: Any, suffix: str, make: Callable[[Path], None]) -> Path:
-        target = self.path(sha256_json(inputs), suffix)
-        if not target.exists():
+        key = sha256_json(inputs)
+        target = self.path(key, suffix)
+        if target.exists():
+            return target
+        with self.lock(key) if self.lock else nullcontext():
+            if target.exists() or (self.remote is not None and self._fetch(target)):
+                return target
             with atomic_path(target) as tmp:
                 make(tmp)
+            if self.remote is not None:
+                self._share(target)
         return target
+
+    @staticmethod
+    def _key(path: Path) -> str:
+        return f".cache/{path.parent.name}/{path.name}"
+
+    def _fetch(self, target: Path) -> bool:
+        """Download the entry (sidecars first, the entry itself last) if the remote store has it."""
+        index = self._key(target) + ".entry.json"
+        if self.remote.info(index) is None:
+            return False
+        files = json.loads(self.remote.get_bytes(index))["files"]
+        for name in sorted(files, key=lambda n: n == target.name):
+            local = target.with_name(name)
+            self.remote.get_file(self._key(local), local)
+            if sha256_file(local) != files[name]:
+                local.unlink(missing_ok=True)
+                return False
+        return True
+
+    def _share(self, target: Path) -> None:
+        made = [p for p in target.parent.glob(glob.escape(target.name) + ".*") if ".part" not in p.suffixes]
+        files = {}
+        for path in [*made, target]:
+            files[path.name] = sha256_file(path)
+            self.remote.put_file(self._key(path), path, "application/octet-stream", files[path.name])
+        self.remote.put_bytes(self._key(target) + ".entry.json", json.dumps({"files": files}).encode(),
+                              "application/json")
