@@ -192,11 +192,27 @@ class Cache:
                 return False
         return True
 
+    def _put(self, path: Path, sha256: str) -> None:
+        """Upload one file of an entry. Another process may be uploading the very same bytes (it
+        made the entry at the same time, without a lock between them; some servers then refuse
+        one of the two bodies): what counts is that the object ends up with these bytes."""
+        key = self._key(path)
+        for attempt in (1, 2):
+            try:
+                self.remote.put_file(key, path, "application/octet-stream", sha256)
+                return
+            except Exception:
+                info = self.remote.info(key)
+                if info is not None and info.size == path.stat().st_size and info.sha256 in (None, sha256):
+                    return
+                if attempt == 2:
+                    raise
+
     def _share(self, target: Path) -> None:
         made = [p for p in target.parent.glob(glob.escape(target.name) + ".*") if ".part" not in p.suffixes]
         files = {}
         for path in [*made, target]:
             files[path.name] = sha256_file(path)
-            self.remote.put_file(self._key(path), path, "application/octet-stream", files[path.name])
+            self._put(path, files[path.name])
         self.remote.put_bytes(self._key(target) + ".entry.json", json.dumps({"files": files}).encode(),
                               "application/json")
