@@ -6,6 +6,7 @@ name beside its target and is renamed into place, which is atomic on POSIX.
 
 from __future__ import annotations
 
+import fcntl
 import glob
 import hashlib
 import io
@@ -91,6 +92,18 @@ def atomic_write_json(target: str | Path, data: Any) -> Path:
     return atomic_write_text(target, json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n")
 
 
+_LOCK_FILES: dict[Path, Any] = {}
+
+
+def _lock_file(path: Path):
+    """One open handle per lock file and process, never closed: closing any handle of a file drops
+    every POSIX record lock the process holds on it, the outer ones of nested entries included."""
+    if path not in _LOCK_FILES:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        _LOCK_FILES[path] = open(path, "a")  # noqa: SIM115  (kept open on purpose)
+    return _LOCK_FILES[path]
+
+
 ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)  # the earliest time a zip entry can carry
 
 
@@ -165,54 +178,74 @@ class Cache:
         target = self.path(key, suffix)
         if target.exists():
             return target
-        with self.lock(key) if self.lock else nullcontext():
-            if target.exists() or (self.remote is not None and self._fetch(target)):
+        if self.remote is None:
+            with atomic_path(target) as tmp:
+                make(tmp)
+            return target
+        with self._locked(key):
+            if target.exists() or self._fetch(target):
                 return target
             with atomic_path(target) as tmp:
                 make(tmp)
-            if self.remote is not None:
-                self._share(target)
+            self._share(target)
         return target
+
+    @contextmanager
+    def _locked(self, key: str) -> Iterator[None]:
+        """The entry made by one process of this machine at a time (a POSIX record lock on one byte of
+        ``.locks/shared`` chosen by the key: per process, so nested entries never deadlock), and by one
+        machine at a time when a cluster ``lock`` is given; the others then download it."""
+        fh = _lock_file(self.root / ".locks" / "shared")
+        offset = int(key[:12], 16)
+        fcntl.lockf(fh, fcntl.LOCK_EX, 1, offset)
+        try:
+            with self.lock(key) if self.lock else nullcontext():
+                yield
+        finally:
+            fcntl.lockf(fh, fcntl.LOCK_UN, 1, offset)
 
     @staticmethod
     def _key(path: Path) -> str:
         return f".cache/{path.parent.name}/{path.name}"
 
     def _fetch(self, target: Path) -> bool:
-        """Download the entry (sidecars first, the entry itself last) if the remote store has it."""
+        """Download the entry (sidecars first, the entry itself last) if the remote store has it whole;
+        an entry the store lost part of is made again (and uploaded whole)."""
         index = self._key(target) + ".entry.json"
         if self.remote.info(index) is None:
             return False
         files = json.loads(self.remote.get_bytes(index))["files"]
         for name in sorted(files, key=lambda n: n == target.name):
             local = target.with_name(name)
+            if self.remote.info(self._key(local)) is None:
+                return False
             self.remote.get_file(self._key(local), local)
             if sha256_file(local) != files[name]:
                 local.unlink(missing_ok=True)
                 return False
         return True
 
-    def _put(self, path: Path, sha256: str) -> None:
-        """Upload one file of an entry. Another process may be uploading the very same bytes (it
-        made the entry at the same time, without a lock between them; some servers then refuse
-        one of the two bodies): what counts is that the object ends up with these bytes."""
-        key = self._key(path)
-        for attempt in (1, 2):
-            try:
-                self.remote.put_file(key, path, "application/octet-stream", sha256)
-                return
-            except Exception:
-                info = self.remote.info(key)
-                if info is not None and info.size == path.stat().st_size and info.sha256 in (None, sha256):
-                    return
-                if attempt == 2:
-                    raise
-
     def _share(self, target: Path) -> None:
+        """Upload the entry: the files made beside it, itself, then the index naming them."""
         made = [p for p in target.parent.glob(glob.escape(target.name) + ".*") if ".part" not in p.suffixes]
         files = {}
         for path in [*made, target]:
             files[path.name] = sha256_file(path)
-            self._put(path, files[path.name])
-        self.remote.put_bytes(self._key(target) + ".entry.json", json.dumps({"files": files}).encode(),
-                              "application/json")
+            self._put(self._key(path), path.read_bytes())
+        self._put(self._key(target) + ".entry.json", json.dumps({"files": files}, sort_keys=True).encode())
+
+    def _put(self, key: str, data: bytes) -> None:
+        """Another machine may be uploading the very same bytes (it made the entry at the same time,
+        with no lock between them; a server may then refuse one of the two bodies): what counts is
+        that the object ends up with these bytes, which a content-addressed key guarantees."""
+        digest = hashlib.sha256(data).hexdigest()
+        for attempt in (1, 2):
+            try:
+                self.remote.put_bytes(key, data, "application/octet-stream")
+                return
+            except Exception:  # the store's error (a StorageError): ask the store what it now holds
+                info = self.remote.info(key)
+                if info is not None and info.size == len(data) and info.sha256 in (None, digest):
+                    return
+                if attempt == 2:
+                    raise
