@@ -92,6 +92,12 @@ def atomic_write_json(target: str | Path, data: Any) -> Path:
     return atomic_write_text(target, json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n")
 
 
+def holds(info: Any, size: int, sha256: str) -> bool:
+    """Whether a stored object (a ``storage.ObjectInfo``, or None when there is none) holds these bytes:
+    its size, and the sha256 recorded at upload where the backend keeps one. Cheap (a HEAD), never a download."""
+    return info is not None and info.size == size and info.sha256 in (None, sha256)
+
+
 _LOCK_FILES: dict[Path, Any] = {}
 
 
@@ -244,8 +250,7 @@ class Cache:
                 self.remote.put_bytes(key, data, "application/octet-stream")
                 return
             except Exception:  # the store's error (a StorageError): ask the store what it now holds
-                info = self.remote.info(key)
-                if info is not None and info.size == len(data) and info.sha256 in (None, digest):
+                if holds(self.remote.info(key), len(data), digest):
                     return
                 if attempt == 2:
                     raise

@@ -100,8 +100,3 @@ def shared(url: str) -> Storage:
     """One client per store and process (an S3 client is costly to build): what builds and workers use."""
     return open_storage(url)
 
-
-def same_object(info: ObjectInfo | None, art: dict) -> bool:
-    """Whether a stored object is the artifact ``art`` (size, and the sha256 recorded at upload where the
-    backend keeps one): cheap, read from a HEAD, never by downloading the bytes."""
-    return info is not None and info.size == art["bytes"] and info.sha256 in (None, art["sha256"])

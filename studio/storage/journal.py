@@ -26,9 +26,9 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Protocol
 
-from ..artifacts import Artifact, Cache, atomic_write_json
+from ..artifacts import Artifact, Cache, atomic_write_json, holds
 from ..manifest import MANIFEST, read_manifest
-from . import Storage, same_object
+from . import Storage
 
 LOOKUPS = 16  # store requests in flight while planning (HEADs of records and objects)
 
@@ -114,7 +114,7 @@ class StoreJournal:
         last: a record in the store always names objects that are there."""
         for art in artifacts:
             key = self._key(art.path)
-            if not same_object(self.storage.info(key), art.to_dict()):
+            if not holds(self.storage.info(key), art.bytes, art.sha256):
                 self.storage.put_file(key, self.out_root / art.path, art.media_type, art.sha256)
         data = json.dumps({"artifacts": [a.to_dict() for a in artifacts]}, ensure_ascii=False, sort_keys=True)
         self.storage.put_bytes(self._record_key(digest), data.encode(), "application/json")
@@ -133,7 +133,7 @@ class StoreJournal:
         return {d: arts for d, arts in zip(digests, found, strict=True) if arts is not None}
 
     def intact(self, artifacts: list[dict]) -> bool:
-        return all(same_object(self.storage.info(self._key(a["path"])), a) for a in artifacts)
+        return all(holds(self.storage.info(self._key(a["path"])), a["bytes"], a["sha256"]) for a in artifacts)
 
     def manifest(self, phase: str) -> dict | None:
         key = self._key(f"{phase}/{MANIFEST}")
