@@ -31,9 +31,6 @@ from .units import Unit, UnitTree
 if TYPE_CHECKING:
     from .plan import RenderJob
 
-#: Fields that label a value without changing any output byte (messages; of an approval, who and when:
-#: its ``status`` is hashed, a draft's outputs carry "DỰ THẢO").
-UNHASHED = frozenset({"root", "source"})
 
 
 @dataclass
@@ -141,13 +138,22 @@ def phase_root(campaign: Campaign, phase_id: str) -> str:
     raise KeyError(phase_id)
 
 
-def _strip(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: {"status": v.get("status")} if k == "approval" and isinstance(v, dict) else _strip(v)
-                for k, v in value.items() if k not in UNHASHED}
-    if isinstance(value, list):
-        return [_strip(v) for v in value]
-    return value
+def _strip(values: dict[str, Any]) -> dict[str, Any]:
+    """A campaign slice as hashed: without what labels it without changing any output byte, the campaign's
+    folder (``root``) and the file each brief was read from (a brief's ``source``, for messages; a
+    statistic's ``source`` is content, which alt text and deck notes show), and of an approval only its
+    ``status`` (who approved and when change no byte; a draft's outputs carry "DỰ THẢO", and publish
+    holds them back), for every renderer: no renderer needs a list of drafts of its own."""
+    def brief(b: dict[str, Any]) -> dict[str, Any]:
+        kept = {k: v for k, v in b.items() if k != "source"}
+        if isinstance(b.get("approval"), dict):
+            kept["approval"] = {"status": b["approval"].get("status")}
+        return kept
+
+    hashed = {k: v for k, v in values.items() if k != "root"}
+    if isinstance(values.get("briefs"), list):
+        hashed["briefs"] = [brief(b) for b in values["briefs"]]
+    return hashed
 
 
 @dataclass(frozen=True)
