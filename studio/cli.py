@@ -133,8 +133,8 @@ def build(campaign: Path = CampaignArg,
           cmyk: bool = typer.Option(False, "--cmyk", help="PDF in ấn hệ màu CMYK"),
           bleed: Optional[float] = typer.Option(None, "--bleed",
                                                 help="Lề xén của PDF in ấn, mm (mặc định: khổ A 3, pa nô 50)"),
-          deck_pdf: bool = typer.Option(False, "--deck-pdf",
-                                        help="Xuất thêm PDF cho bài trình chiếu (cần LibreOffice)"),
+          deck_pdf: bool = typer.Option(True, "--deck-pdf/--no-deck-pdf",
+                                        help="Xuất kèm PDF cho bài trình chiếu (cần LibreOffice; mặc định có)"),
           music: Optional[Path] = typer.Option(None, "--music", help="Tệp nhạc nền cho video (tự giảm khi có lời đọc)"),
           celery: bool = typer.Option(False, "--celery", help="Gửi lô việc tới Celery worker thay vì chạy tại chỗ")):
     """Tạo mọi sản phẩm theo kế hoạch (chạy tại chỗ, không cần máy chủ) và ghi manifest.json cho từng giai đoạn."""
