@@ -56,7 +56,7 @@ def phase_ids(c, phase: str | None) -> list[str] | None:
 
 
 def build_options(engine: str | None = None, cmyk: bool = False, bleed: float | None = None,
-                  deck_pdf: bool = False, music: Path | None = None) -> dict:
+                  deck_pdf: bool = True, music: Path | None = None) -> dict:
     """Renderer options by kind; only what differs from the defaults, so inputs hashes stay stable.
 
     ``studio build`` and the single-asset commands all go through here, so the same flags
@@ -70,8 +70,8 @@ def build_options(engine: str | None = None, cmyk: bool = False, bleed: float | 
         visual["bleed_mm"] = bleed
     if visual:
         options["visual"] = visual
-    if deck_pdf:
-        options["deck"] = {"pdf": True}
+    if not deck_pdf:  # a deck's PDF ships beside its pptx unless asked not to
+        options["deck"] = {"pdf": False}
     if music:
         options["video"] = {"music": str(music.resolve())}
     return options
