@@ -13,6 +13,11 @@ file per settled job, so workers never rewrite each other's files), written atom
 as the batch is created, as each job settles and as its state changes: a Redis that
 restarts without persistence loses the first, not the second, so ``studio batch
 status`` can still tell what happened and ``studio batch resume`` can finish the batch.
+
+Each settled job also says when and where it ran: ``worker`` (the Celery node, ``name@host``),
+``started`` (epoch seconds) and ``seconds`` (the delivery that settled it, measured in the
+worker's process between ``start_job`` and ``set_job``), in Redis and in its folder file, so
+``view`` can show an operator the slowest jobs and the work per worker.
 """
 
 from __future__ import annotations
@@ -22,7 +27,7 @@ import json
 import shutil
 import time
 import uuid
-from collections import Counter
+from collections import Counter, defaultdict
 from functools import lru_cache
 from pathlib import Path
 
@@ -35,11 +40,14 @@ from .settings import Settings
 TTL = 30 * 24 * 3600
 PENDING, STARTED, RETRYING, DONE, FAILED = "pending", "started", "retrying", "done", "failed"
 FINAL = {DONE, FAILED}
+#: a batch's ``state`` as users read it
+STATE_WORDS = {"queued": "đang chờ", "writing": "đang ghi manifest", "publishing": "đang xuất bản",
+               "finished": "đã xong", "failed": "thất bại"}
 
 
 @lru_cache(maxsize=4)
 def _client(url: str) -> redis.Redis:
-    return redis.Redis.from_url(url, decode_responses=True)
+    return redis.Redis.from_url(url, decode_responses=True, socket_connect_timeout=5)
 
 
 def store_url() -> str:
@@ -173,6 +181,7 @@ def set_job(batch_id: str, job_id: str, state: str, out: str, force: bool = Fals
     gets none.
     """
     if state in FINAL:
+        fields = {**_timing(batch_id, job_id), **fields}
         _settle_in_folder(out, batch_id, job_id, state, force, fields)
     key = _key(batch_id, ":jobs")
 
@@ -217,6 +226,22 @@ def _settle_in_folder(out: str, batch_id: str, job_id: str, state: str, force: b
     atomic_write_json(path, {**current, **fields, "state": state, "at": time.time()})
 
 
+# Deliveries in flight in this process: (batch, job) → when it started (wall clock and monotonic) and where.
+# Bounded: a delivery that never settles here (retried elsewhere) is forgotten after RUNNING_MAX others.
+_RUNNING: dict[tuple[str, str], dict] = {}
+RUNNING_MAX = 256
+
+
+def _timing(batch_id: str, job_id: str) -> dict:
+    """``started``, ``seconds`` and ``worker`` of the delivery settling now, if this process started it
+    (the render task starts and settles a job; a later upload's settle adds no timing)."""
+    run = _RUNNING.pop((batch_id, job_id), None)
+    if run is None:
+        return {}
+    timing = {"started": run["started"], "seconds": round(time.monotonic() - run["clock"], 3)}
+    return {**timing, "worker": run["worker"]} if run.get("worker") else timing
+
+
 def start_job(batch_id: str, job_id: str, attempt: int, **fields) -> int:
     """Mark a job's ``attempt`` (Celery's retries + 1) started; return how many of its
     deliveries so far died with their worker.
@@ -226,6 +251,11 @@ def start_job(batch_id: str, job_id: str, attempt: int, **fields) -> int:
     A retry (a new attempt) is not a loss. A job already done stays done.
     """
     key = _key(batch_id, ":jobs")
+    now = time.time()
+    _RUNNING.pop((batch_id, job_id), None)
+    _RUNNING[batch_id, job_id] = {"started": now, "clock": time.monotonic(), "worker": fields.get("worker")}
+    while len(_RUNNING) > RUNNING_MAX:
+        del _RUNNING[next(iter(_RUNNING))]
 
     def update(pipe) -> int:
         raw = pipe.hget(key, job_id)
@@ -235,7 +265,7 @@ def start_job(batch_id: str, job_id: str, attempt: int, **fields) -> int:
         current = json.loads(raw)
         lost = current.get("lost", 0) + (current["state"] == STARTED and current.get("attempt") == attempt)
         if current["state"] != DONE:
-            current.update(fields, state=STARTED, attempt=attempt, lost=lost, at=time.time())
+            current.update(fields, state=STARTED, attempt=attempt, lost=lost, at=now, started=now)
         pipe.hset(key, job_id, json.dumps(current, ensure_ascii=False))
         return lost
 
@@ -247,12 +277,74 @@ def settled(batch_id: str) -> int:
     return int(client().get(_key(batch_id, ":settled")) or 0)
 
 
-def summary(states: dict[str, dict]) -> dict[str, Counter]:
-    """Job states (``jobs()`` or the folder's copy) counted per channel."""
-    out: dict[str, Counter] = {}
+def view(states: dict[str, dict], kept: dict[str, list[dict]] | None = None, top: int = 5) -> dict:
+    """The operator's view of a batch's job states (``jobs()`` or the folder's copy), for
+    ``studio batch status`` and the portal's status page:
+
+    ``progress``: per phase and channel, jobs done / failed / pending (not settled) and kept
+    (up to date before the batch, from ``kept``); ``slowest``: the ``top`` settled jobs that took
+    longest; ``failures``: failed jobs grouped by brief and format, most first, with their units
+    and the first error; ``workers``: per worker, the jobs it settled and their seconds.
+    """
+    progress: dict[tuple[str, str], Counter] = defaultdict(Counter)
+    groups: dict[tuple[str, str], dict] = {}
+    workers: dict[str, dict] = defaultdict(lambda: {"jobs": 0, "seconds": 0.0})
     for job in states.values():
-        out.setdefault(job["channel"], Counter())[job["state"]] += 1
-    return out
+        state = job["state"] if job["state"] in FINAL else PENDING
+        progress[job["phase"], job["channel"]][state] += 1
+        if state == FAILED:
+            group = groups.setdefault((job.get("brief") or "", job["format"]),
+                                      {"brief": job.get("brief"), "format": job["format"], "count": 0,
+                                       "units": [], "error": job.get("error") or "không rõ lỗi"})
+            group["count"] += 1
+            group["units"].append(job["unit"])
+        if state in FINAL and job.get("worker"):
+            workers[job["worker"]]["jobs"] += 1
+            workers[job["worker"]]["seconds"] += job.get("seconds") or 0.0
+    for phase, arts in (kept or {}).items():
+        for channel in {a["job"]: a["channel"] for a in arts}.values():  # a job may have several artifacts
+            progress[phase, channel]["kept"] += 1
+    timed = [j for j in states.values() if j["state"] in FINAL and j.get("seconds") is not None]
+    slowest = sorted(timed, key=lambda j: (-j["seconds"], j["id"]))[:top]
+    return {
+        "progress": [{"phase": p, "channel": c, "done": n[DONE], "failed": n[FAILED], "pending": n[PENDING],
+                      "kept": n["kept"]} for (p, c), n in sorted(progress.items())],
+        "slowest": [{"job": j["id"], "brief": j.get("brief"), "format": j["format"], "unit": j["unit"],
+                     "seconds": j["seconds"], "worker": j.get("worker")} for j in slowest],
+        "failures": [{**g, "units": sorted(g["units"])} for g in
+                     sorted(groups.values(), key=lambda g: (-g["count"], g["brief"] or "", g["format"]))],
+        "workers": [{"worker": name, "jobs": w["jobs"], "seconds": round(w["seconds"], 3)}
+                    for name, w in sorted(workers.items(), key=lambda kv: (-kv[1]["jobs"], kv[0]))],
+    }
+
+
+def latest(campaign_id: str, out: str | Path, limit: int = 50) -> dict | None:
+    """The newest batch of a campaign, as ``{"meta", "kept", "jobs", "source"}``: from Redis
+    (``source`` "redis") or else from the output folder's copy ("folder"); None when neither has one.
+    Redis not answering is not an error here: the folder's copy is read instead."""
+    found: dict[str, dict] = {}
+    try:
+        for batch_id in recent(limit):
+            data = meta(batch_id)
+            if data and data.get("campaign") == campaign_id:
+                found[batch_id] = {"meta": data, "source": "redis"}
+                break
+    except (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError, RuntimeError):
+        pass
+    for batch_id in saved_batches(out):
+        if found and batch_id <= max(found):
+            break
+        saved = from_folder(out, batch_id)
+        if saved and saved["meta"].get("campaign") == campaign_id:
+            found[batch_id] = {**saved, "source": "folder"}
+            break
+    if not found:
+        return None
+    newest = found[max(found)]
+    if newest["source"] == "redis":
+        batch_id = newest["meta"]["id"]
+        newest.update(kept=kept(batch_id), jobs=jobs(batch_id))
+    return newest
 
 
 def recent(limit: int = 20) -> list[str]:

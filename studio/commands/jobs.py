@@ -10,6 +10,7 @@ from typing import Optional
 
 import typer
 from rich.table import Table
+from rich.text import Text
 
 from .. import vi
 from .common import console, err, load_or_exit, phase_ids
@@ -95,14 +96,13 @@ def _out_option(out: Optional[Path]) -> Path:
 
 
 OUT_HELP = "Thư mục đầu ra của lô (nơi giữ bản sao hồ sơ lô); mặc định STUDIO_OUT hoặc outputs"
-STATES = {"queued": "đang chờ", "writing": "đang ghi manifest", "publishing": "đang xuất bản",
-          "finished": "đã xong", "failed": "thất bại"}
 
 
 @batch_app.command("status")
 def status(batch_id: str = typer.Argument(..., help="Mã lô (in ra khi gửi lô)"),
            out: Optional[Path] = typer.Option(None, help=OUT_HELP)):
-    """Tình trạng một lô: xong / lỗi / đang chờ theo từng kênh, và danh sách lỗi."""
+    """Tình trạng một lô: xong / lỗi / đang chờ theo giai đoạn và kênh, việc chậm nhất, lỗi theo tin bài và
+    định dạng, số việc của từng worker."""
     with server_errors():
         _status(batch_id, _out_option(out))
 
@@ -118,7 +118,7 @@ def _status(batch_id: str, out: Path) -> None:
         meta, unreachable = None, exc
     if meta is not None:
         kept, states = batch.kept(batch_id), batch.jobs(batch_id)
-        said = STATES.get(meta["state"], meta["state"])
+        said = batch.STATE_WORDS.get(meta["state"], meta["state"])
     else:
         saved = batch.from_folder(out, batch_id)
         if saved is None and unreachable:
@@ -132,8 +132,8 @@ def _status(batch_id: str, out: Path) -> None:
         counts = Counter(j["state"] for j in states.values())
         open_jobs = sum(n for s, n in counts.items() if s not in batch.FINAL)
         ended = meta["state"] in ("finished", "failed")
-        last = (f"lô {STATES[meta['state']]}" if ended
-                else f"lô chưa xong (trạng thái ghi lần cuối: {STATES.get(meta['state'], meta['state'])})")
+        words = batch.STATE_WORDS.get(meta["state"], meta["state"])
+        last = f"lô {words}" if ended else f"lô chưa xong (trạng thái ghi lần cuối: {words})"
         why = ("Redis không trả lời" if unreachable
                else "không còn hồ sơ trong Redis (Redis đã khởi động lại hoặc bị xóa dữ liệu?)")
         said = (f"{why}; hồ sơ trong thư mục đầu ra ({batch.folder(out, batch_id)}) cho thấy {last}, "
@@ -147,23 +147,7 @@ def _status(batch_id: str, out: Path) -> None:
                 f"đã xong được giữ nhờ nhật ký việc)")}
     console.print(f"Lô {batch_id} — chiến dịch {meta['campaign']}, giai đoạn {', '.join(meta['phases'])}: "
                   f"{said}. Giữ nguyên {meta['reused']} sản phẩm đã có.", markup=False)
-    kept_jobs: dict[str, set] = {}
-    for arts in kept.values():
-        for art in arts:
-            kept_jobs.setdefault(art["channel"], set()).add(art["job"])
-    counts_by_channel = batch.summary(states)
-    table = Table()
-    for col in ("Kênh", "Xong", "Lỗi", "Đang chờ", "Giữ nguyên (đã có)"):
-        table.add_column(col, no_wrap=col == "Thời điểm")  # "6h00 ngày 24/09/2025" on one line
-    for channel in sorted(set(counts_by_channel) | set(kept_jobs)):
-        counts = counts_by_channel.get(channel, {})
-        pending = sum(n for s, n in counts.items() if s not in batch.FINAL)
-        table.add_row(channel, str(counts.get(batch.DONE, 0)), str(counts.get(batch.FAILED, 0)), str(pending),
-                      str(len(kept_jobs.get(channel, ()))))
-    console.print(table)
-    for f in failures(states):
-        console.print(f"LỖI {f['job']} (tin bài {f['brief'] or '—'}, định dạng {f['format']}, đơn vị {f['unit']}): "
-                      f"{f['error']}", style="red", markup=False)
+    show_view(batch.view(states, kept), failures(states))
     if meta.get("error"):
         console.print(f"Lỗi của lô: {meta['error']}", style="red", markup=False)
     if meta.get("warning"):
@@ -174,6 +158,54 @@ def _status(batch_id: str, out: Path) -> None:
         raise typer.Exit(2)
     if meta["state"] == "failed" or meta.get("failures"):
         raise typer.Exit(1)
+
+
+FAILURE_LINES = 20  # every failure is in the grouped table; the first ones are also printed in full
+
+
+def _cells(*values) -> list[Text]:
+    """Table cells as plain text: an error message or a worker name is never read as Rich markup."""
+    return [Text(str(v)) for v in values]
+
+
+def show_view(view: dict, failed: list[dict]) -> None:
+    """The operator's view of a batch (``jobs.batch.view``): progress per phase and channel, the slowest
+    jobs, failures by brief and format, and the work per worker; then the first failures in full."""
+    table = Table(title="Tiến độ theo giai đoạn và kênh")
+    for col in ("Giai đoạn", "Kênh", "Xong", "Lỗi", "Đang chờ", "Giữ nguyên (đã có)"):
+        table.add_column(col)
+    for row in view["progress"]:
+        table.add_row(*_cells(row["phase"], row["channel"], *(row[k] for k in ("done", "failed", "pending", "kept"))))
+    console.print(table)
+    if view["slowest"]:
+        table = Table(title="Việc chậm nhất")
+        for col in ("Việc", "Giây", "Worker"):
+            table.add_column(col, overflow="fold")
+        for job in view["slowest"]:
+            table.add_row(*_cells(job["job"], vi.number(job["seconds"], 1), job["worker"] or "—"))
+        console.print(table)
+    if view["failures"]:
+        table = Table(title="Lỗi theo tin bài và định dạng")
+        for col in ("Tin bài", "Định dạng", "Số việc lỗi", "Đơn vị", "Lỗi (việc đầu tiên)"):
+            table.add_column(col, overflow="fold")
+        for group in view["failures"]:
+            units = ", ".join(group["units"][:5]) + (f" và {len(group['units']) - 5} đơn vị khác"
+                                                     if len(group["units"]) > 5 else "")
+            table.add_row(*_cells(group["brief"] or "—", group["format"], group["count"], units, group["error"]))
+        console.print(table)
+    if view["workers"]:
+        table = Table(title="Worker (máy)")
+        for col in ("Worker", "Số việc", "Tổng giây"):
+            table.add_column(col)
+        for w in view["workers"]:
+            table.add_row(*_cells(w["worker"], w["jobs"], vi.number(w["seconds"], 1)))
+        console.print(table)
+    for f in failed[:FAILURE_LINES]:
+        console.print(f"LỖI {f['job']} (tin bài {f['brief'] or '—'}, định dạng {f['format']}, đơn vị {f['unit']}): "
+                      f"{f['error']}", style="red", markup=False)
+    if len(failed) > FAILURE_LINES:
+        console.print(f"… và {len(failed) - FAILURE_LINES} lỗi khác (xem bảng lỗi theo tin bài và định dạng).",
+                      style="red", markup=False)
 
 
 @batch_app.command("resume")
@@ -187,7 +219,8 @@ def resume_cmd(batch_id: str = typer.Argument(..., help="Mã lô"),
     with server_errors():
         meta = batch.meta(batch_id)
         if meta is not None and meta["state"] != "failed":
-            verb = "đã xong" if meta["state"] == "finished" else f"vẫn đang chạy ({STATES.get(meta['state'])})"
+            verb = ("đã xong" if meta["state"] == "finished"
+                    else f"vẫn đang chạy ({batch.STATE_WORDS.get(meta['state'])})")
             err.print(f"Lô {batch_id} {verb} theo hồ sơ trong Redis: không chạy tiếp. "
                       f"Xem: studio batch status {batch_id}", markup=False)
             raise typer.Exit(0 if meta["state"] == "finished" else 2)

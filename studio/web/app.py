@@ -236,6 +236,21 @@ def _optional(format_value):
     return apply
 
 
+def latest_batch(campaign: Campaign, storage) -> dict | None:
+    """The campaign's newest Celery batch and its operator's view (``jobs.batch``), from Redis or else from
+    the copy in the output folder: the local store's root (where its manifests are), else ``STUDIO_OUT``."""
+    from jobs import batch
+    from jobs.settings import Settings as JobSettings
+
+    manifests = (storage.local_path(f"{campaign.id}/{p.id}/manifest.json") for p in campaign.all_phases())
+    out = next((m.parents[2] for m in manifests if m), None) or JobSettings.from_env().out
+    found = batch.latest(campaign.id, out)
+    if found is None:
+        return None
+    return {**found, "view": batch.view(found["jobs"], found["kept"]), "state": batch.STATE_WORDS.get(
+        found["meta"]["state"], found["meta"]["state"])}
+
+
 def create_app(campaign: Campaign | str | Path, storage_url: str | None = None,
                settings: Settings | None = None) -> FastAPI:
     """The portal for one campaign, reading built or published output from ``storage_url``."""
@@ -632,7 +647,8 @@ def create_app(campaign: Campaign | str | Path, storage_url: str | None = None,
         rows = [{"phase": p, "status": catalog.status(p.id), "signature": catalog.signature(p.id),
                  "count": len(catalog.items(p.id))} for p in c.all_phases()]
         rows = [r for r in rows if r["status"] or r["count"] or not r["phase"].subphases]  # Đợt 2 = its sub-phases
-        return page(request, "status.html", me=me, rows=rows, storage_url=storage.url)
+        return page(request, "status.html", me=me, rows=rows, storage_url=storage.url,
+                    batch=latest_batch(c, storage))
 
     from .editor import mount_editor  # it imports this module's Denied
 
