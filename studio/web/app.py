@@ -39,8 +39,10 @@ from .approve import ApprovalError, append_audit, approve_brief, read_audit
 from .auth import (
     LOGIN_FORM_S,
     TOKEN_PREFIX,
+    Denied,
     LoginForms,
     LoginLimiter,
+    LoginRequired,
     Session,
     Sessions,
     TokenRecord,
@@ -48,6 +50,7 @@ from .auth import (
     secret_key,
 )
 from .catalog import FEED_DIR, FEED_NAME, SIDECARS, Catalog, Item, valid_name, valid_slug
+from .editor import mount_editor
 from .verify import ALTERED, FILE_STATES, SIGNATURE_STATES
 
 HERE = Path(__file__).parent
@@ -126,15 +129,6 @@ class Principal:
     def may_read_feed(self, unit: str) -> bool:
         """A unit's podcast carries its whole audience, so an operator reads its own only."""
         return self.designer or unit == self.token.unit
-
-
-class LoginRequired(Exception):
-    pass
-
-
-class Denied(Exception):
-    def __init__(self, status: int, message: str):
-        self.status, self.message = status, message
 
 
 class CampaignState:
@@ -650,7 +644,6 @@ def create_app(campaign: Campaign | str | Path, storage_url: str | None = None,
         return page(request, "status.html", me=me, rows=rows, storage_url=storage.url,
                     batch=latest_batch(c, storage))
 
-    from .editor import mount_editor  # it imports this module's Denied
 
     mount_editor(app, state=state, page=page, designer=designer, check_csrf=check_csrf, settings=settings)
     return app

@@ -37,6 +37,17 @@ LIMITED_PREFIX = 12  # "stw_" + 8 characters (48 random bits): one token's prefi
 LOGIN_FORM_S = 3600  # how long a login form (its CSRF cookie) stays valid
 
 
+class LoginRequired(Exception):
+    """A page that needs a session was asked for without one: the portal answers with the login page."""
+
+
+class Denied(Exception):
+    """A request the principal may not make (or that names nothing): answered with ``status`` and ``message``."""
+
+    def __init__(self, status: int, message: str):
+        self.status, self.message = status, message
+
+
 def token_digest(token: str) -> str:
     return hashlib.sha256(token.strip().encode()).hexdigest()
 

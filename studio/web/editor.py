@@ -55,8 +55,8 @@ from ..visual import job_scene, render_png
 from ..visual.contact import planned_visuals
 from ..visual.raster import preview, save_image
 from ..visual.scene import DEFAULT_INFOGRAPHIC, template_names
-from .app import Denied
 from .approve import append_audit, file_lock
+from .auth import Denied
 from .catalog import valid_slug
 
 MAX_UPLOAD_BYTES = 10_000_000
