@@ -277,6 +277,11 @@ def settled(batch_id: str) -> int:
     return int(client().get(_key(batch_id, ":settled")) or 0)
 
 
+def planned(batch_id: str) -> int:
+    """How many jobs the batch has (one O(1) request, whatever its size)."""
+    return client().hlen(_key(batch_id, ":jobs"))
+
+
 def view(states: dict[str, dict], kept: dict[str, list[dict]] | None = None, top: int = 5) -> dict:
     """The operator's view of a batch's job states (``jobs()`` or the folder's copy), for
     ``studio batch status`` and the portal's status page:

@@ -209,10 +209,15 @@ def finish(self, results: list, batch_id: str) -> dict:
     if meta is None:  # the record expired or Redis was flushed: nothing to write a manifest from
         raise LookupError(f"không còn hồ sơ của lô {batch_id} trong Redis; chạy tiếp bằng: studio batch resume "
                           f"{batch_id} --out <thư mục đầu ra>")
-    states = batch.jobs(batch_id)
+    # The counter first: while it says jobs are out, reading every job's record (megabytes for a
+    # national batch) every few seconds would be wasted; it may count a redelivered job twice, never
+    # too few, so the records still decide.
+    counted = batch.settled(batch_id) >= batch.planned(batch_id)
+    timed_out = self.request.retries * FINISH_RETRY > FINISH_WAIT
+    states = batch.jobs(batch_id) if counted or timed_out else {}
     waiting = [j for j in states.values() if j["state"] not in batch.FINAL]
-    if waiting:
-        if self.request.retries * FINISH_RETRY > FINISH_WAIT:
+    if waiting or not (counted or timed_out):
+        if timed_out and waiting:
             batch.update_meta(batch_id, state="failed", error=f"{len(waiting)} việc không bao giờ xong, "
                               f"ví dụ {waiting[0]['id']}: chạy lại lô để tạo phần còn thiếu")
             return {"batch": batch_id, "failed": True}
