@@ -62,7 +62,7 @@ def test_tv_videos_on_ebu_r128_and_social_on_its_target(videos):
         lufs, peak = ebur128(mp4)
         assert abs(lufs - target) <= 0.5, (mp4.name, lufs)
         assert peak <= ceiling, (mp4.name, peak)
-        assert abs(entry["meta"]["lufs"] - lufs) <= 0.1 and entry["meta"]["true_peak_db"] <= ceiling
+        assert abs(entry["meta"]["lufs"] - lufs) <= 0.15 and entry["meta"]["true_peak_db"] <= ceiling
 
 
 def test_hd_colour_is_bt709(videos):
