@@ -205,6 +205,9 @@ class StorageTarget(Model):
     url: str
     endpoint_url: str | None = None
     region: str | None = None
+    # Podcast apps read the published files without credentials: publish makes the phases' files and the
+    # unit pages/feeds readable by anyone (S3 bucket policy) and points feeds at their plain addresses.
+    public_read: bool = False
 
 
 class Campaign(Model):

@@ -11,6 +11,7 @@ A brief that passes here renders: ``tests/test_check.py`` builds what it accepts
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -209,7 +210,11 @@ def check_image(ck: Checker, written: str, report: Callable[[str], None]) -> boo
     try:
         with Image.open(path) as img:  # reads the header only
             kind, (w, h) = img.format, img.size
-    except (UnidentifiedImageError, OSError, Image.DecompressionBombError):
+    except Image.DecompressionBombError:  # Pillow refuses to open it at all: over twice its pixel limit
+        report(f"ảnh {written!r} quá lớn (trên {2 * Image.MAX_IMAGE_PIXELS:,} điểm ảnh): thu nhỏ ảnh, cạnh dài "
+               f"tối đa {MAX_IMAGE_SIDE} px".replace(",", "."))
+        return True
+    except (UnidentifiedImageError, OSError):
         report(f"{written!r} không phải ảnh đọc được: dùng PNG hoặc JPEG")
         return True
     if kind not in IMAGE_TYPES:
@@ -320,6 +325,21 @@ def check_characters(ck: Checker, briefs: list[Brief]) -> list[Brief]:
     return clean
 
 
+MARKUP = re.compile(r"</?[A-Za-z][A-Za-z0-9]*(?:\s[^<>]*)?/?>|&(?:[A-Za-z]+|#[0-9]+|#x[0-9A-Fa-f]+);")
+
+
+def check_markup(ck: Checker, briefs: list[Brief]) -> None:
+    """HTML tags and entities pasted into a brief: brief text is plain, so every channel would
+    print them as they are ("<b>" on the poster, "nhỏ hơn bê lớn hơn" on air)."""
+    for brief in briefs:
+        for loc, text in brief_texts(brief):
+            found = sorted(set(MARKUP.findall(text)))
+            if found:
+                ck.brief_at(brief, loc, f"có thẻ hoặc mã HTML {', '.join(repr(m) for m in found[:3])}: tin bài "
+                                        "là văn bản thuần, mọi kênh sẽ in và đọc nguyên các ký hiệu này; xóa thẻ, "
+                                        "viết ký tự thật thay cho mã (&amp; → &)")
+
+
 def invisible(char: str) -> bool:
     return unicodedata.category(char)[0] == "C" and char not in "\n\t"
 
@@ -335,6 +355,9 @@ def brief_texts(brief: Brief) -> list[tuple[tuple, str]]:
                 (("stats", i, "source"), stat.source)]
     out += [(("slogans", k), s) for k, s in enumerate(brief.slogans)]
     out += [(("images", i, "alt"), img.alt) for i, img in enumerate(brief.images)]
+    if isinstance(brief.timeline, list):
+        for i, step in enumerate(brief.timeline):
+            out += [(("timeline", i, "label"), step.label), (("timeline", i, "detail"), step.detail)]
     out.append((("body",), brief.body))
     return [(loc, text.strip()) for loc, text in out if text.strip()]
 
@@ -693,6 +716,7 @@ def _walk(ck: Checker, campaign: Campaign, fit: bool) -> list[Problem]:
     check_audio(ck)
     briefs, no_template = check_briefs(ck)
     briefs = check_characters(ck, briefs)
+    check_markup(ck, briefs)
     if not fit:
         return ck.result()
     # Broken brand entries get defaults and broken images are left out, so what follows

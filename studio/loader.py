@@ -302,8 +302,11 @@ def check_brief(brief: Brief, campaign: Campaign, tree: UnitTree, doc: YamlDoc, 
     for i, cid in enumerate(brief.channels):
         if cid not in channels:
             add(("channels", i), f"kênh {cid!r} không có; chọn một trong: {', '.join(channels)}")
+    if not brief.channels:
+        add(("channels",), f"chưa chọn kênh nào: ghi ít nhất một kênh, ví dụ channels: "
+                           f"[{next(iter(channels), 'kenh')}]; các kênh: {', '.join(channels)}")
     wanted = {f for cid in brief.channels if cid in channels for f in channel_formats(channels[cid].formats)}
-    for i, fmt in enumerate(brief.formats):
+    for i, fmt in enumerate(brief.formats if brief.channels else []):
         if fmt not in wanted:
             add(("formats", i), f"định dạng {fmt!r} không thuộc các kênh của tin bài ({', '.join(sorted(wanted))})")
     for i, uid in enumerate(brief.targets):

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import os
 import shutil
+import struct
 import subprocess
 import sys
 import time
+import zlib
 from pathlib import Path
 
 import pytest
@@ -105,6 +107,7 @@ CASES = [
      "không có trong danh sách đơn vị"),
     ("units-not-a-list", write_bytes("units.yaml", b"a: 1\n"), "phải là một danh sách"),
     ("brief-duplicate-key", good_brief_with("title: Tin mới", "title: Tin mới\ntitle: Tin khác"), "khóa bị lặp"),
+    ("brief-no-channel", good_brief_with("channels: [mang-xa-hoi]", "channels: []"), "channels: chưa chọn kênh nào"),
     ("brief-recursive-alias", brief("id: &a [*a]\n"), "neo và bí danh"),
     ("brief-alias-bomb", brief(BOMB), "neo và bí danh"),
     ("brief-headline-blank", good_brief_with("headline: Tiêu đề tin mới", 'headline: "  \\t "'),
@@ -148,6 +151,23 @@ CASES = [
 ]
 
 
+def huge_png(width: int, height: int) -> bytes:
+    """A PNG header claiming ``width``×``height`` pixels (no pixel data: only the header is read)."""
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IEND", b"")
+
+
+def with_image(data: bytes):
+    """A brief whose image is ``data``."""
+    def write(root: Path) -> str:
+        (root / "anh").mkdir(exist_ok=True)
+        (root / "anh" / "lon.png").write_bytes(data)
+        return good_brief_with("channels:", "images: [{path: anh/lon.png, alt: Ảnh}]\nchannels:")(root)
+    return write
+
+
 # What only the dry run finds (``studio.check``): the build would reject these while rendering.
 DRY_RUN_CASES = [
     ("template-unknown", good_brief_with("channels:", "template: khong-co\nchannels:"), "không có mẫu"),
@@ -159,6 +179,11 @@ DRY_RUN_CASES = [
      "logo"),
     ("image-missing", good_brief_with("channels:", "images: [{path: anh/khong-co.png, alt: Ảnh}]\nchannels:"),
      "images[0]"),
+    ("image-pixel-bomb", with_image(huge_png(20000, 20000)), "quá lớn"),
+    ("headline-markup", good_brief_with("headline: Tiêu đề tin mới", "headline: \"<b>Tiêu đề</b> &amp; tin\""),
+     "thẻ hoặc mã HTML '&amp;', '</b>', '<b>'"),
+    ("timeline-invisible", good_brief_with("channels:", "timeline: [{label: \"Bước\u202e một\"}]\nchannels:"),
+     "timeline[0].label"),
     ("headline-emoji", good_brief_with("headline: Tiêu đề tin mới", "headline: Tiêu đề 🎉"), "🎉"),
     ("headline-zero-width", good_brief_with("headline: Tiêu đề tin mới", "headline: \"Tiêu\u200bđề\""), "headline"),
     ("headline-too-long", good_brief_with("headline: Tiêu đề tin mới", "headline: " + "Tiêu đề rất dài " * 40),

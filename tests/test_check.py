@@ -226,3 +226,19 @@ def test_video_cards_and_subtitles_are_checked_as_the_renderer_draws_them(exampl
     with pytest.raises(FitError):
         cards.card("opening", campaign, campaign.brief("long-title"), 1920, 1080, tmp_path / "card.png")
     cards.card("opening", campaign, campaign.brief("ok"), 1920, 1080, tmp_path / "card.png")
+
+
+@pytest.mark.parametrize("text,found", [
+    ("<b>Họp</b> khẩn", ["</b>", "<b>"]),
+    ('Xem <a href="x">đây</a>', ["</a>", '<a href="x">']),
+    ("An toàn &amp; kịp thời", ["&amp;"]),
+    ("Mã &#8211; và &#x2013;", ["&#8211;", "&#x2013;"]),
+    ("Bụi PM2.5 < 50 và > 25 µg/m³", []),
+    ("Lượng mưa <100 mm, gió cấp 8-9", []),
+    ("Tôm & cá, A&B", []),
+])
+def test_markup_pattern_finds_tags_and_entities_only(text, found):
+    """Pasted HTML is refused; a comparison sign or an ampersand in plain text is not markup."""
+    from studio.check import MARKUP
+
+    assert sorted(MARKUP.findall(text)) == sorted(found)

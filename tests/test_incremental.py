@@ -142,7 +142,7 @@ def change_audio_setting(package, campaign):
 EDITS = [
     (rename_later_phase, {"visual", "deck", "video"}, {"bulletin"}),
     (edit_frame_partial, {"visual", "video"}, {"bulletin"}),
-    (change_brand_colour, {"visual", "deck", "video"}, {"bulletin"}),
+    (change_brand_colour, {"visual", "deck", "video", "bulletin"}, set()),  # bulletins carry the cover (APIC)
     (rename_commune, {"bulletin"}, {"visual", "deck", "video"}),
     (change_font_file, {"visual", "deck", "video"}, {"bulletin"}),
     (change_audio_setting, {"bulletin", "video"}, {"visual", "deck"}),

@@ -68,6 +68,10 @@ def register(app: typer.Typer) -> None:
                 presign: bool = typer.Option(False, "--presign",
                                              help="Podcast trỏ tới liên kết S3 có chữ ký (7 ngày, ký lại mỗi lần "
                                                   "xuất bản) thay cho địa chỉ công khai"),
+                public_read: bool = typer.Option(False, "--public-read",
+                                                 help="Cho mọi người đọc tệp đã xuất bản, trang và podcast của các "
+                                                      "đơn vị (bucket policy S3), podcast trỏ tới địa chỉ thường; "
+                                                      "như public_read: true của kho trong campaign.yaml"),
                 local_feeds: bool = typer.Option(False, "--local-feeds",
                                                  help="Cho phép podcast trỏ tới tệp trên máy này (file://)"),
                 workers: int = typer.Option(2, help="Số luồng tải lên (máy chủ ở xa: tăng lên)"),
@@ -94,12 +98,17 @@ def register(app: typer.Typer) -> None:
         target = to or DEFAULT_TARGET
         for stored in c.storage:
             if stored.id == target:
-                target = stored.url
+                target, public_read = stored.url, public_read or stored.public_read  # publish_phase reads it too
                 options = {**s3_options(stored.endpoint_url, stored.region, None), **options}
+        if presign and public_read:
+            err.print("Chọn một trong hai: --presign (liên kết có hạn) hoặc đọc công khai (--public-read / "
+                      "public_read: true của kho).", markup=False)
+            raise typer.Exit(2)
         with user_errors():
             reports = run_publish(c, ids, out, target, key, include_drafts=include_drafts, by=by,
                                   storage_options=options, base_url=base_url,
-                                  feed_links="presign" if presign else "public", local_feeds=local_feeds,
+                                  feed_links="presign" if presign else "public-read" if public_read else "public",
+                                  local_feeds=local_feeds,
                                   workers=workers, dry_run=dry_run,
                                   allow_delete=allow_delete, max_delete=max_delete / 100, valid_days=valid_days,
                                   replace_newer=replace_newer)

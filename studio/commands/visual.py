@@ -24,12 +24,15 @@ def _brief_or_exit(c, brief_id: str, campaign: Path):
         raise typer.Exit(2) from None
 
 
+#: The size a template is previewed at without ``--size``.
+DEFAULT_SIZES = {"pano": "pano-4000x2000", "poster": "poster-a3", "leaflet": "leaflet-a4"}
+
+
 def _size(size: str | None, template: str) -> tuple[float, float, str]:
     """``--size``: a catalogue format id (pano-3000x1500), ``WxH`` in px or ``WxHmm``; else the template's size."""
     from ..formats import FORMATS
 
-    defaults = {"pano": "pano-4000x2000", "poster": "poster-a3", "leaflet": "leaflet-a4"}
-    size = size or defaults.get(template, "infographic-1080x1080")
+    size = size or DEFAULT_SIZES.get(template, "infographic-1080x1080")
     if size in FORMATS and FORMATS[size].kind == "visual":
         o = FORMATS[size].options
         return float(o["width"]), float(o["height"]), o["units"]
@@ -38,6 +41,24 @@ def _size(size: str | None, template: str) -> tuple[float, float, str]:
         raise ValueError(f"kích thước {size!r} không hợp lệ: dùng mã định dạng (vd. pano-3000x1500), "
                          "1080x1350 (px) hoặc 297x420mm")
     return float(match.group(1)), float(match.group(2)), match.group(3) or "px"
+
+
+def _preview_bleed(c, planned, size: str | None, template: str, unit: str | None, bleed: float | None) -> float:
+    """A print preview's bleed, as the build would give it (``visual.print_bleed``): the format's (``--size``, else
+    the template's print format), the channel's that prints it (or its family) for the brief, the campaign's."""
+    from ..formats import FORMATS
+    from ..visual import print_bleed
+    from ..visual.pdf import DEFAULT_BLEED_MM
+
+    fmt = FORMATS.get(size or DEFAULT_SIZES.get(template, ""))
+    if fmt is None or fmt.options.get("units") != "mm":
+        fmt = FORMATS.get(DEFAULT_SIZES.get(template, ""))
+    if fmt is None:  # a screen template printed: the A-size default
+        return DEFAULT_BLEED_MM if bleed is None else bleed
+    mine = [j for j in planned if unit in (None, j.unit)]
+    job = next((j for j in mine if j.format == fmt.id), None) or next(  # else the channel printing its family
+        (j for j in mine if FORMATS[j.format].options.get("family") == fmt.options["family"]), None)
+    return print_bleed(c, fmt, c.channel(job.channel) if job else None, bleed)
 
 
 def register(app: typer.Typer) -> None:
@@ -53,7 +74,9 @@ def register(app: typer.Typer) -> None:
                size: Optional[str] = typer.Option(None, "--size", help="Mã định dạng, WxH (px) hoặc WxHmm"),
                out: Path = typer.Option(Path(DEFAULT_OUT), "--out", help="Thư mục đầu ra (như studio build)"),
                cmyk: bool = typer.Option(False, "--cmyk", help="PDF hệ màu CMYK (như studio build --cmyk)"),
-               bleed: Optional[float] = typer.Option(None, "--bleed", help="Lề xén (mm) của PDF (mặc định 3)")):
+               bleed: Optional[float] = typer.Option(None, "--bleed",
+                                                     help="Lề xén (mm) của PDF (mặc định: như studio build, theo "
+                                                          "khổ và kênh: khổ A 3, pa nô 50)")):
         """Tạo một sản phẩm đồ họa của một tin bài.
 
         --size là một định dạng của kế hoạch (vd. pano-4000x2000), không kèm --template/--format: tạo như studio
@@ -63,7 +86,6 @@ def register(app: typer.Typer) -> None:
         from ..formats import FORMATS
         from ..plan import Selection, expand
         from ..visual import render_pdf, render_pptx, render_raster, scene_for
-        from ..visual.pdf import DEFAULT_BLEED_MM
         from ..visual.scene import SceneError, default_template, template_names
 
         c = load_or_exit(campaign)
@@ -102,7 +124,7 @@ def register(app: typer.Typer) -> None:
         try:
             scene = scene_for(c, b, name, width, height, units, tree[unit] if unit else None)
             if fmt == "pdf":
-                render_pdf(scene, target, bleed_mm=DEFAULT_BLEED_MM if bleed is None else bleed, cmyk=cmyk)
+                render_pdf(scene, target, bleed_mm=_preview_bleed(c, planned, size, name, unit, bleed), cmyk=cmyk)
             elif fmt == "pptx":
                 render_pptx(scene, target)
             else:

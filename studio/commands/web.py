@@ -73,8 +73,9 @@ def register(app: typer.Typer) -> None:
                                                               "chỉ, dùng cho ứng dụng podcast, không đăng nhập được)"),
               state: Optional[Path] = StateOpt):
         """Cấp một mã truy cập mới; mã chỉ hiện một lần, kho chỉ lưu mã băm."""
+        from ..publish.publish import who
         from ..text import nfc
-        from ..web import tokens_for
+        from ..web import issue_token
 
         c = load_or_exit(campaign)
         tree = c.unit_tree()
@@ -92,7 +93,8 @@ def register(app: typer.Typer) -> None:
                 raise typer.Exit(2)
             unit_id, role = unit, "feed" if feed else "operator"
         holder = nfc(name or tree[unit_id].display_name)
-        record, plain = tokens_for(Path(c.root), _settings(state)).issue(unit_id, role, holder)
+        record, plain = issue_token(Path(c.root), _settings(state), unit_id, role, holder,
+                                    {"by": who(), "via": "studio web token"})
         console.print(f"Đã cấp mã {record.id} cho {holder} ({'thiết kế' if designer else tree[unit_id].display_name}).")
         if role == "feed":
             console.print("Địa chỉ podcast (chỉ hiện lần này; ghép sau địa chỉ cổng thông tin, thu hồi bằng "

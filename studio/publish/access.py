@@ -20,7 +20,7 @@ from typing import Any
 from ..artifacts import atomic_write_text
 from ..campaign import Campaign
 from . import MANIFEST_KEY, PENDING_KEY, PublishError, write_secret
-from .feeds import UNIT_DIR
+from .feeds import UNIT_DIR, feed_path
 
 PUBLISHER = "studio-tinh"
 
@@ -175,7 +175,8 @@ def write_access(campaign: Campaign, out: Path, bucket: str, prefix: str = "", e
 
 
 def presigned_links(storage, manifest: dict, expires: int, units: list[str] | None = None) -> dict[str, Any]:
-    """Per unit: a time-limited GET link for each of its files and for the signed manifest."""
+    """Per unit: a time-limited GET link for each of its files, for the signed manifest and (``feeds``) for
+    its podcast feed, whose enclosures ``publish --presign`` signs afresh at each publish."""
     until = (datetime.now(timezone.utc) + timedelta(seconds=expires)).isoformat(timespec="seconds")
     phase = manifest["phase"]
     out: dict[str, Any] = {"phase": phase, "expires_at": until,
@@ -187,4 +188,6 @@ def presigned_links(storage, manifest: dict, expires: int, units: list[str] | No
             continue
         out["units"].setdefault(art["unit"], []).append(
             {"path": art["path"], "sha256": art["sha256"], "url": storage.presign(art["path"], expires)})
+    feeds = {unit: feed_path(unit) for unit in sorted(out["units"])}
+    out["feeds"] = {unit: storage.presign(key, expires) for unit, key in feeds.items() if storage.info(key)}
     return out

@@ -16,7 +16,6 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, datetime, time
-from pathlib import Path
 
 from feedgen.feed import FeedGenerator
 from jinja2 import Environment
@@ -26,7 +25,7 @@ from .. import vi
 from ..campaign import URGENCY_WORDS, Campaign
 from ..formats import EMERGENCY, FORMATS
 from . import MANIFEST_KEY, join_url, signing
-from .cover import COVER_NAME, unit_cover
+from .cover import COVER_NAME, cover_logo, unit_cover
 from .verify import manifest_audience, routing_tree
 
 UNIT_DIR = "don-vi"
@@ -85,11 +84,16 @@ def shorten(text: str, limit: int) -> str:
     return f"{cut}…"
 
 
+def public_label(public_name: str | None, start, end) -> str:
+    """A phase as the public may see it: its public name and dates, or its dates alone (the plan's
+    internal name is never published): unit pages, feeds, the portal."""
+    dates = vi.date_range(start, end)
+    return f"{public_name} ({dates})" if public_name else dates
+
+
 def phase_label(manifest: dict) -> str:
-    """A published phase as listeners may see it: its public name and dates, or its dates alone
-    (the plan's internal name is never published)."""
-    dates = vi.date_range(manifest["phase_start"], manifest["phase_end"])
-    return f"{manifest['phase_name']} ({dates})" if manifest.get("phase_name") else dates
+    """``public_label`` of a published phase, from its manifest."""
+    return public_label(manifest.get("phase_name"), manifest["phase_start"], manifest["phase_end"])
 
 
 def item_title(art: dict, manifest: dict) -> str:
@@ -268,7 +272,8 @@ PRESIGN_SECONDS = 7 * 24 * 3600  # SigV4's longest: feeds are re-signed at every
 
 def feed_links(storage, campaign: Campaign, base_url: str | None = None, mode: str = "public") -> FeedLinks:
     """How a published feed points at files: under ``base_url`` (a proxy, a public-read bucket, the
-    portal), presigned S3 links (``mode="presign"``, renewed by each publish) or the storage's own URL."""
+    portal), presigned S3 links (``mode="presign"``, renewed by each publish) or the storage's own URL
+    (``"public"``: readable as the storage allows; ``"public-read"``: publish has let anyone read it)."""
     if base_url:
         url = lambda path: join_url(base_url, path)  # noqa: E731
     elif mode == "presign":
@@ -280,8 +285,7 @@ def feed_links(storage, campaign: Campaign, base_url: str | None = None, mode: s
 
 def cover_key(campaign: Campaign, unit_id: str, unit_name: str) -> tuple[str, Callable[[], bytes]]:
     """The unit's cover key (named after its inputs, so a stored one is never rendered again) and its renderer."""
-    colors, logo = campaign.brand.colors, campaign.brand.logo
-    logo_path = Path(campaign.root) / logo if logo else None
+    colors, logo_path = campaign.brand.colors, cover_logo(campaign)
     stamp = repr((COVER_NAME, unit_name, campaign.title, sorted(colors.items()),
                   hashlib.sha256(logo_path.read_bytes()).hexdigest() if logo_path and logo_path.is_file() else None))
     return (f"{UNIT_DIR}/{unit_id}/cover-{hashlib.sha256(stamp.encode()).hexdigest()[:12]}.jpg",

@@ -343,6 +343,8 @@ def publish_phase(campaign: Campaign, phase_id: str, out: Path, to: str, private
                   allow_delete: bool = False, max_delete: float = MAX_DELETE, valid_days: int = VALID_DAYS,
                   replace_newer: bool = False) -> list[PublishReport]:
     root = Path(out) / campaign.id
+    if feed_links == "public" and any(t.public_read and t.url.rstrip("/") == to.rstrip("/") for t in campaign.storage):
+        feed_links = "public-read"  # the campaign says this target is read by anyone
     built = read_manifest(root, phase_id)
     if built is None:
         raise PublishError(f"chưa build giai đoạn {phase_id} trong {root}: chạy studio build {campaign.root} "
@@ -371,6 +373,8 @@ def publish_phase(campaign: Campaign, phase_id: str, out: Path, to: str, private
         storage = open_location(url, **(storage_options or {}))
         if not dry_run:
             storage.prepare()
+            if feeds and status == "approved" and feed_links == "public-read":
+                storage.allow_public_read(public_prefixes(campaign))
         where = f"{url}/{phase_id}"
         report = PublishReport(phase_id, url, status, dry_run=dry_run)
         if status == "approved":
@@ -426,6 +430,14 @@ def publish_phase(campaign: Campaign, phase_id: str, out: Path, to: str, private
             write_unit_pages(storage, campaign, public_key, links_for(storage, campaign, base_url, feed_links))
         reports.append(report)
     return reports
+
+
+def public_prefixes(campaign: Campaign) -> list[str]:
+    """What ``public-read`` opens to anyone: every phase's published files and manifest, and the unit pages,
+    feeds and covers (not the publish log, nor drafts, which live outside the campaign's prefix)."""
+    from .feeds import UNIT_DIR
+
+    return [f"{p.id}/" for p in campaign.all_phases()] + [f"{UNIT_DIR}/"]
 
 
 def pending_record(campaign: Campaign, phase_id: str, status: str, sequence: int, todo: list[dict],

@@ -21,6 +21,7 @@ from ..artifacts import Output, atomic_write_text
 from ..context import JobContext, JobInputs, campaign_slice, phase_root
 from ..formats import EMERGENCY
 from ..plan import briefs_for
+from ..publish.cover import APIC_PX, cover_files, unit_cover
 from ..renderers import Renderer, register
 from . import audio
 from .normalize import normalizer_for, spoken
@@ -141,7 +142,7 @@ class BulletinRenderer(Renderer):
     """One commune's bulletin for a phase or a day: announcer script, spoken text, MP3."""
 
     kind = "bulletin"
-    version = "2"  # 2: ID3v2.3, Vietnamese priority word in the comment
+    version = "3"  # 2: ID3v2.3, Vietnamese priority word in the comment; 3: the unit's cover art (APIC)
 
     @staticmethod
     def segments(voice: Voice, script, voiceovers: dict[str, Path], jingle: bool) -> list:
@@ -160,13 +161,16 @@ class BulletinRenderer(Renderer):
 
     def inputs(self, job: RenderJob, ctx: BuildContext) -> JobInputs:
         """The unit's briefs, the job's top-level phase, the unit, the audio settings, the
-        bulletin templates (campaign overrides first) and the briefs' recorded voice-overs."""
+        bulletin templates (campaign overrides first), the briefs' recorded voice-overs, and what the
+        cover art (ID3 APIC) is drawn from: the brand's colours and logo file."""
         campaign = ctx.campaign
         briefs = briefs_for(campaign, job, ctx.tree)
         values = campaign_slice(campaign, briefs, [ctx.tree[job.unit]], phases=[phase_root(campaign, job.phase)],
                                 channels=[job.channel], audio=True, brand=False)
+        values["brand"] = {"colors": campaign.brand.colors, "logo": campaign.brand.logo}  # not its fonts
         files = {f"template:radio/{p.name}": str(p) for p in template_paths(campaign.root)}
         files.update(voiceover_files(campaign.root, briefs))
+        files.update(cover_files(campaign))
         # approval is no campaign value the hash reads, but a draft's item says so on air
         drafts = sorted(b.id for b in briefs if not b.approved)
         return JobInputs((self.kind, self.version), job.to_dict(), values, files,
@@ -198,7 +202,7 @@ class BulletinRenderer(Renderer):
             f"ngày {vi.date(job.day)}" if job.day else "") if part), phase.public_name, unit.display_name) if part)
         audio.join_mp3([s.path for s in segments], mp3, audio.Tags(
             title=title, station=script.station, commune=unit.display_name, phase=phase.public_name, date=date,
-            priority=script.priority, album=campaign.title))
+            priority=script.priority, album=campaign.title, cover=unit_cover(campaign, unit.display_name, APIC_PX)))
         seconds = round(MP3(str(mp3)).info.length, 2)
         meta = {"engine": voice.engine_name, "engine_requested": voice.requested, "duration_s": seconds,
                 "lufs": round(audio.gated(b for s in segments for b in s.blocks), 2),  # the MP3 as encoded

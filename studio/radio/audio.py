@@ -141,6 +141,7 @@ class Tags:
     date: str
     priority: str
     album: str = ""
+    cover: bytes | None = None  # JPEG: the unit's cover art (``publish.cover``), as the front cover
 
 
 def encode_segment(wav: Path, target: Path, bitrate_kbps: int, gain_db: float = 0.0) -> None:
@@ -208,8 +209,8 @@ def encode_mp3(wav: Path, target: Path, bitrate_kbps: int, tags: Tags) -> None:
 
 def write_tags(path: Path, tags: Tags) -> None:
     """ID3v2.3 tags (what older players read): title, station, campaign, date, and commune / phase /
-    priority as TXXX frames; the comment names the priority in Vietnamese."""
-    from mutagen.id3 import COMM, ID3, TALB, TDRC, TIT2, TLAN, TPE1, TXXX
+    priority as TXXX frames; the comment names the priority in Vietnamese; the cover as an APIC front cover."""
+    from mutagen.id3 import APIC, COMM, ID3, TALB, TDRC, TIT2, TLAN, TPE1, TXXX, PictureType
 
     id3 = ID3()
     id3.add(TIT2(encoding=3, text=tags.title))
@@ -223,6 +224,8 @@ def write_tags(path: Path, tags: Tags) -> None:
         if value:  # a phase without a public name is not named
             id3.add(TXXX(encoding=3, desc=desc, text=value))
     id3.add(COMM(encoding=3, lang="vie", desc="", text=f"Mức ưu tiên: {URGENCY_WORDS[tags.priority]}"))
+    if tags.cover:
+        id3.add(APIC(encoding=3, mime="image/jpeg", type=PictureType.COVER_FRONT, desc="", data=tags.cover))
     id3.save(str(path), v2_version=3)
 
 

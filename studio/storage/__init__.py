@@ -64,6 +64,9 @@ class Storage(Protocol):
         """Where a reader with access fetches ``key`` (feed enclosures, page links)."""
     def presign(self, key: str, expires: int) -> str | None:
         """A GET link valid ``expires`` seconds without credentials, or None if the backend has none."""
+    def allow_public_read(self, prefixes: list[str]) -> None:
+        """Let anyone GET (not list) the objects under these key prefixes (S3: one bucket-policy statement of
+        this storage's own, the rest of the policy kept; a folder is as public as whoever serves it)."""
 
 
 BACKENDS: dict[str, type] = {}

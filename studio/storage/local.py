@@ -88,6 +88,9 @@ class LocalStorage:
     def presign(self, key: str, expires: int) -> None:
         return None
 
+    def allow_public_read(self, prefixes: list[str]) -> None:
+        return None  # who may read is up to whatever serves this place
+
 
 def _info(key: str, st: os.stat_result) -> ObjectInfo | None:
     if not stat.S_ISREG(st.st_mode):

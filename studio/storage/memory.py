@@ -92,6 +92,9 @@ class MemoryStorage:
     def presign(self, key: str, expires: int) -> None:
         return None
 
+    def allow_public_read(self, prefixes: list[str]) -> None:
+        return None  # who may read is up to whatever serves this place
+
 
 def _info(key: str, obj: StoredObject) -> ObjectInfo:
     return ObjectInfo(key, len(obj.data), str(obj.version), obj.sha256)

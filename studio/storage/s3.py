@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
 import os
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -296,6 +297,31 @@ class S3Storage:
         except (ClientError, BotoCoreError) as exc:
             raise self._fail(exc, "không tạo được liên kết", key) from None
 
+    def allow_public_read(self, prefixes: list[str]) -> None:
+        """Anyone may GET (not list) objects under ``prefixes``: one ``Allow`` statement for ``Principal: *``
+        in the bucket policy, named after this storage's prefix and replaced in place; other statements stay.
+        Written only when it changes. (AWS: the bucket's Block Public Access must allow public policies.)"""
+        sid = "StudioPublicRead" + hashlib.sha256(self.prefix.encode()).hexdigest()[:12]
+        ours = {"Sid": sid, "Effect": "Allow", "Principal": "*", "Action": "s3:GetObject",
+                "Resource": sorted(f"arn:aws:s3:::{self.bucket}/{self._key(p.strip('/'))}/*" for p in prefixes)}
+        try:
+            policy = json.loads(self.client.get_bucket_policy(Bucket=self.bucket)["Policy"])
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") != "NoSuchBucketPolicy":
+                raise self._fail(exc, "không đọc được bucket policy của") from None
+            policy = {"Version": "2012-10-17", "Statement": []}
+        except (BotoCoreError, ValueError) as exc:
+            raise self._fail(exc, "không đọc được bucket policy của") from None
+        statements = policy.get("Statement") or []
+        statements = statements if isinstance(statements, list) else [statements]
+        if any(_same_statement(s, ours) for s in statements):
+            return
+        policy["Statement"] = [s for s in statements if s.get("Sid") != sid] + [ours]
+        try:
+            self.client.put_bucket_policy(Bucket=self.bucket, Policy=json.dumps(policy))
+        except (ClientError, BotoCoreError) as exc:
+            raise self._fail(exc, "không đặt được quyền đọc công khai (bucket policy) cho") from None
+
     def public_url(self, key: str) -> str:
         base = (self.endpoint_url or f"https://{self.bucket}.s3.{self.region}.amazonaws.com").rstrip("/")
         return f"{base}/{self.bucket}/{self._key(key)}" if self.endpoint_url else f"{base}/{self._key(key)}"
@@ -317,6 +343,14 @@ def _core_session() -> botocore.session.Session:
     else:
         core.register_component("data_loader", _LOADER)
     return core
+
+
+def _same_statement(a: dict, b: dict) -> bool:
+    """Policy statements equal up to how a server writes them back (one value or a list of one)."""
+    def norm(statement: dict) -> dict:
+        return {k: sorted(v) if isinstance(v, list) else [v] if k in ("Action", "Resource") else v
+                for k, v in statement.items()}
+    return norm(a) == norm(b)
 
 
 def _stamp(etag: str, size: int) -> str:

@@ -29,7 +29,7 @@ from .scene import Scene, SceneError, default_template, scene_files, scene_for
 
 __all__ = ["Scene", "SceneError", "FitError", "FitResult", "MissingGlyphError", "scene_for", "render_png",
            "render_raster", "render_pdf", "render_pptx", "add_scene_slide", "fit_text", "VisualRenderer",
-           "job_scene"]
+           "job_scene", "print_bleed"]
 
 
 def job_scene(job, ctx) -> Scene:
@@ -42,20 +42,25 @@ def job_scene(job, ctx) -> Scene:
     return scene_for(campaign, brief, template, fmt["width"], fmt["height"], fmt["units"], unit, ctx.inputs.files)
 
 
-def print_options(job, campaign, options: dict) -> dict:
-    """A print job's options: CMYK, crop marks, the bleed (``--bleed`` > the channel's > the campaign's for the
-    format or its family > the format's default) and the PDF's date (the brief's approval, else its phase's start)."""
-    fmt = FORMATS[job.format]
-    channel = campaign.channel(job.channel)
-    bleed = options.get("bleed_mm", channel.bleed_mm)
+def print_bleed(campaign, fmt, channel=None, override: float | None = None) -> float:
+    """The bleed (mm) of a print format: ``override`` (``--bleed``) > the channel's > the campaign's for the
+    format or its family > the format's default (3 mm A-sizes, 50 mm pa nô)."""
+    bleed = override if override is not None else channel.bleed_mm if channel is not None else None
     if bleed is None:
         bleed = campaign.bleed_mm.get(fmt.id, campaign.bleed_mm.get(fmt.options["family"],
                                                                     fmt.options.get("bleed_mm", DEFAULT_BLEED_MM)))
+    return float(bleed)
+
+
+def print_options(job, campaign, options: dict) -> dict:
+    """A print job's options: CMYK, crop marks, the bleed (``print_bleed``) and the PDF's date (the brief's
+    approval, else its phase's start)."""
+    bleed = print_bleed(campaign, FORMATS[job.format], campaign.channel(job.channel), options.get("bleed_mm"))
     brief = campaign.brief(job.brief)
     created = brief.approval.at or datetime.combine(campaign.phase(brief.phase).start, time(), VN)
     created = created if created.tzinfo else created.replace(tzinfo=VN)
     return {"cmyk": bool(options.get("cmyk", False)), "crop_marks": bool(options.get("crop_marks", True)),
-            "bleed_mm": float(bleed), "created": created.isoformat()}
+            "bleed_mm": bleed, "created": created.isoformat()}
 
 
 def separation(brand) -> Separation:

@@ -5,6 +5,6 @@ province designers review every asset of a phase and approve briefs.
 ``studio serve`` runs it with uvicorn.
 """
 
-from .app import Settings, create_app, tokens_for
+from .app import Settings, create_app, issue_token, tokens_for
 
-__all__ = ["Settings", "create_app", "tokens_for"]
+__all__ = ["Settings", "create_app", "issue_token", "tokens_for"]

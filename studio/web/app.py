@@ -33,8 +33,9 @@ from ..campaign import URGENCY, URGENCY_WORDS, Campaign, most_urgent
 from ..formats import EMERGENCY, FORMATS
 from ..loader import CampaignError, load_campaign
 from ..publish.access import phase_audiences
+from ..publish.feeds import public_label
 from ..storage import StorageError, open_storage
-from .approve import ApprovalError, approve_brief, read_audit
+from .approve import ApprovalError, append_audit, approve_brief, read_audit
 from .auth import (
     LOGIN_FORM_S,
     TOKEN_PREFIX,
@@ -81,6 +82,23 @@ class Settings:
 
 def tokens_for(campaign_root: Path, settings: Settings | None = None) -> TokenStore:
     return TokenStore((settings or Settings()).resolve(campaign_root).tokens_file)
+
+
+def issue_token(campaign_root: Path, settings: Settings | None, unit: str, role: str, holder: str,
+                actor: dict) -> tuple[TokenRecord, str]:
+    """Issue a token (``studio web token`` and the unit page's "Tạo địa chỉ nhận tin" button) and append
+    who issued it to the audit log; return its record and the plain token, shown once."""
+    resolved = (settings or Settings()).resolve(campaign_root)
+    record, plain = TokenStore(resolved.tokens_file).issue(unit, role, holder)
+    append_audit(resolved.audit_file, {"at": datetime.now(vi.VIETNAM).replace(microsecond=0).isoformat(),
+                                       "action": "issue", "issued_role": role, "unit": unit, "issued": record.id,
+                                       "holder": record.name, **actor})
+    return record, plain
+
+
+def feed_address(base_url: str, token: str, unit: str) -> str:
+    """A unit's private podcast address on the portal at ``base_url`` (``/nguon/<token>/<unit>/podcast.xml``)."""
+    return f"{base_url.rstrip('/')}/nguon/{quote(token)}/{unit}/{FEED_NAME}"
 
 
 @dataclass(frozen=True)
@@ -241,7 +259,8 @@ def create_app(campaign: Campaign | str | Path, storage_url: str | None = None,
     env.filters.update(date=_optional(vi.date), date_range=vi.date_range, time=_optional(vi.date_time), size=vi.size,
                        part_of_day=vi.part_of_day,
                        duration=_optional(lambda seconds: vi.duration(float(seconds))),
-                       url=lambda path: "/tep/" + quote(path))
+                       url=lambda path: "/tep/" + quote(path),
+                       phase_label=lambda phase: public_label(phase.public_name, phase.start, phase.end))
     env.globals.update(FILE_STATES=FILE_STATES, SIGNATURE_STATES=SIGNATURE_STATES, PRIORITY=PRIORITY,
                        FORMATS=FORMATS)
 
@@ -353,9 +372,9 @@ def create_app(campaign: Campaign | str | Path, storage_url: str | None = None,
         if priority not in PRIORITY:  # a phase bulletin: the most urgent of the briefs it carries
             ranks = [b.priority for b in c.briefs if b.phase == item.phase and item.channel in b.channels]
             priority = most_urgent(ranks)
-        title = item.meta.get("title") or "; ".join(item.meta.get("titles") or []) or (brief.title if brief else
-                                           f"{FORMATS[item.format].name if item.format in FORMATS else item.format}"
-                                           f" — {phase.name if phase else item.phase}")
+        kind = FORMATS[item.format].name if item.format in FORMATS else item.format
+        title = item.meta.get("title") or "; ".join(item.meta.get("titles") or []) or (brief.title if brief else (
+            f"{kind} — {public_label(phase.public_name, phase.start, phase.end)}" if phase else kind))
         duration = item.meta.get("duration") or item.meta.get("duration_s")
         return {"item": item, "brief": brief, "phase": phase, "day": day, "priority": priority, "title": title,
                 "duration": duration, "slot": item.meta.get("slot"), "alert": item.format == EMERGENCY.id,
@@ -366,15 +385,23 @@ def create_app(campaign: Campaign | str | Path, storage_url: str | None = None,
     def is_sidecar(item: Item) -> bool:
         return any(item.name.endswith(s) for s in SIDECARS)
 
-    @app.get("/don-vi/{unit}")
-    def unit_page(request: Request, unit: str):
-        me = principal(request)
-        c = state.get()
-        tree = c.unit_tree()
+    def unit_of_page(me: Principal, unit: str):
+        tree = state.get().unit_tree()
         if not valid_slug(unit) or unit not in tree:
             raise Denied(404, "Không có đơn vị này.")
         if not me.may_see(unit):
             raise Denied(403, "Mã truy cập của bạn không được xem đơn vị này.")
+        return tree[unit]
+
+    @app.get("/don-vi/{unit}")
+    def unit_page(request: Request, unit: str):
+        me = principal(request)
+        unit_of_page(me, unit)
+        return render_unit(request, me, unit)
+
+    def render_unit(request: Request, me: Principal, unit: str, new_feed: str | None = None):
+        c = state.get()
+        tree = c.unit_tree()
         scope = state.audiences(unit)
         today = datetime.now(vi.VIETNAM).date().isoformat()
         groups, alerts = [], []
@@ -391,10 +418,26 @@ def create_app(campaign: Campaign | str | Path, storage_url: str | None = None,
             groups.append({"phase": phase, "bulletins": bulletins, "others": others,
                            "current": phase.start.isoformat() <= today <= phase.end.isoformat(),
                            "status": catalog.status(phase.id)})
-        feeds = [(tree[unit], f"/nguon/{unit}/{FEED_NAME}")] if me.may_read_feed(unit) and catalog.feed(unit) else []
+        has_audio = bool(alerts) or any(g["bulletins"] for g in groups)
+        feed = {"session": f"/nguon/{unit}/{FEED_NAME}" if catalog.feed(unit) else None, "new": new_feed,
+                "issued": [r for r in tokens.records() if r.role == "feed" and r.unit == unit]} \
+            if me.may_read_feed(unit) and has_audio else None
         alerts.sort(key=lambda d: (d["day"] or "", d["item"].path), reverse=True)
         return page(request, "unit.html", me=me, unit=tree[unit], groups=groups, alerts=alerts, today=today,
-                    feeds=feeds)
+                    feed=feed)
+
+    @app.post("/don-vi/{unit}/dia-chi-nhan-tin")
+    def new_feed_address(request: Request, unit: str, csrf: str = Form("")):
+        """Issue a private podcast address for the unit (as ``studio web token --unit U --feed``), shown once."""
+        me = principal(request)
+        check_csrf(me, csrf)
+        target = unit_of_page(me, unit)
+        if not me.may_read_feed(unit):
+            raise Denied(403, "Chỉ cán bộ của chính đơn vị mới tạo được địa chỉ nhận tin của đơn vị.")
+        _, plain = issue_token(Path(state.get().root), settings, unit, "feed", target.display_name,
+                               {"by": me.token.name, "token": me.token.id, "role": me.token.role,
+                                "client": request.client.host if request.client else ""})
+        return render_unit(request, me, unit, feed_address(str(request.base_url), plain, unit))
 
     @app.get("/nguon/{unit}/" + FEED_NAME)
     def feed(request: Request, unit: str):
@@ -439,8 +482,8 @@ def create_app(campaign: Campaign | str | Path, storage_url: str | None = None,
                 return f"{base}/{unit}/bia.jpg" if path.endswith(".jpg") else f"{base}/{unit}/{FEED_NAME}"
             return f"{base}/tep/{quote(path)}"
 
-        data, _, _ = unit_feed(manifests, c, unit, FeedLinks(url, lambda u: f"{base}/{u}/{FEED_NAME}",
-                                                              c.contact_email))
+        data, _, _ = unit_feed(manifests, c, unit, FeedLinks(
+            url, lambda u: feed_address(str(request.base_url), token, u), c.contact_email))
         if data is None:
             raise Denied(404, "Không có nguồn tin này.")
         return Response(data, media_type="application/rss+xml; charset=utf-8",
