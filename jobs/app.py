@@ -39,6 +39,9 @@ def make_app(settings: Settings) -> Celery:
         enable_utc=True,
         beat_schedule=beat_schedule(settings),
         studio_max_worker_losses=settings.max_worker_losses,
+        studio_task_jobs=settings.task_jobs,
+        studio_submit_window=settings.submit_window,
+        studio_scratch=settings.scratch,
     )
     app.set_default()
     _made = app

@@ -156,6 +156,13 @@ def jobs(batch_id: str) -> dict[str, dict]:
     return {k: json.loads(v) for k, v in client().hgetall(_key(batch_id, ":jobs")).items()}
 
 
+def settled_jobs(batch_id: str, job_ids: list[str]) -> dict[str, str]:
+    """Which of ``job_ids`` are already done or failed (id → state): one request for a work unit."""
+    raws = client().hmget(_key(batch_id, ":jobs"), job_ids) if job_ids else []
+    states = {job_id: json.loads(raw)["state"] for job_id, raw in zip(job_ids, raws, strict=True) if raw}
+    return {job_id: state for job_id, state in states.items() if state in FINAL}
+
+
 def set_job(batch_id: str, job_id: str, state: str, out: str, force: bool = False, **fields) -> None:
     """Record a job's new state; a job that is already done stays done unless ``force``.
 

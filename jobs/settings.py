@@ -21,6 +21,11 @@ class Settings:
     visibility_timeout: int = 3600
     restore_interval: int = 10  # how often a worker sweeps for such messages
     max_worker_losses: int = 3  # a job that killed its worker this many times fails instead of running again
+    # work units and feeding: jobs per render task, and how many tasks the broker holds at once per batch
+    task_jobs: int = 20
+    submit_window: int = 50
+    # a worker's own folder to render into when batches have a store (--storage): nothing shared but the store
+    scratch: str = ""
     # beat: the campaign it schedules (none: no calendar entry), where batches write, and the rule's numbers
     campaign: str = ""
     out: str = "outputs"
@@ -51,6 +56,9 @@ class Settings:
             visibility_timeout=number("STUDIO_VISIBILITY_TIMEOUT", d.visibility_timeout),
             restore_interval=number("STUDIO_RESTORE_INTERVAL", d.restore_interval),
             max_worker_losses=number("STUDIO_MAX_WORKER_LOSSES", d.max_worker_losses),
+            task_jobs=max(1, number("STUDIO_TASK_JOBS", d.task_jobs)),
+            submit_window=max(1, number("STUDIO_SUBMIT_WINDOW", d.submit_window)),
+            scratch=os.path.abspath(env["STUDIO_SCRATCH"]) if env.get("STUDIO_SCRATCH") else "",
             campaign=os.path.abspath(campaign) if campaign else "",
             out=os.path.abspath(env.get("STUDIO_OUT", d.out)),
             tick_seconds=number("STUDIO_TICK_SECONDS", d.tick_seconds, float),

@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 import redis
-from celery import chord, shared_task
+from celery import shared_task
 from kombu.exceptions import OperationalError
 from kombu.utils.url import maybe_sanitize_url
 
@@ -24,7 +24,7 @@ from studio.formats import FORMATS
 from . import batch, beat
 from .app import current
 from .settings import Settings
-from .tasks import batch_failed, finish, publish, render, upload
+from .tasks import enqueue
 
 
 def submit(campaign: Campaign, out: str | Path, phase_ids: list[str] | None, options: dict | None = None,
@@ -32,7 +32,8 @@ def submit(campaign: Campaign, out: str | Path, phase_ids: list[str] | None, opt
            batch_id: str | None = None, publish_options: dict | None = None) -> tuple[str, BuildReport]:
     """Plan, record the batch (Redis and the output folder) and send the canvas; return the batch id at once.
 
-    ``storage``: upload each job's files there (workers without a shared output folder);
+    ``storage``: the store that holds the batch (workers without a shared output folder): the
+    plan looks jobs up in its journal, workers upload each job's files and record there;
     ``publish_to`` + ``key``: publish and sign once the manifests are written (``publish_options``:
     ``studio publish``'s feed settings, e.g. ``base_url``, ``local_feeds``);
     ``batch_id``: send a batch again under its id (``resume``).
@@ -40,8 +41,8 @@ def submit(campaign: Campaign, out: str | Path, phase_ids: list[str] | None, opt
     current()  # a client makes its app (from the environment) before it builds the canvas
     out = Path(out).resolve()
     options = options or {}
-    ctx = BuildContext(campaign, out, options)
-    todo, kept, report = plan_work(ctx, phase_ids)
+    ctx = BuildContext(campaign, out, options, storage)
+    todo, kept, report = plan_work(ctx, phase_ids)  # with a store: its journal, from any machine
     now = time.strftime("%Y-%m-%dT%H:%M:%S%z")
     sent = {"resumed_at": now} if batch_id else {"submitted_at": now}
     batch_id = batch_id or batch.new_id()
@@ -55,18 +56,19 @@ def submit(campaign: Campaign, out: str | Path, phase_ids: list[str] | None, opt
         "publish_to": publish_to, "key": str(Path(key).resolve()) if key else None,
         "publish_options": publish_options or {}, **sent,
     }, jobs, kept)
-    header = []
-    for job in jobs:
-        sig = render.s(batch_id, root, str(out), options, job)
-        if storage:
-            sig = sig | upload.s(batch_id, str(ctx.out_root), campaign.id, storage)
-        header.append(sig)
-    body = finish.s(batch_id).on_error(batch_failed.s(batch_id))
-    canvas = chord(header, body) if header else finish.si([], batch_id)
-    if publish_to:
-        canvas = canvas | publish.s(batch_id)
-    canvas.apply_async()
+    units = work_units(jobs, current().conf.studio_task_jobs)
+    enqueue(batch_id, units, publish_to)
     return batch_id, report
+
+
+def work_units(jobs: list[dict], size: int) -> list[list[dict]]:
+    """Jobs grouped into render tasks: those of one phase, brief and format together (the
+    communes of one bulletin, the districts of one pa nô: same template, same shared TTS items
+    and stills), at most ``size`` (``STUDIO_TASK_JOBS``) per task, in the plan's order."""
+    alike: dict[tuple, list[dict]] = {}
+    for job in jobs:
+        alike.setdefault((job["phase"], job["brief"], job["format"]), []).append(job)
+    return [same[i:i + size] for same in alike.values() for i in range(0, len(same), size)]
 
 
 def resume(campaign: Campaign, saved: dict) -> BuildReport:

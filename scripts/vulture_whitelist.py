@@ -29,3 +29,7 @@ audio.to_pcm, audio.encode_mp3, Auto.forget, to_moviepy, Narration.duration_s
 
 # pikepdf: PDF objects are set for the saved file (studio/visual/pdf.py: PDF/X OutputIntent, DefaultRGB, Info).
 _.OutputIntents, _.DefaultRGB, _.GTS_PDFXConformance, _.Info
+
+# The brief editor (studio/web/editor.py): brief_edit.html calls form.shown_rows; Starlette's Request reads _body
+# (the form body, read with a bound before it is parsed).
+_.shown_rows, _._body

@@ -6,6 +6,8 @@ name beside its target and is renamed into place, which is atomic on POSIX.
 
 from __future__ import annotations
 
+import fcntl
+import glob
 import hashlib
 import io
 import json
@@ -13,7 +15,7 @@ import os
 import tempfile
 import zipfile
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -90,6 +92,24 @@ def atomic_write_json(target: str | Path, data: Any) -> Path:
     return atomic_write_text(target, json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n")
 
 
+def holds(info: Any, size: int, sha256: str) -> bool:
+    """Whether a stored object (a ``storage.ObjectInfo``, or None when there is none) holds these bytes:
+    its size, and the sha256 recorded at upload where the backend keeps one. Cheap (a HEAD), never a download."""
+    return info is not None and info.size == size and info.sha256 in (None, sha256)
+
+
+_LOCK_FILES: dict[Path, Any] = {}
+
+
+def _lock_file(path: Path):
+    """One open handle per lock file and process, never closed: closing any handle of a file drops
+    every POSIX record lock the process holds on it, the outer ones of nested entries included."""
+    if path not in _LOCK_FILES:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        _LOCK_FILES[path] = open(path, "a")  # noqa: SIM115  (kept open on purpose)
+    return _LOCK_FILES[path]
+
+
 ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)  # the earliest time a zip entry can carry
 
 
@@ -143,17 +163,94 @@ class Cache:
 
     Keys are hashes of the inputs; two processes making the same entry at once
     both write a temp file and the second rename wins with identical bytes.
+
+    With a ``remote`` store (``--storage``: workers on machines that share no folder) the
+    cache is content-addressed there too, as ``.cache/<hh>/<key><suffix>``: an entry missing
+    here is downloaded before it is made, and what is made is uploaded, with the files made
+    beside it (``<name>.*`` sidecars such as a segment's measured loudness), then a small
+    ``.entry.json`` naming them, last, so a reader never takes half an entry. ``lock(key)``
+    (a Redis lock on Celery workers) keeps two machines from making one entry at once.
     """
 
-    def __init__(self, root: str | Path):
+    def __init__(self, root: str | Path, remote: Any = None, lock: Callable[[str], Any] | None = None):
         self.root = Path(root)
+        self.remote, self.lock = remote, lock
 
     def path(self, key: str, suffix: str = "") -> Path:
         return self.root / key[:2] / f"{key}{suffix}"
 
     def get_or_make(self, inputs: Any, suffix: str, make: Callable[[Path], None]) -> Path:
-        target = self.path(sha256_json(inputs), suffix)
-        if not target.exists():
+        key = sha256_json(inputs)
+        target = self.path(key, suffix)
+        if target.exists():
+            return target
+        if self.remote is None:
             with atomic_path(target) as tmp:
                 make(tmp)
+            return target
+        with self._locked(key):
+            if target.exists() or self._fetch(target):
+                return target
+            with atomic_path(target) as tmp:
+                make(tmp)
+            self._share(target)
         return target
+
+    @contextmanager
+    def _locked(self, key: str) -> Iterator[None]:
+        """The entry made by one process of this machine at a time (a POSIX record lock on one byte of
+        ``.locks/shared`` chosen by the key: per process, so nested entries never deadlock), and by one
+        machine at a time when a cluster ``lock`` is given; the others then download it."""
+        fh = _lock_file(self.root / ".locks" / "shared")
+        offset = int(key[:12], 16)
+        fcntl.lockf(fh, fcntl.LOCK_EX, 1, offset)
+        try:
+            with self.lock(key) if self.lock else nullcontext():
+                yield
+        finally:
+            fcntl.lockf(fh, fcntl.LOCK_UN, 1, offset)
+
+    @staticmethod
+    def _key(path: Path) -> str:
+        return f".cache/{path.parent.name}/{path.name}"
+
+    def _fetch(self, target: Path) -> bool:
+        """Download the entry (sidecars first, the entry itself last) if the remote store has it whole;
+        an entry the store lost part of is made again (and uploaded whole)."""
+        index = self._key(target) + ".entry.json"
+        if self.remote.info(index) is None:
+            return False
+        files = json.loads(self.remote.get_bytes(index))["files"]
+        for name in sorted(files, key=lambda n: n == target.name):
+            local = target.with_name(name)
+            if self.remote.info(self._key(local)) is None:
+                return False
+            self.remote.get_file(self._key(local), local)
+            if sha256_file(local) != files[name]:
+                local.unlink(missing_ok=True)
+                return False
+        return True
+
+    def _share(self, target: Path) -> None:
+        """Upload the entry: the files made beside it, itself, then the index naming them."""
+        made = [p for p in target.parent.glob(glob.escape(target.name) + ".*") if ".part" not in p.suffixes]
+        files = {}
+        for path in [*made, target]:
+            files[path.name] = sha256_file(path)
+            self._put(self._key(path), path.read_bytes())
+        self._put(self._key(target) + ".entry.json", json.dumps({"files": files}, sort_keys=True).encode())
+
+    def _put(self, key: str, data: bytes) -> None:
+        """Another machine may be uploading the very same bytes (it made the entry at the same time,
+        with no lock between them; a server may then refuse one of the two bodies): what counts is
+        that the object ends up with these bytes, which a content-addressed key guarantees."""
+        digest = hashlib.sha256(data).hexdigest()
+        for attempt in (1, 2):
+            try:
+                self.remote.put_bytes(key, data, "application/octet-stream")
+                return
+            except Exception:  # the store's error (a StorageError): ask the store what it now holds
+                if holds(self.remote.info(key), len(data), digest):
+                    return
+                if attempt == 2:
+                    raise

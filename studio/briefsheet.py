@@ -484,7 +484,10 @@ def _yaml_value(value: Any, field: str) -> Any:
     if isinstance(value, float) and value.is_integer():
         return int(value)
     if field in ("start", "end") and isinstance(value, str):
-        return date.fromisoformat(value)
+        try:
+            return date.fromisoformat(value)
+        except ValueError:  # not a date: written as typed, for the loader to say so on its line
+            return value
     if isinstance(value, str) and "\n" in value.rstrip("\n") and not re.search(r"[ \t]\n|\n[ \t]|\n\n\n", value):
         return LiteralScalarString(value)
     return value
@@ -503,10 +506,25 @@ def _update(node: Any, old: dict, new: dict) -> None:
             node[key] = _yaml_value(new[key], key)
 
 
+def brief_text(new: dict, old: dict | None = None, text: str | None = None, header: str = "") -> str:
+    """A brief file holding ``new`` (``brief_data``): ``text``, the file that holds ``old``, edited in place
+    (only what changed is rewritten; comments and layout stay), or without ``text`` a new file whose first
+    line is the comment ``header``."""
+    y = _yaml()
+    out = io.StringIO()
+    if text is not None:
+        node = y.load(text)
+        _update(node, old or {}, new)
+    else:
+        node = _yaml_value(new, "")
+        out.write(f"# {header}\n" if header else "")
+    y.dump(node, out)
+    return out.getvalue()
+
+
 def write_briefs(imported: Imported, campaign: Campaign, source: str) -> tuple[list[Path], list[Path]]:
     """Write the imported briefs: edit existing files in place, create the others. Returns (updated, created)."""
     root = Path(campaign.root)
-    y = _yaml()
     updated: list[Path] = []
     created: list[Path] = []
     for brief in imported.briefs:
@@ -517,19 +535,13 @@ def write_briefs(imported: Imported, campaign: Campaign, source: str) -> tuple[l
             old = brief_data(old_brief)
             if old == new:
                 continue
-            text = path.read_text(encoding="utf-8")
-            node = y.load(text)
-            _update(node, old, new)
+            text = brief_text(new, old, path.read_text(encoding="utf-8"))
             updated.append(path)
         else:
             path = root / "briefs" / f"{brief.id}.yaml"
-            node = _yaml_value(new, "")
+            text = brief_text(new, header=f"Tin bài nhập từ {source} (studio briefs import).")
             created.append(path)
-        out = io.StringIO()
-        if old_brief is None:
-            out.write(f"# Tin bài nhập từ {source} (studio briefs import).\n")
-        y.dump(node, out)
-        atomic_write_text(path, out.getvalue())
+        atomic_write_text(path, text)
     return updated, created
 
 

@@ -23,11 +23,11 @@ from pathlib import Path
 from typing import Any
 
 from . import locks, plugins
-from .artifacts import Artifact, atomic_path, atomic_write_json, sha256_file, sha256_json
+from .artifacts import Artifact, atomic_path, sha256_file, sha256_json
 from .campaign import Campaign
 from .context import BuildContext, JobContext
 from .loader import load_campaign
-from .manifest import manifest_path, read_manifest, write_manifest, write_status
+from .manifest import STATUS, manifest_path, read_manifest, write_manifest, write_status
 from .plan import RenderJob, Selection, expand
 
 DEFAULT_OUT = "outputs"
@@ -78,7 +78,7 @@ def run_job(job: RenderJob, ctx: BuildContext) -> list[Artifact]:
         _commit(ctx, job, stage, artifacts)
     finally:
         shutil.rmtree(stage, ignore_errors=True)
-    write_journal(ctx, digest, artifacts)
+    ctx.journal.record(digest, artifacts)  # with a store: the files are uploaded first
     return artifacts
 
 
@@ -129,38 +129,6 @@ def _move(source: Path, target: Path) -> None:
             shutil.copyfile(source, tmp)
 
 
-# --- the journal: a job's record, written as soon as its files are in place ----------
-# A crashed build (or a batch whose workers died) never wrote its manifest; the journal
-# lets the next run keep every job that did finish, so only what is missing is redone.
-
-def journal_path(ctx: BuildContext, digest: str) -> Path:
-    return ctx.cache.path(digest, ".job.json")
-
-
-def write_journal(ctx: BuildContext, digest: str, artifacts: list[Artifact]) -> None:
-    stamps = {}
-    for art in artifacts:
-        st = (ctx.out_root / art.path).stat()
-        stamps[art.path] = [st.st_size, st.st_mtime_ns]
-    atomic_write_json(journal_path(ctx, digest), {"artifacts": [a.to_dict() for a in artifacts], "stamps": stamps})
-
-
-def read_journal(ctx: BuildContext, digest: str) -> list[dict] | None:
-    """The job's artifacts if its journal exists and every file is still the one it wrote."""
-    try:
-        record = json.loads(journal_path(ctx, digest).read_text(encoding="utf-8"))
-    except (FileNotFoundError, ValueError):
-        return None
-    for path, (size, mtime_ns) in record["stamps"].items():
-        try:
-            st = (ctx.out_root / path).stat()
-        except FileNotFoundError:
-            return None
-        if (st.st_size, st.st_mtime_ns) != (size, mtime_ns):
-            return None
-    return record["artifacts"]
-
-
 # --- one entry point for pools and Celery workers ------------------------------------
 
 _CAMPAIGNS: dict[str, tuple[str, Campaign]] = {}
@@ -174,27 +142,29 @@ def campaign_fingerprint(root: str | Path) -> str:
     return sha256_json(stamps)
 
 
-def context_for(campaign_root: str, out: str, options: dict | None = None) -> BuildContext:
+def context_for(campaign_root: str, out: str, options: dict | None = None, storage: str | None = None,
+                cache_lock: Callable[[str], Any] | None = None) -> BuildContext:
     """A long-lived worker's context: the campaign is loaded once and again only when one
-    of its files changed; contexts (one per output folder and options) share it."""
+    of its files changed; contexts (one per output folder, options and store) share it."""
     root = str(Path(campaign_root).resolve())
     stamp = campaign_fingerprint(campaign_root)
     if root not in _CAMPAIGNS or _CAMPAIGNS[root][0] != stamp:
         _CAMPAIGNS[root] = (stamp, load_campaign(campaign_root))
         _CONTEXTS.clear()
-    key = sha256_json([root, str(out), options or {}])
+    key = sha256_json([root, str(out), options or {}, storage])
     if key not in _CONTEXTS:
-        _CONTEXTS[key] = BuildContext(_CAMPAIGNS[root][1], Path(out), options or {})
+        _CONTEXTS[key] = BuildContext(_CAMPAIGNS[root][1], Path(out), options or {}, storage, cache_lock)
     return _CONTEXTS[key]
 
 
-def execute(campaign_root: str, out: str, options: dict | None, job: dict) -> list[dict]:
+def execute(campaign_root: str, out: str, options: dict | None, job: dict, storage: str | None = None,
+            cache_lock: Callable[[str], Any] | None = None) -> list[dict]:
     """Render one job given as plain values; return its artifacts as plain dicts.
 
     The inputs hash is computed here, from the campaign as it is now, never taken
     from the planner: a campaign edited since planning is rendered (and recorded) as it is.
     """
-    ctx = context_for(campaign_root, out, options)
+    ctx = context_for(campaign_root, out, options, storage, cache_lock)
     return [a.to_dict() for a in run_job(RenderJob.from_dict(job), ctx)]
 
 
@@ -205,9 +175,9 @@ def _run_safely(job: RenderJob, ctx: BuildContext) -> dict:
         return {"ok": False, "error": f"{type(exc).__name__}: {exc}", "trace": traceback.format_exc()}
 
 
-def _execute_safely(campaign_root: str, out: str, options: dict | None, job: dict) -> dict:
+def _execute_safely(campaign_root: str, out: str, options: dict | None, storage: str | None, job: dict) -> dict:
     """A pool worker's job: the campaign is (re)loaded from its folder in the worker process."""
-    return _run_safely(RenderJob.from_dict(job), context_for(campaign_root, out, options))
+    return _run_safely(RenderJob.from_dict(job), context_for(campaign_root, out, options, storage))
 
 
 # --- the batch ----------------------------------------------------------------------
@@ -244,31 +214,33 @@ def plan_work(ctx: BuildContext, phase_ids: list[str] | None, select: Selection 
     report.phases = sorted({j.phase for j in jobs})
     existing: dict[str, list[dict]] = {}
     for phase in report.phases:
-        for art in (read_manifest(ctx.out_root, phase) or {}).get("artifacts", []):
+        for art in (ctx.journal.manifest(phase) or {}).get("artifacts", []):
             existing.setdefault(art["job"], []).append(art)
     kept: dict[str, list[dict]] = {}
     if select is not None:
         chosen = set(jobs)
         for job in planned:
             previous = existing.get(job.id)
-            if job not in chosen and previous and all(_intact(ctx.out_root / a["path"], a) for a in previous):
+            if job not in chosen and previous and ctx.journal.intact(previous):
                 kept.setdefault(job.phase, []).extend(previous)
     todo: list[RenderJob] = []
     loaded = plugins.load()
+    digests: dict[RenderJob, str | None] = {}
     for job in jobs:
         if job.kind not in loaded:
             report.unsupported[job.format] = report.unsupported.get(job.format, 0) + 1
             continue
         try:
-            digest = inputs_hash(job, ctx)
+            digests[job] = inputs_hash(job, ctx)
         except Exception:  # e.g. an unknown template: rendering it fails the same way, reported with the job
-            todo.append(job)
-            continue
-        previous = read_journal(ctx, digest)
-        if previous is None:
+            digests[job] = None
+    journaled = ctx.journal.find(d for d in digests.values() if d)
+    for job, digest in digests.items():
+        previous = journaled.get(digest) if digest else None
+        if previous is None and digest:
             previous = existing.get(job.id, [])
-            if not (previous and all(a["inputs_hash"] == digest and _intact(ctx.out_root / a["path"], a)
-                                     for a in previous)):
+            if not (previous and all(a["inputs_hash"] == digest for a in previous)
+                    and ctx.journal.intact(previous)):
                 previous = None
         if previous is not None:
             kept.setdefault(job.phase, []).extend(previous)
@@ -287,12 +259,14 @@ def failure_record(job: RenderJob | dict, error: str) -> dict:
 
 
 def finish_phases(ctx: BuildContext, phases: set[str] | list[str], kept: dict[str, list[dict]],
-                  fresh: dict[str, list[dict]], failures: list[dict], check_files: bool = True) -> list[Path]:
+                  fresh: dict[str, list[dict]], failures: list[dict]) -> list[Path]:
     """Write each phase's manifest and status, last, once every artifact is in place.
 
     Shared by the in-process build and the Celery manifest task. An artifact is listed
-    once (by path, the fresh one wins); with ``check_files`` (a local or shared output
-    folder) nothing is written while a listed file is missing.
+    once (by path, the fresh one wins); with a journal in the output folder nothing is
+    written while a listed file is missing there (a store's journal vouches for its objects:
+    a job is done only once its files are uploaded). The manifests and statuses are then
+    copied to the store (``journal.share``), so any machine reads the batch from there.
 
     A manifest only moves forward: a job that failed this run keeps the entries it has in
     the manifest (its last good version) while their files still hash to them, and its
@@ -302,6 +276,7 @@ def finish_phases(ctx: BuildContext, phases: set[str] | list[str], kept: dict[st
     atomically, so a full disk or a read-only folder leaves the previous ones as they were.
     """
     finished = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    check_files = ctx.journal.in_folder
     manifests = []
     with locks.editing(ctx.out_root):
         for phase in sorted(phases):
@@ -310,7 +285,7 @@ def finish_phases(ctx: BuildContext, phases: set[str] | list[str], kept: dict[st
             if missing:
                 raise FileNotFoundError(f"giai đoạn {phase}: thiếu tệp {', '.join(missing[:5])}; chưa ghi manifest")
             failed = [f for f in failures if f["phase"] == phase]
-            listed = (read_manifest(ctx.out_root, phase) or {}).get("artifacts", [])
+            listed = (ctx.journal.manifest(phase) or {}).get("artifacts", [])
             for f in failed:
                 served = [a for a in listed if a["job"] == f["job"] and a["path"] not in by_path]
                 if check_files and not all(_matches(ctx.out_root / a["path"], a) for a in served):
@@ -324,6 +299,7 @@ def finish_phases(ctx: BuildContext, phases: set[str] | list[str], kept: dict[st
                 "rendered": len({a["job"] for a in fresh.get(phase, [])}),
                 "failures": failed,
             })
+    ctx.journal.share([p for m in manifests for p in (m, m.with_name(STATUS))])
     return manifests
 
 
@@ -350,22 +326,21 @@ def write_error(exc: OSError) -> str:
             "sửa lỗi này (giải phóng chỗ trống, cấp quyền ghi) rồi chạy lại: chỉ phần còn thiếu được tạo.")
 
 
-def _intact(path: Path, art: dict) -> bool:
-    return path.is_file() and path.stat().st_size == art["bytes"]
-
-
 def build(campaign: Campaign, out: str | Path = DEFAULT_OUT, phase_ids: list[str] | None = None,
           workers: int | None = None, options: dict | None = None,
           on_progress: Callable[[RenderJob, bool], None] | None = None,
-          on_start: Callable[[int], None] | None = None, select: Selection | None = None) -> BuildReport:
+          on_start: Callable[[int], None] | None = None, select: Selection | None = None,
+          storage: str | None = None) -> BuildReport:
     """Render everything the plan lists (or ``select`` picks) that is not already up to date, then write manifests.
 
     The output folder ``<out>/<campaign>`` is held (``locks.exclusive``) from the plan to the
     last manifest: a second writer gets ``locks.Busy``. A manifest or status that cannot be
     written is reported in ``report.error`` (the previous one stays), never raised.
+    ``storage``: the object store holding the batch (journal, files, shared cache, manifests):
+    a build from any output folder keeps every job already there.
     """
     started = time.perf_counter()
-    ctx = BuildContext(campaign, Path(out), options or {})
+    ctx = BuildContext(campaign, Path(out), options or {}, storage)
     with locks.exclusive(ctx.out_root):
         remove_leftovers(ctx)
         report = _build_locked(ctx, phase_ids, workers, on_progress, on_start, select)
@@ -396,7 +371,7 @@ def _build_locked(ctx: BuildContext, phase_ids: list[str] | None, workers: int |
         on_start(len(todo))
     fresh: dict[str, list[dict]] = {}
     workers = workers or os.cpu_count() or 1
-    args = (ctx.campaign.root, str(ctx.out), ctx.options)
+    args = (ctx.campaign.root, str(ctx.out), ctx.options, ctx.storage)
 
     def collect(job: RenderJob, result: dict) -> None:
         if result["ok"]:

@@ -63,10 +63,10 @@ class Docs:
 class Checker:
     """Collects located problems; ``at`` places one on a YAML field."""
 
-    def __init__(self, campaign: Campaign, layout: bool = False):
+    def __init__(self, campaign: Campaign, layout: bool = False, docs: Docs | None = None):
         self.campaign = campaign
         self.layout = layout  # also note the collisions of laid-out scenes (studio.visual.collide)
-        self.docs = Docs.read(campaign)
+        self.docs = docs or Docs.read(campaign)
         self.problems: list[Problem] = []
         self.places: dict[Problem, list[str]] = {}  # one problem met in several formats
         self.notes: list[Problem] = []  # what builds but is worth knowing: items a template leaves out
@@ -691,7 +691,8 @@ def plan_warnings(campaign: Campaign) -> list[Problem]:
     return out
 
 
-def dry_run(campaign: Campaign, fit: bool = True, notes: list[Problem] | None = None) -> list[Problem]:
+def dry_run(campaign: Campaign, fit: bool = True, notes: list[Problem] | None = None,
+            docs: Docs | None = None) -> list[Problem]:
     """Every problem a build of ``campaign`` would meet, located; nothing is rendered.
 
     ``fit=False`` skips laying out the planned jobs (brand, images, ids, audio and
@@ -699,9 +700,10 @@ def dry_run(campaign: Campaign, fit: bool = True, notes: list[Problem] | None = 
     what builds but is worth knowing, located too: the statistics, key messages or timeline
     steps a template cannot show (from its declared capacity), phases a timeline can only date,
     and every collision in a laid-out scene (``studio.visual.collide``: text touching text, text
-    out of its box, art across a fold, a band of wasted space).
+    out of its box, art across a fold, a band of wasted space). ``docs``: the YAML the campaign was
+    read from, when it is not (yet) on disk (a brief edited in the portal).
     """
-    ck = Checker(campaign, layout=notes is not None)
+    ck = Checker(campaign, layout=notes is not None, docs=docs)
     try:
         return _walk(ck, campaign, fit)
     finally:

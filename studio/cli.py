@@ -133,10 +133,13 @@ def build(campaign: Path = CampaignArg,
           cmyk: bool = typer.Option(False, "--cmyk", help="PDF in ấn hệ màu CMYK"),
           bleed: Optional[float] = typer.Option(None, "--bleed",
                                                 help="Lề xén của PDF in ấn, mm (mặc định: khổ A 3, pa nô 50)"),
-          deck_pdf: bool = typer.Option(False, "--deck-pdf",
-                                        help="Xuất thêm PDF cho bài trình chiếu (cần LibreOffice)"),
+          deck_pdf: bool = typer.Option(True, "--deck-pdf/--no-deck-pdf",
+                                        help="Xuất kèm PDF cho bài trình chiếu (cần LibreOffice; mặc định có)"),
           music: Optional[Path] = typer.Option(None, "--music", help="Tệp nhạc nền cho video (tự giảm khi có lời đọc)"),
-          celery: bool = typer.Option(False, "--celery", help="Gửi lô việc tới Celery worker thay vì chạy tại chỗ")):
+          celery: bool = typer.Option(False, "--celery", help="Gửi lô việc tới Celery worker thay vì chạy tại chỗ"),
+          storage: Optional[str] = typer.Option(None, help="Kho giữ lô việc (s3://bucket/tiền-tố hoặc thư mục): "
+                                                           "sản phẩm, nhật ký việc và phần dùng chung; việc đã có "
+                                                           "trong kho không tạo lại, dù --out trống")):
     """Tạo mọi sản phẩm theo kế hoạch (chạy tại chỗ, không cần máy chủ) và ghi manifest.json cho từng giai đoạn."""
     c = load_or_exit(campaign)
     ids = phase_ids(c, phase)
@@ -146,8 +149,8 @@ def build(campaign: Path = CampaignArg,
     if celery:
         from jobs.submit import submit_and_wait
 
-        raise typer.Exit(submit_and_wait(c, out, ids, options, console))
-    run_build(c, out, ids, options, workers)
+        raise typer.Exit(submit_and_wait(c, out, ids, options, console, storage))
+    run_build(c, out, ids, options, workers, storage=storage)
 
 
 @app.command("new-brief")

@@ -1,6 +1,6 @@
 """What a build and a renderer may read: the build's context and one job's inputs.
 
-A leaf module (it imports only the models and the artifact helpers), so the build,
+A leaf module (it imports only the models, the artifact helpers and the storage interface), so the build,
 the renderers and the Celery tasks depend on it and not on each other.
 
 The rule it carries: **a job's inputs are the values it renders from.** A renderer
@@ -15,6 +15,7 @@ not hashed, so an incremental build equals a clean one.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -22,24 +23,30 @@ from typing import TYPE_CHECKING, Any
 
 from .artifacts import Cache, file_digest, sha256_json
 from .campaign import Brief, Campaign
+from .storage import Storage, shared
+from .storage.journal import FolderJournal, Journal, StoreJournal
 from .text import EDGE_PUNCTUATION, nfc
 from .units import Unit, UnitTree
 
 if TYPE_CHECKING:
     from .plan import RenderJob
 
-#: Fields that label a value without changing any output byte (messages; of an approval, who and when:
-#: its ``status`` is hashed, a draft's outputs carry "DỰ THẢO").
-UNHASHED = frozenset({"root", "source"})
 
 
 @dataclass
 class BuildContext:
-    """One build: the full campaign, where to write, the shared cache and renderer options."""
+    """One build: the full campaign, where to write, the shared cache and renderer options.
+
+    ``storage``: the object store that holds the batch (``--storage URL``): the job journal and
+    the shared cache live there too, so machines with separate output folders share the work.
+    ``cache_lock``: a lock across machines for a cache entry being made (Celery workers: Redis).
+    """
 
     campaign: Campaign
     out: Path
     options: dict[str, dict[str, Any]] = field(default_factory=dict)
+    storage: str | None = None
+    cache_lock: Callable[[str], Any] | None = field(default=None, compare=False)
 
     @property
     def out_root(self) -> Path:
@@ -52,7 +59,18 @@ class BuildContext:
 
     @cached_property
     def cache(self) -> Cache:
-        return Cache(Path(self.out) / ".cache")
+        return Cache(Path(self.out) / ".cache", self.store, self.cache_lock)
+
+    @cached_property
+    def store(self) -> Storage | None:
+        return shared(self.storage) if self.storage else None
+
+    @cached_property
+    def journal(self) -> Journal:
+        """Where each job's record is kept: the output folder, or the store that holds the batch."""
+        if self.store is None:
+            return FolderJournal(self.out_root, self.cache)
+        return StoreJournal(self.store, self.campaign.id, self.out_root)
 
     def options_for(self, kind: str) -> dict[str, Any]:
         return self.options.get(kind, {})
@@ -120,13 +138,22 @@ def phase_root(campaign: Campaign, phase_id: str) -> str:
     raise KeyError(phase_id)
 
 
-def _strip(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: {"status": v.get("status")} if k == "approval" and isinstance(v, dict) else _strip(v)
-                for k, v in value.items() if k not in UNHASHED}
-    if isinstance(value, list):
-        return [_strip(v) for v in value]
-    return value
+def _strip(values: dict[str, Any]) -> dict[str, Any]:
+    """A campaign slice as hashed: without what labels it without changing any output byte, the campaign's
+    folder (``root``) and the file each brief was read from (a brief's ``source``, for messages; a
+    statistic's ``source`` is content, which alt text and deck notes show), and of an approval only its
+    ``status`` (who approved and when change no byte; a draft's outputs carry "DỰ THẢO", and publish
+    holds them back), for every renderer: no renderer needs a list of drafts of its own."""
+    def brief(b: dict[str, Any]) -> dict[str, Any]:
+        kept = {k: v for k, v in b.items() if k != "source"}
+        if isinstance(b.get("approval"), dict):
+            kept["approval"] = {"status": b["approval"].get("status")}
+        return kept
+
+    hashed = {k: v for k, v in values.items() if k != "root"}
+    if isinstance(values.get("briefs"), list):
+        hashed["briefs"] = [brief(b) for b in values["briefs"]]
+    return hashed
 
 
 @dataclass(frozen=True)

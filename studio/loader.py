@@ -105,6 +105,18 @@ def read_yaml(path: Path, root: Path, problems: list[Problem]) -> YamlDoc | None
                                                 "cần vài KB; tách hoặc rút gọn tệp"))
             return None
         text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        problems.append(Problem(rel, 0, "", "không tìm thấy tệp"))
+        return None
+    except UnicodeDecodeError:
+        problems.append(Problem(rel, 0, "", "tệp không phải UTF-8: lưu lại với mã hóa UTF-8"))
+        return None
+    return parse_yaml(text, rel, problems)
+
+
+def parse_yaml(text: str, rel: str, problems: list[Problem]) -> YamlDoc | None:
+    """``read_yaml`` on text already in memory (a brief edited in the portal, before it is written)."""
+    try:
         loader = Loader(text)  # parse once: keep the node tree (for line numbers) and build data from it
         try:
             node = loader.get_single_node()
@@ -115,12 +127,6 @@ def read_yaml(path: Path, root: Path, problems: list[Problem]) -> YamlDoc | None
             data = nfc(loader.construct_document(node)) if node is not None else None
         finally:
             loader.dispose()
-    except FileNotFoundError:
-        problems.append(Problem(rel, 0, "", "không tìm thấy tệp"))
-        return None
-    except UnicodeDecodeError:
-        problems.append(Problem(rel, 0, "", "tệp không phải UTF-8: lưu lại với mã hóa UTF-8"))
-        return None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark else 0
@@ -334,6 +340,19 @@ def check_brief(brief: Brief, campaign: Campaign, tree: UnitTree, doc: YamlDoc, 
         add(("approval",), "tin bài đã duyệt cần ghi người duyệt (by) và thời điểm (at)")
 
 
+def load_brief(doc: YamlDoc, campaign: Campaign, tree: UnitTree,
+               problems: list[Problem]) -> tuple[Brief, set[str]] | None:
+    """One brief file, validated and cross-checked against ``campaign``: the brief (placeholders for
+    invalid fields) and the fields that failed, or None when nothing of it could be read."""
+    brief, invalid = validate_fields(Brief, doc, problems, source=doc.file)
+    if brief is None:
+        brief = partial_brief(doc.data, invalid, campaign) if isinstance(doc.data, dict) else None
+        if brief is None:
+            return None
+    check_brief(brief, campaign, tree, doc, problems, frozenset(invalid))
+    return brief, invalid
+
+
 # --- entry point ----------------------------------------------------------------
 
 def load_campaign(folder: str | Path) -> Campaign:
@@ -378,19 +397,15 @@ def load_campaign(folder: str | Path) -> Campaign:
     seen: dict[str, str] = {}
     for path in sorted([*(root / "briefs").glob("*.yaml"), *(root / "briefs").glob("*.yml")]):
         bdoc = read_yaml(path, root, problems)
-        if bdoc is None:
+        found = load_brief(bdoc, campaign, tree, problems) if bdoc is not None else None
+        if found is None:
             continue
-        brief, invalid = validate_fields(Brief, bdoc, problems, source=bdoc.file)
-        if brief is None:
-            brief = partial_brief(bdoc.data, invalid, campaign) if isinstance(bdoc.data, dict) else None
-            if brief is None:
-                continue
+        brief, invalid = found
         if "id" not in invalid:
             if brief.id in seen:
                 problems.append(Problem(bdoc.file, bdoc.line(("id",)), "id",
                                         f"mã tin bài {brief.id} đã dùng ở {seen[brief.id]}"))
             seen.setdefault(brief.id, bdoc.file)
-        check_brief(brief, campaign, tree, bdoc, problems, frozenset(invalid))
         briefs.append(brief)
 
     if problems:

@@ -80,9 +80,16 @@ def briefs_of(campaign: Campaign, phase: Phase, channel_id: str) -> list[Brief]:
     return [b for b in campaign.briefs if b.phase == phase.id and channel_id in b.channels]
 
 
+def window(brief: Brief, phase: Phase) -> tuple[date, date]:
+    """A brief's days on air: its ``start`` to its ``end``, each by default its phase's. An emergency brief's
+    immediate bulletin (``bulletin-khan``) is to be broadcast at once from the first day until the last."""
+    return brief.start or phase.start, brief.end or phase.end
+
+
 def on_air(brief: Brief, phase: Phase, day: date | None) -> bool:
     """Is ``brief`` on air on ``day``: inside its own window, which defaults to its phase."""
-    return day is None or (brief.start or phase.start) <= day <= (brief.end or phase.end)
+    start, end = window(brief, phase)
+    return day is None or start <= day <= end
 
 
 def by_urgency(briefs: list[Brief]) -> list[Brief]:

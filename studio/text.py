@@ -23,6 +23,14 @@ SLUG = re.compile(SLUG_PATTERN)
 NO_BREAK_SPACE = "\u00a0"
 _BREAK = re.compile(rf"[^\S{NO_BREAK_SPACE}]+")  # whitespace a line may break at
 _OPENS_AFTER = "([{<«“‘—–-/\"'"  # a quote after these (or a space, or nothing) opens
+#: A phone number as written: 0…, +84… or 1800/1900…, in digit groups separated by spaces, dots or hyphens
+#: ("0239 3856 112", "0912.345.678", "+84 912 345 678", "1900 1234"); ``is_phone`` says whether a match is one.
+PHONE = re.compile(r"(?<![\w.,/])(?:\+84|0|1[89]00)\d*(?:[ .\-]?\d+)+")
+
+
+def is_phone(written: str) -> bool:
+    """A ``PHONE`` match is a phone number when it has 8 to 12 digits (a year or a count has fewer)."""
+    return 8 <= sum(c.isdigit() for c in written) <= 12
 
 
 def nfc(value: Any) -> Any:

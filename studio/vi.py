@@ -52,6 +52,11 @@ def stat(value: float, unit: str = "") -> str:
     return number(value) + (unit if unit.startswith(GLUED_UNITS) else NO_BREAK_SPACE + unit)
 
 
+def today() -> dt.date:
+    """Today's date in Vietnam (the portal's clock: what is on air now)."""
+    return dt.datetime.now(VIETNAM).date()
+
+
 def _day(value: str | dt.date) -> dt.date:
     return dt.date.fromisoformat(value[:10]) if isinstance(value, str) else value
 

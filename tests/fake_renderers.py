@@ -5,7 +5,9 @@ Each render appends ``start``/``done`` lines to ``FAKE_RENDER_LOG``. The JSON fi
 named by ``FAKE_CONTROL`` (read at every render) steers them by job id substring:
 ``slow`` sleeps ``slow_seconds`` half-way through the write (to SIGKILL a worker
 mid-task), ``fail`` raises, ``flaky`` raises a storage error once, ``kill`` SIGKILLs
-the process rendering it (every time: a job that reliably kills its worker).
+the process rendering it (every time: a job that reliably kills its worker); with ``tts``,
+bulletins read a segment shared by the phase from the build's cache (``ctx.cache``), and
+making it logs a ``tts <phase>`` line (after ``tts_seconds`` of "synthesis").
 """
 
 import json
@@ -56,16 +58,26 @@ class FakeRenderer(renderers.Renderer):
             if not marker.exists():
                 marker.touch()
                 raise StorageError("kho lưu trữ tạm thời không trả lời")
+        segment = ""
+        if control.get("tts") and self.kind == "bulletin":
+            segment = ctx.cache.get_or_make({"fake-tts": job.phase}, ".txt",
+                                            lambda tmp: _synthesise(job.phase, tmp, control)).read_text()
         path = ctx.job_path(job, ".txt")
         with atomic_path(path) as tmp:
             with open(tmp, "w", encoding="utf-8") as fh:
-                fh.write(f"{job.id}\n")
+                fh.write(f"{job.id}\n{segment}")
                 fh.flush()
                 if _matches(control, "slow", job.id):
                     time.sleep(float(control.get("slow_seconds", 60)))
                 fh.write("xong\n")
         _log(f"done {job.id}")
         return [Output(path, "text/plain")]
+
+
+def _synthesise(phase: str, target: Path, control: dict) -> None:
+    _log(f"tts {phase}")
+    time.sleep(float(control.get("tts_seconds", 0)))
+    target.write_text(f"giọng đọc {phase}\n", encoding="utf-8")
 
 
 FAKES = {kind: FakeRenderer(kind) for kind in ("visual", "deck", "bulletin", "video")}

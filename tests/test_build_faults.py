@@ -26,7 +26,7 @@ from small_campaign import example_brief, small_campaign
 
 ROOT = Path(__file__).resolve().parent.parent
 MAIN = "dot3-ket-qua-dai-hoi"
-FILES = 13  # what the small campaign's plan makes
+FILES = 14  # what the small campaign's plan makes (its deck: the pptx and the PDF beside it)
 PANO = "dot-3/pano/bac-ai"  # the folder of one job (the main brief's pa nô)
 
 

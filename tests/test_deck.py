@@ -23,7 +23,9 @@ from studio.deck.convert import ConvertError, to_pdf
 from studio.deck.master import EMU_PER_PT, LAYOUTS, BrandError, build_master
 from studio.deck.textfit import block_height
 from studio.plan import briefs_for, expand
+from studio.text import NO_BREAK_SPACE
 from studio.visual.fonts import FONT_DIR, metrics
+from studio.visual.words import bind
 
 SECTION_21 = ["section", "bullets", "two-column", "chart", "big-number", "blank"]  # dot21-thanh-tuu-van-kien
 
@@ -147,7 +149,11 @@ def test_charts_are_native_chart_parts_with_the_brief_numbers(deck21, example_ca
     chart = charts[0]
     assert chart.part.content_type == "application/vnd.openxmlformats-officedocument.drawingml.chart+xml"
     assert chart.part.chart_workbook.xlsx_part is not None  # editable data behind the chart
-    assert list(chart.plots[0].categories) == [s.label for s in percent]
+    categories = list(chart.plots[0].categories)
+    assert [as_read(c) for c in categories] == [s.label for s in percent]
+    # the office app wraps the labels again: only between words, as the deck's text (words.bind)
+    assert categories == [bind(s.label, keep=keep_phrases(example_campaign)) for s in percent]
+    assert any(NO_BREAK_SPACE in c for c in categories), categories
     assert list(chart.plots[0].series[0].values) == [s.value for s in percent]
     labels = [pt.data_label.text_frame.text for pt in chart.plots[0].series[0].points]
     assert labels == ["8,5%", "2,9%"]  # Vietnamese decimal comma, "%" against the number (vi.stat)
@@ -203,7 +209,8 @@ def test_same_unit_stats_make_one_chart_and_mixed_sources_are_marked(example_cam
     built = build_deck(example_campaign, example_campaign.phase("dot-3"), [brief], scenes=False)
     slide = next(built.prs.slides[i] for i, (name, _) in enumerate(built.slides) if name == "chart")
     chart = next(sh.chart for sh in slide.shapes if sh.has_chart)
-    assert list(chart.plots[0].categories) == ["Huyện Ninh Hải", "Huyện Ninh Phước", "Huyện Thuận Nam (*)"]
+    assert [as_read(c) for c in chart.plots[0].categories] == ["Huyện Ninh Hải", "Huyện Ninh Phước",
+                                                                "Huyện Thuận Nam (*)"]
     assert list(chart.plots[0].series[0].values) == [12, 9, 8]
     note = visible_text(slide)
     assert "(*) Số liệu minh họa" in note and "Nguồn: Sở Nội vụ" in note
@@ -211,7 +218,7 @@ def test_same_unit_stats_make_one_chart_and_mixed_sources_are_marked(example_cam
 
 
 def test_renderer_writes_pptx_and_pdf_with_the_campaign_fonts_embedded(example_campaign, tmp_path):
-    ctx = BuildContext(example_campaign, tmp_path, {"deck": {"pdf": True}})
+    ctx = BuildContext(example_campaign, tmp_path)  # the PDF ships beside the pptx by default
     job = next(j for j in expand(example_campaign, ["dot-3"]) if j.kind == "deck")
     artifacts = run_job(job, ctx)
     assert [a.media_type for a in artifacts] == [
@@ -294,3 +301,17 @@ def test_a_long_agenda_continues_on_a_second_slide(example_campaign):
     shown = "\n".join(visible_text(s) for s in agenda)
     assert "Tin bài số 14" in shown and "Các đợt tuyên truyền" in shown
     assert [name for name, _ in built.slides].count("section") == 14
+
+
+def test_how_column_names_the_channels_not_their_ids(example_campaign, tmp_path):
+    """A brief without audiences shows the channels that carry it: the deck job's slice holds them all."""
+    ctx = BuildContext(example_campaign, tmp_path, {"deck": {"pdf": False}})
+    job = next(j for j in expand(example_campaign, ["dot-3"]) if j.kind == "deck")
+    pptx = tmp_path / example_campaign.id / run_job(job, ctx)[0].path
+    slide = next(s for s in Presentation(str(pptx)).slides if layout_of(s) == "two-column")
+    text = visible_text(slide)
+    brief = example_campaign.brief("dot3-ket-qua-dai-hoi")
+    names = {c.id: c.name for c in example_campaign.channels}
+    assert "HÌNH THỨC TUYÊN TRUYỀN" in text and not brief.audiences
+    assert all(names[c] in text for c in brief.channels), text
+    assert not any(re.search(rf"(?m)^{c}$", text) for c in brief.channels if c != names[c]), text

@@ -106,7 +106,8 @@ def check_deck(path: Path, stats, legit: set[str], skip: set[str]) -> tuple[list
             labels = [pt.data_label.text_frame.text for pt in series.points]
             fmt = re.search(r"<c:formatCode>([^<]*)</c:formatCode>", shape.chart.part.blob.decode()).group(1)
             places = len(fmt.split(".", 1)[1]) if "." in fmt else 0
-            for category, value, label in zip(shape.chart.plots[0].categories, series.values, labels):
+            categories = [as_read(c) for c in shape.chart.plots[0].categories]  # bound: words.bind
+            for category, value, label in zip(categories, series.values, labels):
                 stat = by_label[re.sub(r" \(\*\)$", "", category)]
                 assert value == stat.value and places >= vi.decimals(value), (path.name, n, category, fmt)
                 assert label == vi.stat(stat.value, stat.unit.strip()), (path.name, n, category, label)

@@ -180,3 +180,44 @@ def test_incremental_build_equals_clean_build_after_each_edit(workspace):
 def files_of_clean(package: Path, campaign: Path, out: Path) -> dict[str, str]:
     build(package, campaign, out)
     return files(out)
+
+
+def test_a_statistics_source_and_an_approval_re_render_what_shows_them(tmp_path):
+    """A statistic's source is content (the infographic's alt text and the deck's notes say it) and a
+    brief's approval is read on air ("DỰ THẢO") and drawn: changing either re-renders what shows it, and
+    the rebuild equals a clean build. The checkout's own package, one brief as a draft, over one district."""
+    campaign = tmp_path / "campaign"
+    shutil.copytree(EXAMPLE, campaign, ignore=shutil.ignore_patterns("briefs"))
+    (campaign / "briefs").mkdir()
+    _trim_units(campaign / "units.yaml")
+    brief = yaml.safe_load((EXAMPLE / "briefs" / "dot1-y-nghia-thanh-tuu.yaml").read_text(encoding="utf-8"))
+    brief.update(formats=["deck-16x9", "bulletin", "infographic-1080x1080"], approval={"status": "draft"})
+    path = campaign / "briefs" / f"{brief['id']}.yaml"
+    path.write_text(yaml.safe_dump(brief, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    new_source = "Niên giám thống kê tỉnh Ninh Thuận 2024"
+
+    def change_source(data):
+        data["stats"][0]["source"] = new_source  # the key number: drawn, so its alt text says the source
+
+    def approve(data):
+        data["approval"] = {"status": "approved", "by": "Phòng Thông tin - Báo chí", "at": "2025-01-06T09:00:00+07:00"}
+
+    out = tmp_path / "incremental"
+    before = build(ROOT, campaign, out)
+    bulletins = [a for a in before.values() if kind_of(a) == "bulletin" and a["path"].endswith(".mp3")]
+    assert bulletins and all(a["meta"]["drafts"] == [brief["id"]] for a in bulletins)
+    for number, (edit, must) in enumerate([(change_source, {"visual", "deck"}),
+                                           (approve, {"visual", "deck", "bulletin"})]):
+        _edit_yaml(path, edit)
+        after = build(ROOT, campaign, out)
+        clean = files_of_clean(ROOT, campaign, tmp_path / f"clean-{number}")
+        got = files(out)
+        assert got == clean, (edit.__name__, sorted(k for k in got.keys() | clean.keys() if got.get(k) != clean.get(k)))
+        kinds = {kind_of(a) for a in after.values() if before[a["path"]]["inputs_hash"] != a["inputs_hash"]}
+        assert must <= kinds, (edit.__name__, "nothing re-rendered for", must - kinds)
+        before = after
+    root = out / "ninh-thuan-2025"
+    assert any(new_source in p.read_text(encoding="utf-8") for p in root.rglob("*.alt.txt"))
+    spoken = [p.read_text(encoding="utf-8") for p in root.rglob("*.spoken.txt")]
+    assert spoken and not any("DỰ THẢO" in text for text in spoken)
+    assert all(a["meta"]["drafts"] == [] for a in after.values() if kind_of(a) == "bulletin" and "drafts" in a["meta"])

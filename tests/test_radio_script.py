@@ -111,3 +111,26 @@ def test_statistics_are_written_as_every_channel_shows_them(campaign_copy):
     assert "8,8" not in item.text and "8,75%" in announcer
     assert "[3] TIN 1: SƠ TÁN DÂN TRƯỚC 17h30" in headings(announcer)  # capitals leave the time as written
     assert "tám phẩy bảy lăm phần trăm" in item.spoken and "một nghìn hai trăm năm mươi hộ" in item.spoken
+
+
+def test_a_sentence_already_said_in_an_item_is_not_read_again(campaign_copy):
+    """A body repeating a key message or the headline (another case, other punctuation, an abbreviation
+    written out, or inside a line of several sentences) reads each sentence once, where it was first said."""
+    _, _, briefs = bulletin(campaign_copy)
+    path = campaign_copy / "briefs" / f"{briefs[0].id}.yaml"
+    data = yaml.safe_load(path.read_text())
+    data["headline"] = "Ủy ban nhân dân xã thông báo lịch tiếp dân"
+    data["key_messages"] = ["Khi cần hỗ trợ, gọi số khẩn cấp 112.", "Mang theo giấy tờ tùy thân."]
+    data["body"] = ("UBND xã thông báo lịch tiếp dân. Thời gian tiếp dân từ 7h00.\n"
+                    "khi cần hỗ trợ, gọi số khẩn cấp 112!\n"
+                    "Mang theo giấy tờ tùy thân. Tại TP. Phan Rang - Tháp Chàm, mang theo giấy tờ tùy thân.\n")
+    data["stats"] = []
+    path.write_text(yaml.safe_dump(data, allow_unicode=True))
+    script, announcer, _ = bulletin(campaign_copy)
+    item = next(i for i in script.items if i.brief_id == briefs[0].id)
+    assert item.text.splitlines() == [
+        "Ủy ban nhân dân xã thông báo lịch tiếp dân.", "Khi cần hỗ trợ, gọi số khẩn cấp 112.",
+        "Mang theo giấy tờ tùy thân.", "Thời gian tiếp dân từ 7h00.",
+        "Tại TP. Phan Rang - Tháp Chàm, mang theo giấy tờ tùy thân."]  # "TP." ends no sentence
+    assert item.spoken.count("một một hai") == 1 and item.spoken.count("Mang theo giấy tờ") == 1
+    assert announcer.count("gọi số khẩn cấp 112") == 1  # the announcer reads what the engine reads

@@ -173,29 +173,68 @@ def test_emergency_bulletin_reads_the_notice_n_times_after_the_alert_tone(alert_
     assert voice.segment(voice.jingle("intro"), JINGLE_GAP_S).path.read_bytes() not in data
 
 
-def test_operator_sees_the_emergency_bulletin_first(alert_build, tmp_path):
+def operator_page(ctx, tmp_path: Path, today: date, monkeypatch) -> str:
+    """Phước Bình's page on the portal, for its operator, on ``today``."""
+    from studio import vi
     from studio.web import Settings, create_app, tokens_for
 
-    ctx, khan, *_ = alert_build
+    monkeypatch.setattr(vi, "today", lambda: today)
     settings = Settings(state_dir=tmp_path / "state", cache_seconds=0)
     portal = create_app(ctx.campaign.root, str(ctx.out), settings)
     _, token = tokens_for(Path(ctx.campaign.root), settings).issue("phuoc-binh", "operator", "xã Phước Bình")
     client = TestClient(portal)
     assert sign_in(client, token).status_code == 200
-    page = client.get("/don-vi/phuoc-binh").text
+    return client.get("/don-vi/phuoc-binh").text
+
+
+def test_operator_sees_the_emergency_bulletin_first(alert_build, tmp_path, monkeypatch):
+    from studio import vi
+
+    ctx, khan, *_ = alert_build
+    page = operator_page(ctx, tmp_path, date.fromisoformat(WEEK[5]), monkeypatch)  # the notice is on air
     paths = re.findall(r'data-path="([^"]+)"', page)
     # the day-7 bulletin is newer than the notice (day 5) and would come first by date
     folder = "dot-2-2/truyen-thanh-co-so/phuoc-binh"
     assert paths == [f"{khan.id}.mp3", f"{folder}/bulletin-daily-{WEEK[6]}-1730.mp3",
                      f"{folder}/bulletin-daily-{WEEK[0]}.mp3"]
     assert page.index("Thông báo khẩn — phát ngay") < page.index(f"{khan.id}.mp3")
+    assert f"từ ngày {vi.date(WEEK[4])} đến hết ngày {vi.date(WEEK[6])}" in page
 
 
-def test_emergency_bulletin_is_published_with_the_phase_and_heads_the_podcast(alert_build, tmp_path):
+def test_an_emergency_bulletin_leaves_the_top_when_its_window_ends(alert_build, tmp_path, monkeypatch):
+    """The notice's window (its brief's start to end, here the phase's last day) is the bulletin's
+    ``meta.until``: the day after, the operator's page lists it with its phase's bulletins by date, marked
+    as over, and a feed published after it orders it by date too."""
+    from studio import vi
+    from studio.publish import publish as publishing
+    from studio.publish.signing import init_keys
+
+    ctx, khan, *_ = alert_build
+    entry = next(a for a in json.loads((ctx.out_root / "dot-2-2/manifest.json").read_text())["artifacts"]
+                 if a["path"] == f"{khan.id}.mp3")
+    assert entry["meta"]["until"] == WEEK[6]
+    after = date.fromisoformat(WEEK[6]) + timedelta(days=1)
+    page = operator_page(ctx, tmp_path, after, monkeypatch)
+    folder = "dot-2-2/truyen-thanh-co-so/phuoc-binh"
+    assert re.findall(r'data-path="([^"]+)"', page) == [
+        f"{folder}/bulletin-daily-{WEEK[6]}-1730.mp3", f"{khan.id}.mp3", f"{folder}/bulletin-daily-{WEEK[0]}.mp3"]
+    assert "phát ngay" not in page and f"đã hết hạn: phát đến hết ngày {vi.date(WEEK[6])}" in page
+
+    private, _ = init_keys(tmp_path / "keys")
+    monkeypatch.setattr(publishing, "now", lambda: f"{after.isoformat()}T01:00:00+00:00")
+    publishing.publish(ctx.campaign, ["dot-2-2"], ctx.out, str(tmp_path / "pub"), private, local_feeds=True)
+    feed = (tmp_path / "pub" / ctx.campaign.id / "don-vi/phuoc-binh/podcast.xml").read_text(encoding="utf-8")
+    assert re.findall(r'<enclosure url="[^"]*/([^"/]+)"', feed) == [
+        f"bulletin-daily-{WEEK[0]}.mp3", f"{khan.stem}.mp3", f"bulletin-daily-{WEEK[6]}-1730.mp3"]
+
+
+def test_emergency_bulletin_is_published_with_the_phase_and_heads_the_podcast(alert_build, tmp_path, monkeypatch):
+    from studio.publish import publish as publishing
     from studio.publish.publish import publish
     from studio.publish.signing import init_keys
 
     ctx, khan, *_ = alert_build
+    monkeypatch.setattr(publishing, "now", lambda: f"{WEEK[5]}T01:00:00+00:00")  # published while on air
     private, _ = init_keys(tmp_path / "keys")
     [report] = publish(ctx.campaign, ["dot-2-2"], ctx.out, str(tmp_path / "pub"), private, local_feeds=True)
     assert f"{khan.id}.mp3" in report.uploaded

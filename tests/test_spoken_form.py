@@ -110,3 +110,30 @@ def test_every_spoken_txt_of_the_examples_is_plain(example_build, root):
         assert not LETTER_BY_LETTER_URL.search(text), text
         assert doubled(text, shortest=3) is None, (doubled(text, shortest=3), text)
 
+
+
+@pytest.mark.parametrize("root", EXAMPLES, ids=lambda p: p.name)
+def test_no_item_of_any_bulletin_says_a_sentence_twice(root):
+    """Every bulletin of every example (phase, daily, immediate emergency; two communes each): no item reads a
+    sentence twice. The storm example's evacuation notice repeats a key message in its body: read once, so its
+    three readings are three times shorter than before."""
+    from studio.formats import EMERGENCY
+    from studio.radio.normalize import normalizer_for
+    from studio.radio.script import sentences
+
+    campaign = load_campaign(root)
+    tree = campaign.unit_tree()
+    speak = normalizer_for(campaign.audio.abbreviations)
+    jobs = [j for j in expand(campaign) if j.kind == "bulletin"]
+    units = list(dict.fromkeys(j.unit for j in jobs))[:2]
+    checked = set()
+    for job in (j for j in jobs if j.unit in units):
+        script = build_script(campaign, campaign.phase(job.phase), tree[job.unit], briefs_for(campaign, job, tree),
+                              job.day, slot=job.slot, emergency=job.format == EMERGENCY.id)
+        checked.add(job.format)
+        for item in script.items:
+            said = [tuple(re.findall(r"\w+", speak(s).lower())) for line in item.text.splitlines()
+                    for s in sentences(line, speak)]
+            assert len(said) == len(set(said)), (job.id, item.heading, item.text)
+    assert checked and (EMERGENCY.id in checked) == any(
+        b.priority == "emergency" for b in campaign.briefs), checked

@@ -154,6 +154,23 @@ def test_breaker_is_deterministic_and_cached():
     assert groups(text) == first
 
 
+@pytest.mark.parametrize("text, number", [
+    ("Khi cần hỗ trợ, gọi trực ban phòng thủ dân sự xã, phường: 0239 3856 112, hoặc số khẩn cấp 112.",
+     "0239 3856 112,"),
+    ("Gọi đường dây nóng +84 912 345 678 khi thấy tàu thuyền gặp nạn", "+84 912 345 678"),
+    ("Tổng đài 1800 599 920 trực 24/24 giờ", "1800 599 920"),
+    ("Liên hệ 0912 345 678 hoặc 1900 1234 để được hỗ trợ", "0912 345 678"),
+])
+def test_a_phone_number_in_groups_never_breaks(text, number):
+    """The digit groups of a phone number are one number: a line break between them makes two numbers."""
+    assert number in joined(text), joined(text)
+    m = metrics(BOLD)
+    for width in range(int(m.width(number) * 40) + 1, 1400, 23):
+        lines = wrap_text(text, BOLD, 40, width)
+        assert any(number in line for line in lines), (width, lines)
+    assert "0 5" not in " ".join(joined("Năm 2025 có 0 5 hộ"))  # a count is no phone number (8 to 12 digits)
+
+
 # --- the layout -----------------------------------------------------------------------------
 
 def test_lines_break_between_words_at_every_width():

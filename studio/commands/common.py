@@ -56,7 +56,7 @@ def phase_ids(c, phase: str | None) -> list[str] | None:
 
 
 def build_options(engine: str | None = None, cmyk: bool = False, bleed: float | None = None,
-                  deck_pdf: bool = False, music: Path | None = None) -> dict:
+                  deck_pdf: bool = True, music: Path | None = None) -> dict:
     """Renderer options by kind; only what differs from the defaults, so inputs hashes stay stable.
 
     ``studio build`` and the single-asset commands all go through here, so the same flags
@@ -70,8 +70,8 @@ def build_options(engine: str | None = None, cmyk: bool = False, bleed: float | 
         visual["bleed_mm"] = bleed
     if visual:
         options["visual"] = visual
-    if deck_pdf:
-        options["deck"] = {"pdf": True}
+    if not deck_pdf:  # a deck's PDF ships beside its pptx unless asked not to
+        options["deck"] = {"pdf": False}
     if music:
         options["video"] = {"music": str(music.resolve())}
     return options
@@ -104,7 +104,7 @@ def engine_notes(artifacts: list[dict]) -> list[str]:
 
 
 def run_build(c, out: Path, ids: list[str] | None, options: dict, workers: int = 0,
-              select: Selection | None = None) -> list[dict]:
+              select: Selection | None = None, storage: str | None = None) -> list[dict]:
     """Run ``studio.build.build`` with a progress bar and print its outcome the one way every command does.
 
     Returns the manifest entries of the selected jobs (rendered now or kept); exits 1
@@ -112,15 +112,16 @@ def run_build(c, out: Path, ids: list[str] | None, options: dict, workers: int =
     another process is writing into the same output folder.
     """
     from ..locks import Busy
+    from ..storage import StorageError
 
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=err, transient=False) as progress:
         task = progress.add_task("Đang tạo sản phẩm", total=None)
         try:
-            report = build(c, out, ids, workers or None, options, select=select,
+            report = build(c, out, ids, workers or None, options, select=select, storage=storage,
                            on_start=lambda n: progress.update(task, total=n),
                            on_progress=lambda job, ok: progress.advance(task))
-        except Busy as exc:
+        except (Busy, StorageError) as exc:
             progress.stop()
             err.print(str(exc), style="bold red", markup=False, highlight=False)
             raise typer.Exit(2) from None

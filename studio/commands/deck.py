@@ -1,4 +1,4 @@
-"""CLI: ``studio deck CAMPAIGN --phase ID [--pdf] [--out DIR]`` (the planned deck, through the build
+"""CLI: ``studio deck CAMPAIGN --phase ID [--no-pdf] [--out DIR]`` (the planned deck, through the build
 pipeline) and ``--brief ID`` (an ad-hoc deck of one brief, a preview outside the plan)."""
 
 from __future__ import annotations
@@ -25,7 +25,8 @@ def deck(campaign: Path = typer.Argument(..., help="Thư mục chiến dịch (c
          phase: str = typer.Option(..., help="Mã giai đoạn (và các giai đoạn con), ví dụ dot-1"),
          brief: Optional[str] = typer.Option(None, help="Bản xem thử của một tin bài (không thuộc kế hoạch, "
                                                         "ghi vào <out>/preview/)"),
-         pdf: bool = typer.Option(False, "--pdf", help="Xuất thêm PDF qua LibreOffice (như studio build --deck-pdf)"),
+         pdf: bool = typer.Option(True, "--pdf/--no-pdf",
+                                  help="Xuất kèm PDF qua LibreOffice (mặc định có, như studio build)"),
          out: Path = typer.Option(Path(DEFAULT_OUT), help="Thư mục đầu ra (như studio build)")):
     """Bài trình chiếu 16:9 (.pptx) cho hội nghị phổ biến, quán triệt của một giai đoạn.
 
@@ -63,7 +64,7 @@ def _brief_preview(c, phase: str, brief: str, pdf: bool, out: Path) -> None:
         raise typer.Exit(2)
     started = time.perf_counter()
     try:
-        built = build_deck(c, c.phase(phase), chosen)
+        built = build_deck(c, c.phase(phase), chosen, pdf=pdf)
     except DeckError as exc:
         err.print(f"Không tạo được bài trình chiếu: {exc}", markup=False)
         raise typer.Exit(2) from None

@@ -12,6 +12,7 @@ import io
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
+from datetime import datetime, time
 from pathlib import Path
 
 from pptx.chart.data import CategoryChartData
@@ -30,13 +31,15 @@ from ..visual.fonts import FontError
 from ..visual.images import image_size, place, upright_file
 from ..visual.layout import FitError
 from ..visual.pptx import crop_picture
-from . import master
+from ..visual.words import bind
+from . import embed, master
 from .master import BY_NAME, CONTENT_W, CONTENT_Y, SLIDE_W, M, Text, emu
 from .textfit import Lead, fill, fit_size
 
 ILLUSTRATIVE = "số liệu minh họa"
 DRAFT = "DỰ THẢO"  # on every slide of a deck that carries a draft brief
 MAX_CARDS = 4
+FONT_SOURCES = "thư mục assets/fonts của Studio (kèm giấy phép) hoặc fonts.google.com"
 SCENE_PX = (1920, 1080)  # the infographic canvas for a 16:9 slide
 
 
@@ -99,6 +102,14 @@ def stats_note(stats: list[Stat], marked: bool = False) -> str:
     return ". ".join(parts)
 
 
+def font_note(families: list[str], pdf: bool) -> str:
+    """The first slide's notes line for a PC without the deck's fonts: which they are, where to get them."""
+    return nfc(f"Phông chữ của bài: {', '.join(families)} (giấy phép SIL Open Font License 1.1, dùng và cài đặt "
+               "tự do), đã nhúng trong tệp. Nếu chữ hiện khác mẫu (máy chưa cài phông, phần mềm không đọc phông "
+               f"nhúng), hãy cài phông từ {FONT_SOURCES}" + (", hoặc trình chiếu bản PDF cùng tên đi kèm." if pdf
+                                                              else "."))
+
+
 def pictured(brief: Brief, draft: bool) -> Brief:
     """The brief as a deck's infographic slide draws it: in a draft deck, as a draft (marked)."""
     return brief.model_copy(update={"approval": Approval(status="draft")}) if draft else brief
@@ -111,6 +122,7 @@ class DeckBuilder:
     campaign: Campaign
     phase: Phase
     files: dict[str, str] | None = None  # a build job's declared inputs: images and scenes read only these
+    pdf: bool = False  # a PDF ships beside the pptx (the first slide's notes say so)
 
     def __post_init__(self) -> None:
         brand = self.campaign.brand
@@ -264,7 +276,7 @@ class DeckBuilder:
         # The workbook's format shows every value with the digits written (never rounded); the labels are vi.stat.
         places = max(vi.decimals(x.value) for x in stats)
         data = CategoryChartData(number_format="#,##0" + ("." + "0" * places if places else ""))
-        data.categories = labels
+        data.categories = [bind(label, keep=self.keep) for label in labels]  # the app wraps them: between words
         data.add_series(unit or "Giá trị", [x.value for x in stats])
         ph = s.placeholders[BY_NAME["chart"].slot("chart").idx]
         frame = ph.insert_chart(XL_CHART_TYPE.BAR_CLUSTERED, data)
@@ -476,7 +488,23 @@ class DeckBuilder:
             self.drop_empty(slide)
         if self.draft:
             self.mark_draft()
+        self.finish()
         return self
+
+    def finish(self) -> None:
+        """What a PC without the brand's fonts needs: the fonts embedded, a notes line naming them; and the
+        file's properties (title, author) instead of python-pptx's template values."""
+        faces = embed.used_faces(self.prs)
+        notes = self.prs.slides[0].notes_slide.notes_text_frame
+        notes.text = nfc(notes.text + "\n\n" + font_note(embed.families(faces), self.pdf))
+        start = datetime.combine(self.phase.start, time())  # deterministic: never the time of the build
+        for key, value in {"title": " · ".join(filter(None, [self.campaign.title, phase_label(self.phase)])),
+                           "author": self.campaign.issuer, "last_modified_by": self.campaign.issuer,
+                           "subject": "Bài trình chiếu hội nghị phổ biến, quán triệt", "comments": "",
+                           "keywords": "", "category": "", "created": start, "modified": start,
+                           "revision": 1}.items():
+            setattr(self.prs.core_properties, key, value)
+        embed.embed(self.prs, faces)
 
     def mark_draft(self) -> None:
         """"DỰ THẢO" in a box at the top right of every slide that does not say it already (the
@@ -512,6 +540,6 @@ class DeckBuilder:
 
 
 def build_deck(campaign: Campaign, phase: Phase, briefs: list[Brief], scenes: bool = True,
-               files: dict[str, str] | None = None) -> DeckBuilder:
-    """Build a phase deck in memory; ``.save(path)`` writes it atomically."""
-    return DeckBuilder(campaign, phase, files).build(briefs, scenes)
+               files: dict[str, str] | None = None, pdf: bool = False) -> DeckBuilder:
+    """Build a phase deck in memory; ``.save(path)`` writes it atomically. ``pdf``: a PDF will ship beside it."""
+    return DeckBuilder(campaign, phase, files, pdf).build(briefs, scenes)

@@ -4,7 +4,10 @@ LibreOffice silently substitutes a font it cannot find, so the conversion runs
 with a private fontconfig file (``FONTCONFIG_FILE``) whose only font directory
 is ``assets/fonts``: the PDF can only contain the campaign's fonts, embedded,
 whatever is installed on the machine. Each conversion holds its own LibreOffice
-profile slot, so parallel build workers never fight over one.
+profile slot, so parallel build workers never fight over one. LibreOffice stamps
+the time, a random file ID and, from run to run, numbers the font objects in a
+different order: ``stable`` rewrites the file without them, so the same deck gives
+the same bytes.
 """
 
 from __future__ import annotations
@@ -96,6 +99,21 @@ def to_pdf(pptx: str | Path, pdf: str | Path, timeout: float = TIMEOUT) -> Path:
             detail = (stderr or stdout or "").strip()[-500:]
             raise ConvertError(f"{pptx.name}: LibreOffice không xuất được PDF (mã {proc.returncode}): {detail}")
         with atomic_path(pdf) as tmp:
-            shutil.move(str(produced), tmp)
+            stable(produced, tmp)
     return pdf
+
+
+def stable(source: Path, target: Path) -> None:
+    """LibreOffice's PDF without its creation time and random ID, objects renumbered in reading order
+    (qpdf's traversal) and the ID derived from the content: byte-identical for the same deck."""
+    import pikepdf
+
+    with pikepdf.open(source) as doc:
+        for key in ("/CreationDate", "/ModDate"):
+            if key in doc.docinfo:
+                del doc.docinfo[key]
+        for key in ("/ID", "/DocChecksum"):
+            if key in doc.trailer:
+                del doc.trailer[key]
+        doc.save(target, deterministic_id=True)
 

@@ -68,9 +68,12 @@ th,td{border-bottom:1px solid #ddd;padding:.4rem;text-align:left;vertical-align:
 """)
 
 
-def is_alert(art: dict) -> bool:
-    """An emergency brief's immediate bulletin: listed before everything else, on pages and in feeds."""
-    return art.get("format") == EMERGENCY.id
+def is_alert(art: dict, today: date | None = None) -> bool:
+    """An emergency brief's immediate bulletin, listed before everything else on pages and in feeds while it
+    is on air on ``today``: until its brief's window ends (``meta.until``). After that it is a bulletin of its
+    day like the others (``today`` None: whether it is one at all)."""
+    until = (art.get("meta") or {}).get("until")
+    return art.get("format") == EMERGENCY.id and not (today and until and until < today.isoformat())
 
 
 TITLE_MAX = 80  # podcast apps cut longer titles; the full titles are in the description
@@ -138,9 +141,15 @@ def item_date(art: dict, manifest: dict) -> datetime:
 
 
 def in_order(files: list[tuple[dict, dict]]) -> list[tuple[dict, dict]]:
-    """Emergency bulletins first (newest first), then the rest by date."""
-    return sorted(files, key=lambda ma: (not is_alert(ma[1]), -item_date(ma[1], ma[0]).timestamp() if is_alert(ma[1])
-                                         else item_date(ma[1], ma[0]).timestamp(), ma[1]["path"]))
+    """Emergency bulletins still on air when last published first (newest first), then the rest by date.
+    The day is the newest manifest's publication, not the clock: the same manifests give the same feed."""
+    today = last_published([m for m, _ in files]).astimezone(vi.VIETNAM).date() if files else None
+
+    def key(ma: tuple[dict, dict]) -> tuple:
+        alert, when = is_alert(ma[1], today), item_date(ma[1], ma[0]).timestamp()
+        return not alert, -when if alert else when, ma[1]["path"]
+
+    return sorted(files, key=key)
 
 
 def last_published(manifests: list[dict]) -> datetime:

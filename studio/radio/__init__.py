@@ -18,9 +18,10 @@ from mutagen.mp3 import MP3
 
 from .. import vi
 from ..artifacts import Output, atomic_write_text
+from ..campaign import draft_meta
 from ..context import JobContext, JobInputs, campaign_slice, phase_root
 from ..formats import EMERGENCY
-from ..plan import briefs_for
+from ..plan import briefs_for, window
 from ..publish.cover import APIC_PX, cover_files, unit_cover
 from ..renderers import Renderer, register
 from . import audio
@@ -171,10 +172,9 @@ class BulletinRenderer(Renderer):
         files = {f"template:radio/{p.name}": str(p) for p in template_paths(campaign.root)}
         files.update(voiceover_files(campaign.root, briefs))
         files.update(cover_files(campaign))
-        # approval is no campaign value the hash reads, but a draft's item says so on air
-        drafts = sorted(b.id for b in briefs if not b.approved)
+        # the briefs' approval status is hashed with them: approving a brief re-renders its bulletins
         return JobInputs((self.kind, self.version), job.to_dict(), values, files,
-                         {self.kind: ctx.options_for(self.kind)}, {"chain": CHAIN_VERSION, "drafts": drafts})
+                         {self.kind: ctx.options_for(self.kind)}, {"chain": CHAIN_VERSION})
 
     def render(self, job: RenderJob, ctx: BuildContext) -> list[Output]:
         campaign = ctx.campaign
@@ -209,9 +209,12 @@ class BulletinRenderer(Renderer):
                 "true_peak_db": round(max(s.true_peak for s in segments), 2),
                 "priority": script.priority, "day": date if emergency else job.day, "slot": job.slot,
                 "unit_name": unit.display_name, "voiceovers": sorted(voiceovers),
-                "estimated_reading_s": round(script.total_s, 1), "drafts": ctx.inputs.extra["drafts"]}
+                "estimated_reading_s": round(script.total_s, 1),
+                "drafts": draft_meta(campaign.briefs).get("drafts", [])}
         if voice.note:
             meta["engine_note"] = voice.note
+        if brief:  # an immediate bulletin is on air until its brief's window ends (portal and feeds)
+            meta["until"] = window(brief, phase)[1].isoformat()
         script_path = atomic_write_text(ctx.job_path(job, ".script.txt"), announcer_text(script, campaign.root))
         spoken_path = atomic_write_text(ctx.job_path(job, ".spoken.txt"), script.spoken_text)
         text_meta = {key: meta[key] for key in ("priority", "day", "slot", "unit_name", "drafts")}

@@ -25,7 +25,7 @@ import re
 import unicodedata
 from functools import lru_cache
 
-from ..text import nfc
+from ..text import PHONE, is_phone, nfc
 
 #: Administrative abbreviations read in full (never letter by letter). Keys are
 #: matched as whole words, case-sensitively; a campaign adds its own through
@@ -92,6 +92,7 @@ ABBREVIATIONS: dict[str, str] = {
     "GTVT": "Giao thông vận tải",
     "VH-TT-DL": "Văn hóa, Thể thao và Du lịch",
     "CCCD": "căn cước công dân",
+    "SĐT": "số điện thoại",
     "PCCC": "phòng cháy, chữa cháy",
     "CNCH": "cứu nạn, cứu hộ",
     "BHYT": "bảo hiểm y tế",
@@ -218,11 +219,15 @@ def read_digits(digits: str) -> str:
     return " ".join(_DIGITS[int(d)] for d in digits if d.isdigit())
 
 
+def short_number(digits: str) -> str:
+    """A short number to call, digit by digit; 115 is "một một lăm", as everyone says it."""
+    return "một một lăm" if digits == "115" else read_digits(digits)
+
+
 def _phone(match: re.Match) -> str:
-    groups = [g for g in re.split(r"[ .\-]", match.group(0)) if g]
-    digits = "".join(groups)
-    if not 8 <= len(digits.lstrip("+")) <= 12:
+    if not is_phone(match.group(0)):
         return match.group(0)
+    groups = [g for g in re.split(r"[ .\-]", match.group(0)) if g]
     return ", ".join(read_digits(g.replace("+84", "")) if not g.startswith("+") else "cộng tám tư " + read_digits(g[3:])
                      for g in groups)
 
@@ -299,6 +304,21 @@ def _cut_cost(cut: tuple[str, ...]) -> tuple[int, int]:
     return sum(n == 0 for n in onsets), -sum(onsets)
 
 
+def is_name(word: str) -> bool:
+    """A word in capitals that is said, not spelled: four Latin letters or more, two vowels or more, never three
+    consonants in a row and at most one at the end (YAGI, NORU, WIPHA, NATO, UNICEF), where initials are
+    consonants (BIDV, TNHH) or end on two (OECD). Dictionary entries are never asked: they are read in full."""
+    vowels = "AEIOUY"
+    return (len(word) >= 4 and word.isascii() and word.isupper() and sum(c in vowels for c in word) >= 2
+            and not re.search(rf"[^{vowels}]{{3}}|[^{vowels}]{{2}}$", word))
+
+
+def read_name(word: str) -> str:
+    """``YAGI`` → ``Ya gi`` (Vietnamese syllables, so the engine says each), ``WIPHA`` → ``Wipha``."""
+    cut = syllables(word.lower())
+    return " ".join(cut).capitalize() if cut else word.capitalize()
+
+
 def _address_part(part: str) -> str:
     if part in ADDRESS_WORDS:
         return ADDRESS_WORDS[part]
@@ -326,6 +346,16 @@ def read_address(address: str, abbreviations: dict[str, str]) -> str:
             out += [_address_part(w) for w in re.split(r"[-_]+", piece) if w]
     return " ".join(out)
 
+
+#: Words naming a number to call: the short number after them is read digit by digit.
+_CALL_WORDS = r"số\s+(?:khẩn cấp|cấp cứu|cứu hộ|cứu nạn|trực ban)|điện thoại|đường dây nóng|hotline|tổng đài"
+#: Verbs before a number to call, when nothing counted follows it (a count follows "kêu gọi 500").
+_CALL_VERBS = r"(?<!kêu )gọi(?:\s+(?:ngay|đến|tới|vào|cho))*(?:\s+số)?|liên hệ(?:\s+số)?|nhắn tin(?:\s+(?:đến|tới))?"
+_NOTHING_COUNTED = r"(?=\s*(?:$|[^\w\s]|(?:hoặc|hay|và|để|khi|ngay|miễn phí|trực|của)\b))"
+_CALL_NUMBER = re.compile(rf"\b({_CALL_WORDS})(\s*:?\s*)(\d{{3,6}})(?![\d.,/]?\d|\w)", re.IGNORECASE)
+_CALLED_NUMBER = re.compile(rf"\b({_CALL_VERBS})(\s*:?\s*)(\d{{3,6}}){_NOTHING_COUNTED}", re.IGNORECASE)
+#: The emergency numbers (111 child protection, 112 rescue, 113 police, 114 fire, 115 ambulance), alone.
+_EMERGENCY_NUMBER = re.compile(rf"(?<![\w.,/])(?<!: )11[1-5]{_NOTHING_COUNTED}")
 
 _ADDRESS = re.compile(r"(?<![\w@.])(?:[\w.+-]+@[\w-]+(?:\.[\w-]+)+|(?:https?://|www\.)[^\s,;()\"“”]+|"
                       r"[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:vn|com|net|org|gov|edu|info)(?:/[^\s,;()\"“”]*)?)"
@@ -407,7 +437,13 @@ class SpokenForm:
         text = re.sub(r"\s*\(\s*([^\W\d_][\w&.\-/]*)\s*\)", self._defined_once, text)
         text = self.expand_abbreviations(text)
         # Phone numbers, digit by digit: 0259 3822 123, 0912.345.678, +84 912 345 678, 1900 1234.
-        text = re.sub(r"(?<![\w.,/])(?:\+84|0|1[89]00)\d*(?:[ .\-]?\d+)+", _phone, text)
+        text = PHONE.sub(_phone, text)
+        # Short numbers to call, digit by digit ("112" is "một một hai", never "một trăm mười hai"): after a word
+        # naming a number to call (số khẩn cấp, đường dây nóng, tổng đài…), after "gọi" or "liên hệ" when nothing
+        # counted follows ("gọi 112 ngay", not "kêu gọi 500 hộ"), and the emergency numbers 111–115 standing alone.
+        text = _CALL_NUMBER.sub(lambda m: m.group(1) + m.group(2) + short_number(m.group(3)), text)
+        text = _CALLED_NUMBER.sub(lambda m: m.group(1) + m.group(2) + short_number(m.group(3)), text)
+        text = _EMERGENCY_NUMBER.sub(lambda m: short_number(m.group()), text)
         # Roman numerals: after a context word any valid one; alone only multi-letter ones of I, V, X, L.
         text = re.sub(rf"\b({_ROMAN_CONTEXT})\s+({_ROMAN_RE})(?![\w])",
                       lambda m: f"{m.group(1)} {roman_value(m.group(2))}" if m.group(2) else m.group(0), text)
@@ -433,8 +469,10 @@ class SpokenForm:
         text = re.sub(r"\b(ngày|mồng|mùng|khánh|lễ|từ|đến)\s+(\d{1,2})/(\d{1,2})(?![/\d])", r"\1 \2 tháng \3", text)
         text = re.sub(r"%\s*/\s*năm", " phần trăm mỗi năm", text)
         # What is left in capitals and is no Vietnamese syllable is spelled with Vietnamese letter names.
-        text = re.sub(r"(?<![\w&])[^\W\d_]+(?![\w&])",
-                      lambda m: spell(m.group()) if _unknown_capitals(m.group()) else m.group(), text)
+        # A name in capitals (the typhoon YAGI) is read as a word, in syllables when it cuts into Vietnamese ones.
+        text = re.sub(r"(?<![\w&])[^\W\d_]+(?![\w&])", lambda m: (
+            (read_name(m.group()) if is_name(m.group()) else spell(m.group())) if _unknown_capitals(m.group())
+            else m.group()), text)
         return text
 
     def _joined(self, match: re.Match) -> str:

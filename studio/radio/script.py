@@ -11,6 +11,7 @@ text is what the TTS engine reads.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -21,7 +22,7 @@ from .. import vi
 from ..campaign import URGENCY_WORDS, most_urgent
 from ..templates import template_files
 from ..text import nfc
-from .normalize import normalizer_for
+from .normalize import WORD, SpokenForm, normalizer_for
 
 BUILTIN_TEMPLATES = Path(__file__).resolve().parents[2] / "templates" / "radio"
 TEMPLATE_NAMES = ("bulletin.txt.j2", "announcer.txt.j2")
@@ -71,6 +72,39 @@ def sentence(text: str) -> str:
     """End a heading or message with a full stop so the reader pauses."""
     text = text.strip()
     return text if not text or text[-1] in ".!?…" else text + "."
+
+
+def sentences(line: str, speak: SpokenForm) -> list[str]:
+    """The sentences of one line: split after ``. ! ? …`` before a capital or a digit, never after an
+    abbreviation of the dictionary that ends in a dot ("TP. Hà Tĩnh")."""
+    dotted = tuple(k for k in speak.abbreviations if k.endswith("."))
+    out: list[str] = []
+    for piece in re.split(r"(?<=[.!?…])\s+(?=[\"“'‘(]?[^\W_a-zđ])", line.strip()):
+        if out and out[-1].endswith(dotted):
+            out[-1] += " " + piece
+        elif piece:
+            out.append(piece)
+    return out
+
+
+def said_once(text: str, speak: SpokenForm) -> str:
+    """``text`` (an item's lines) without the sentences it already said: two sentences are the same when
+    their spoken forms have the same words (case and punctuation aside: "112" and "một một hai", "UBND"
+    and "Ủy ban nhân dân" alike); the first is kept. A brief whose body repeats a key message, read
+    after its key messages, says it once."""
+    heard: set[tuple[str, ...]] = set()
+    lines = []
+    for line in text.splitlines():
+        kept = []
+        for sentence in sentences(line, speak):
+            words = tuple(w.casefold() for w in WORD.findall(speak(sentence)))
+            if words and words in heard:
+                continue
+            heard.add(words)
+            kept.append(sentence)
+        if kept:
+            lines.append(" ".join(kept))
+    return "\n".join(lines)
 
 
 def environment(campaign_root: str | Path = "") -> jinja2.Environment:
@@ -154,6 +188,7 @@ def build_script(campaign, phase, unit, briefs, day: str | None = None,
         raise ScriptError(f"{where}: bản tin của {unit.display_name} không có mục nào.")
     speak = normalizer_for(campaign.audio.abbreviations)
     for item in items:
+        item.text = said_once(item.text, speak)
         item.spoken = " ".join(speak(line) for line in item.text.splitlines())
         if item.brief_id and voiceovers and item.brief_id in voiceovers:
             item.voiceover = voiceovers[item.brief_id].name

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path, PurePosixPath
 from typing import Protocol
 
@@ -95,3 +96,10 @@ def open_storage(url: str, **options) -> Storage:
     if scheme not in BACKENDS:
         raise StorageError(f"không hỗ trợ kho lưu trữ {scheme}:// (dùng thư mục hoặc s3://bucket/tiền-tố)")
     return BACKENDS[scheme](url, **options)
+
+
+@lru_cache(maxsize=8)
+def shared(url: str) -> Storage:
+    """One client per store and process (an S3 client is costly to build): what builds and workers use."""
+    return open_storage(url)
+

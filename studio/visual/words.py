@@ -4,10 +4,10 @@ Vietnamese writes a space between syllables, so "ĐẠI HỘI" is one word spelt
 two space-separated syllables. ``groups`` returns the space-separated tokens of a
 paragraph gathered into unbreakable groups: the words of pyvi's offline CRF
 segmenter, the phrases of the campaign dictionary (``keep``), a number with the
-word that measures it ("15 %", "3 năm", "7 giờ sáng") and dates written in words
-("ngày 15 tháng 3 năm 2025"). A no-break space (``vi.stat``'s ``312,5 mm``) joins what it
-separates into one token. The layout wraps groups; it splits a group into its syllables only
-when the group is wider than its box.
+word that measures it ("15 %", "3 năm", "7 giờ sáng"), dates written in words
+("ngày 15 tháng 3 năm 2025") and the digit groups of a phone number ("0239 3856 112"). A
+no-break space (``vi.stat``'s ``312,5 mm``) joins what it separates into one token. The layout
+wraps groups; it splits a group into its syllables only when the group is wider than its box.
 
 ``bind`` writes laid-out text for an application that wraps it again (PowerPoint,
 LibreOffice): the spaces inside a group become no-break spaces, so the office app
@@ -17,11 +17,13 @@ can only break where the layout may.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Sequence
 from functools import lru_cache
+from itertools import accumulate
 
 from .. import vi
-from ..text import EDGE_PUNCTUATION, NO_BREAK_SPACE, nfc, split_words
+from ..text import EDGE_PUNCTUATION, NO_BREAK_SPACE, PHONE, is_phone, nfc, split_words
 
 # Words that measure or count the number before them: never left alone at a line start.
 UNITS = frozenset("""
@@ -118,6 +120,17 @@ def _number_joins(tokens: tuple[str, ...]) -> set[int]:
     return joined
 
 
+def _phone_joins(tokens: tuple[str, ...]) -> set[int]:
+    """Gaps inside a phone number written in groups ("0239 3856 112", "+84 912 345 678"): one number."""
+    text = " ".join(tokens)
+    starts = list(accumulate((len(t) + 1 for t in tokens[:-1]), initial=0))
+    joined: set[int] = set()
+    for match in PHONE.finditer(text):
+        if is_phone(match.group()):
+            joined.update(range(bisect_right(starts, match.start()) - 1, bisect_right(starts, match.end() - 1) - 1))
+    return joined
+
+
 def _punctuation_joins(tokens: tuple[str, ...]) -> set[int]:
     """A lone opening mark ("“", "(") stays with the next word; a lone closing one or a dash with the previous."""
     joined: set[int] = set()
@@ -138,7 +151,7 @@ def groups(paragraph: str, keep: tuple[str, ...] = ()) -> tuple[tuple[str, ...],
     # The segmenter reads a no-break space as a space: it sees such a token without one.
     joins = set(i for i, j in enumerate(_segmenter_joins(tuple(t.replace(NO_BREAK_SPACE, "") or "-" for t in tokens)))
                 if j)
-    joins |= _phrase_joins(tokens, keep) | _number_joins(tokens) | _punctuation_joins(tokens)
+    joins |= _phrase_joins(tokens, keep) | _number_joins(tokens) | _phone_joins(tokens) | _punctuation_joins(tokens)
     out: list[tuple[str, ...]] = []
     current = [tokens[0]]
     for i, token in enumerate(tokens[1:]):

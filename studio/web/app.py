@@ -30,10 +30,10 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from .. import vi
 from ..build import campaign_fingerprint
 from ..campaign import URGENCY, URGENCY_WORDS, Campaign, most_urgent
-from ..formats import EMERGENCY, FORMATS
+from ..formats import FORMATS
 from ..loader import CampaignError, load_campaign
 from ..publish.access import phase_audiences
-from ..publish.feeds import public_label
+from ..publish.feeds import is_alert, public_label
 from ..storage import StorageError, open_storage
 from .approve import ApprovalError, append_audit, approve_brief, read_audit
 from .auth import (
@@ -377,7 +377,8 @@ def create_app(campaign: Campaign | str | Path, storage_url: str | None = None,
             f"{kind} — {public_label(phase.public_name, phase.start, phase.end)}" if phase else kind))
         duration = item.meta.get("duration") or item.meta.get("duration_s")
         return {"item": item, "brief": brief, "phase": phase, "day": day, "priority": priority, "title": title,
-                "duration": duration, "slot": item.meta.get("slot"), "alert": item.format == EMERGENCY.id,
+                "duration": duration, "slot": item.meta.get("slot"), "until": item.meta.get("until"),
+                "alert": is_alert({"format": item.format, "meta": item.meta}, vi.today()),
                 "state": catalog.check(item), "signature": catalog.signature(item.phase),
                 "script": item.sidecars.get(".script.txt"), "preview": item.sidecars.get(".preview.png"),
                 "poster": item.sidecars.get(".poster.png")}
@@ -403,7 +404,7 @@ def create_app(campaign: Campaign | str | Path, storage_url: str | None = None,
         c = state.get()
         tree = c.unit_tree()
         scope = state.audiences(unit)
-        today = datetime.now(vi.VIETNAM).date().isoformat()
+        today = vi.today().isoformat()
         groups, alerts = [], []
         for phase in sorted(c.all_phases(), key=lambda p: p.start, reverse=True):
             items = [i for i in catalog.items(phase.id)
@@ -633,5 +634,8 @@ def create_app(campaign: Campaign | str | Path, storage_url: str | None = None,
         rows = [r for r in rows if r["status"] or r["count"] or not r["phase"].subphases]  # Đợt 2 = its sub-phases
         return page(request, "status.html", me=me, rows=rows, storage_url=storage.url)
 
+    from .editor import mount_editor  # it imports this module's Denied
+
+    mount_editor(app, state=state, page=page, designer=designer, check_csrf=check_csrf, settings=settings)
     return app
 
