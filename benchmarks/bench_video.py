@@ -22,6 +22,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from studio.build import BuildContext, job_context  # noqa: E402
+from studio.formats import FORMATS  # noqa: E402
 from studio.loader import load_campaign  # noqa: E402
 from studio.plan import expand  # noqa: E402
 from studio.video import ffmpeg, sources, subtitles  # noqa: E402
@@ -40,6 +41,15 @@ def voice(folder: Path) -> tuple[Path, list]:
     return wav, [(0.0, n * half / len(TEXT), TEXT[:half].strip()), (n * half / len(TEXT), n, TEXT[half:])]
 
 
+def loudness() -> dict:
+    """The social format's loudness target, mastered as a build does (older checkouts have none)."""
+    if "loudness" not in FORMATS["video-9x16"].options:
+        return {}
+    from studio.radio.audio import Loudness
+
+    return {"loudness": Loudness(*FORMATS["video-9x16"].options["loudness"], 0)}
+
+
 def studio_render(ctx, brief, wav: Path, segments: list, stills: list[Path], target: Path) -> Timeline:
     """What the renderer does after narration and stills exist: cards, cues, graph, encode."""
     n = ffmpeg.audio_seconds(wav)
@@ -49,7 +59,7 @@ def studio_render(ctx, brief, wav: Path, segments: list, stills: list[Path], tar
     style = subtitles.Style.for_frame(W, H, subtitles.subtitle_font(ctx.campaign.brand.fonts, TEXT))
     cues = subtitles.split_cues(segments, style, offset=card_s)
     tl = Timeline(W, H, shots, crossfade=CROSSFADE, overlays=subtitles.overlays(cues, style, target.parent),
-                  voice=wav, voice_start=card_s)
+                  voice=wav, voice_start=card_s, **loudness())
     ffmpeg.render(tl, target)
     return tl
 

@@ -80,6 +80,27 @@ class Phase(Model):
         return [self.start + timedelta(days=i) for i in range((self.end - self.start).days + 1)]
 
 
+def _lufs(value: float) -> float:
+    if not -30 <= value <= -10:
+        raise ValueError(f"độ lớn phải từ -30 đến -10 LUFS (truyền hình theo EBU R128: -23; mạng xã hội: -14 đến "
+                         f"-16), nhận được {value:g}")
+    return value
+
+
+def _true_peak(value: float) -> float:
+    if not -9 <= value <= 0:
+        raise ValueError(f"đỉnh thực phải từ -9 đến 0 dBTP (truyền hình theo EBU R128: -1), nhận được {value:g}")
+    return value
+
+
+class Loudness(Model):
+    """What a channel's videos are mastered to: integrated loudness and true-peak ceiling, measured on the
+    encoded file (defaults per format: ``studio.formats``)."""
+
+    target_lufs: Annotated[float, BeforeValidator(_real), AfterValidator(_lufs)]
+    true_peak_db: Annotated[float, BeforeValidator(_real), AfterValidator(_true_peak)] = -1.0
+
+
 class Channel(Model):
     """A distribution channel of the plan and the asset formats it needs."""
 
@@ -88,6 +109,7 @@ class Channel(Model):
     unit_level: Level = "province"
     formats: list[str]
     bleed_mm: Bleed | None = None  # the print shop's bleed for this channel's PDFs (wins over the campaign's)
+    loudness: Loudness | None = None  # this channel's videos (wins over the format's default: TV −23, social −16)
 
 
 class Audience(Model):

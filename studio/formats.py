@@ -54,9 +54,15 @@ register_format(Format("bulletin-daily", "bulletin", "day", "audio/mpeg", "Bản
 #: An emergency brief's own bulletin, to broadcast at once: alert tone, the brief read ``audio.emergency_repeat`` times.
 EMERGENCY = register_format(Format("bulletin-khan", "bulletin", "brief", "audio/mpeg", "Bản tin khẩn (phát ngay)", {}))
 
-for _ratio, (_w, _h) in {"16x9": (1920, 1080), "9x16": (1080, 1920), "1x1": (1080, 1080)}.items():
+#: Video loudness (integrated LUFS, true-peak ceiling dBTP), measured on the encoded file: 16:9 is made for
+#: television, mastered to EBU R128 (−23 LUFS ±0.5, ≤ −1 dBTP); the portrait and square videos are for social
+#: platforms, which play around −14 to −16 and turn louder files down: −16 keeps speech clear on a phone with
+#: room under the peak ceiling. A channel's ``loudness`` wins (e.g. a 16:9 made for a web portal).
+BROADCAST_LOUDNESS, SOCIAL_LOUDNESS = (-23.0, -1.0), (-16.0, -1.0)
+for _ratio, (_w, _h), _loud in (("16x9", (1920, 1080), BROADCAST_LOUDNESS), ("9x16", (1080, 1920), SOCIAL_LOUDNESS),
+                                ("1x1", (1080, 1080), SOCIAL_LOUDNESS)):
     register_format(Format(f"video-{_ratio}", "video", "brief", "video/mp4", f"Video {_w}×{_h}",
-                           {"width": _w, "height": _h}))
+                           {"width": _w, "height": _h, "loudness": _loud}))
 
 
 def channel_formats(formats: list[str]) -> list[str]:

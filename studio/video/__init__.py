@@ -17,9 +17,10 @@ from .timeline import Timeline
 
 class VideoRenderer(Renderer):
     kind = "video"
-    version = "7"  # 2: subtitles below the picture; 3: word-aware breaks; 4: pictures, QR codes; 5: draft mark,
+    version = "8"  # 2: subtitles below the picture; 3: word-aware breaks; 4: pictures, QR codes; 5: draft mark,
     # public wording, an emergency's notice; 6: stills span the frame (the subtitle band part of it), flow layout;
-    # 7: campaign phrases kept whole in cards and subtitles
+    # 7: campaign phrases kept whole in cards and subtitles; 8: loudness per channel measured as encoded, BT.709,
+    # subtitles within broadcast limits, an emergency's cards in its notice colours
 
     def inputs(self, job, ctx):
         """The brief, every phase (stills draw the timeline), the brand, the audio settings and the
@@ -48,12 +49,13 @@ class VideoRenderer(Renderer):
                          {"chain": VERSION, "cards": CARD_VERSION})
 
     def render(self, job, ctx) -> list[Output]:
-        from .compose import make_video
+        from .compose import loudness_for, make_video
 
         options = FORMATS[job.format].options
         brief = ctx.campaign.brief(job.brief)
         stem = ctx.job_path(job, "")
-        return make_video(ctx, brief, options["width"], options["height"], stem, music=ctx.inputs.files.get("music"))
+        return make_video(ctx, brief, options["width"], options["height"], stem, music=ctx.inputs.files.get("music"),
+                          loudness=loudness_for(ctx.campaign, job.channel, job.format))
 
 
 register(VideoRenderer())

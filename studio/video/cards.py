@@ -40,8 +40,8 @@ def blocks(kind: str, campaign, brief, width: int, height: int) -> list[tuple]:
     """The texts an ``opening`` (headline) or ``closing`` (slogan, issuer) card draws, in order:
     ``(text, font, (x, y, w, h), colour, min size, max size, max lines, phrases kept whole)``.
     ``studio validate`` fits the same list without drawing (``fit_block``)."""
-    colors, fonts = campaign.brand.colors, campaign.brand.fonts
-    accent, paper = colors.get("accent", "#FFCD00"), colors.get("paper", "#FFFFFF")
+    fonts = campaign.brand.fonts
+    _, _, accent, ink = palette(campaign, brief)
     heading, body = resolve("heading", fonts), resolve("body", fonts)
     unit = min(width, height)
     margin = round(width * 0.08)
@@ -51,16 +51,16 @@ def blocks(kind: str, campaign, brief, width: int, height: int) -> list[tuple]:
         return [(vi.upper(typeset(campaign.issuer)), body, (margin, height * 0.08, inner, height * 0.1),
                  accent, unit * 0.02, unit * 0.032, 2, keep),
                 (typeset(brief.headline), heading, (margin, height * 0.25, inner, height * 0.4),
-                 paper, unit * 0.04, unit * 0.085, None, keep),
+                 ink, unit * 0.04, unit * 0.085, None, keep),
                 (typeset(brief.title), body, (margin, height * 0.7, inner, height * 0.17),
-                 paper, unit * 0.024, unit * 0.04, 3, keep)]
+                 ink, unit * 0.024, unit * 0.04, 3, keep)]
     slogan = typeset(brief.slogans[0] if brief.slogans else brief.headline)
     return [(slogan, heading, (margin, height * 0.18, inner, height * 0.5), accent, unit * 0.04, unit * 0.08, None,
              keep),
             (typeset(campaign.issuer), body, (margin, height * 0.74, inner, height * 0.08),
-             paper, unit * 0.02, unit * 0.034, 2, keep),
+             ink, unit * 0.02, unit * 0.034, 2, keep),
             (typeset(campaign.title), body, (margin, height * 0.82, inner, height * 0.1),
-             paper, unit * 0.016, unit * 0.026, 3, keep)]
+             ink, unit * 0.016, unit * 0.026, 3, keep)]
 
 
 DRAFT = "DỰ THẢO · CHƯA DUYỆT, KHÔNG PHÁT HÀNH"
@@ -77,12 +77,22 @@ def _draft_band(draw: ImageDraw.ImageDraw, campaign, width: int, height: int) ->
     _draw_block(draw, block)
 
 
+def palette(campaign, brief) -> tuple[str, str, str, str]:
+    """A card's ``(ground, bars, accent text, text)`` colours: the brand's, or for an emergency brief the
+    notice colours its stills are drawn in (``emergency-ground``, ``emergency``, dark ink: the notice
+    template's)."""
+    colors = campaign.brand.colors
+    if brief.priority == "emergency":
+        return colors["emergency-ground"], colors["emergency"], colors["emergency"], colors.get("ink", "#1A1A1A")
+    accent = colors.get("accent", "#FFCD00")
+    return colors.get("primary", "#C8102E"), accent, accent, colors.get("paper", "#FFFFFF")
+
+
 def card(kind: str, campaign, brief, width: int, height: int, target: Path) -> Path:
     """Draw the ``opening`` (headline) or ``closing`` (slogan, issuer) card as a PNG; a draft's carries
     the draft mark."""
-    colors = campaign.brand.colors
-    primary, accent = colors.get("primary", "#C8102E"), colors.get("accent", "#FFCD00")
-    image = Image.new("RGB", (width, height), primary)
+    ground, accent, *_ = palette(campaign, brief)
+    image = Image.new("RGB", (width, height), ground)
     draw = ImageDraw.Draw(image)
     unit = min(width, height)
     bar = round(unit * 0.012)

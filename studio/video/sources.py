@@ -15,7 +15,8 @@ from ..artifacts import file_digest
 from ..context import keep_phrases
 from . import cards
 
-CARD_VERSION = 3  # 2: the draft mark; 3: lines break between words, the campaign's phrases kept whole
+CARD_VERSION = 4  # 2: the draft mark; 3: lines break between words, the campaign's phrases kept whole;
+# 4: an emergency's cards in its notice colours
 STILL_VERSION = 2  # 2: the scene spans the frame, the subtitle band is part of it
 SCENE_FILES = ("template", "font", "image")  # the kinds of declared file a still reads
 
@@ -41,7 +42,7 @@ def card(ctx, brief, kind: str, width: int, height: int) -> Path:
     fonts = [cards.resolve(role, brand.fonts) for role in ("heading", "body")]
     key = {"card": kind, "v": CARD_VERSION, "size": [width, height], "brand": brand.model_dump(mode="json"),
            "fonts": [file_digest(f) for f in fonts], "issuer": ctx.campaign.issuer, "title": ctx.campaign.title,
-           "brief": [brief.headline, brief.title, brief.slogans[:1], brief.approved],
+           "brief": [brief.headline, brief.title, brief.slogans[:1], brief.approved, brief.priority],
            "keep": keep_phrases(ctx.campaign)}
     return ctx.cache.get_or_make(key, ".png",
                                  lambda tmp: cards.card(kind, ctx.campaign, brief, width, height, tmp))

@@ -4,16 +4,22 @@ Cues are drawn by Pillow (raqm shaping, so Vietnamese stacked marks are right)
 and overlaid by ffmpeg, which avoids libass and its font lookup entirely. Lines are
 wrapped by the shared layout module (``studio.visual.layout``) with the font's own
 advances, which are an upper bound of what Pillow draws: a line never overflows
-its box. A sentence too long for the allowed lines becomes several cues, timed in
-proportion to their length. Lines and cues break only between words
-(``studio.visual.words``, with the campaign's phrases), and the ``.srt`` holds the
-same lines as the picture, as plain text.
+its box. Cues keep to the common broadcast limits (``MAX_LINES`` lines of at most
+``MAX_CHARS`` characters, at most ``MAX_CUE_S`` on screen, a reading speed of at most
+``MAX_CPS`` characters a second): a sentence too long for one cue becomes several,
+timed in proportion to their length within the sentence's speech, and a cue read
+too fast stays on into the pause after it (or starts in the pause before). Lines and
+cues break only between words (``studio.visual.words``, with the campaign's phrases),
+and the ``.srt`` holds the same lines as the picture, as plain text: markup a brief
+may carry (``<b>``) is dropped and character references (``&amp;``) are read.
 """
 
 from __future__ import annotations
 
+import html
 import math
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
@@ -26,6 +32,17 @@ from ..visual.words import groups
 from .timeline import Cue, Overlay, snap
 
 LINE_HEIGHT = 1.25
+#: The common limits for subtitles (EBU-TT-D practice, streaming platforms' style guides): two lines of at most
+#: 42 characters, at most 7 s on screen, at most 17 characters a second (spaces and punctuation counted).
+MAX_LINES, MAX_CHARS, MAX_CUE_S, MAX_CPS = 2, 42, 7.0, 17.0
+
+
+def plain(text: str) -> str:
+    """A brief's text as subtitle text: character references read, markup dropped (``studio validate``
+    reports both in a brief; a build that goes ahead anyway shows no tag)."""
+    from ..check import MARKUP
+
+    return MARKUP.sub("", html.unescape(text))
 
 
 @dataclass(frozen=True)
@@ -37,7 +54,7 @@ class Style:
     font: Path
     size: int
     max_lines: int
-    box_w: int  # widest line allowed, px
+    box_w: int  # widest line allowed, px (lines also hold at most ``MAX_CHARS`` characters)
     bottom: int  # gap between the cue box and the bottom edge, px
     pad: int
     keep: tuple[str, ...] = ()  # the campaign's phrases no line or cue may split
@@ -49,8 +66,7 @@ class Style:
         margin = round(width * 0.07)
         # Short-form apps cover the bottom fifth of a portrait video with their own buttons.
         bottom = round(height * (0.2 if portrait else 0.07))
-        return cls(width, height, font, size, 3 if portrait else 2, width - 2 * margin, bottom, round(size * 0.35),
-                   keep)
+        return cls(width, height, font, size, MAX_LINES, width - 2 * margin, bottom, round(size * 0.35), keep)
 
     def box_height(self, lines: int) -> int:
         """Height of a cue box of ``lines`` lines (``cue_image`` draws exactly this)."""
@@ -63,34 +79,49 @@ class Style:
         return self.bottom + self.box_height(self.max_lines) + self.pad
 
 
+@lru_cache(maxsize=4096)
 def wrap(text: str, style: Style) -> list[str]:
-    lines = wrap_text(text, style.font, style.size, style.box_w, style.keep)
-    if lines is None:
-        raise ValueError(f"một từ trong phụ đề rộng hơn khung hình: {text!r}")
-    return lines
+    """``text``'s lines between words: each fits the frame and holds at most ``MAX_CHARS`` characters (the
+    box narrows until it does; a word group longer than that keeps its own line), then balanced: the box
+    narrows while the text keeps as many lines, so a cue reads as even lines, not a full one and a word."""
+    box, fitted, count = style.box_w, None, None
+    while True:
+        lines = wrap_text(text, style.font, style.size, box, style.keep)
+        if lines is None or (count is not None and len(lines) > count):
+            if fitted is None:
+                raise ValueError(f"một từ trong phụ đề rộng hơn khung hình: {text!r}")
+            return fitted
+        fitted = lines
+        if count is None and all(len(line) <= MAX_CHARS for line in lines):
+            count = len(lines)
+            if count == 1:
+                return lines
+        box -= style.size / 4
 
 
-def split_cues(segments: list[tuple[float, float, str]], style: Style, offset: float = 0.0) -> list[Cue]:
-    """Sentence timings (narration time) → cues in video time that fit ``style.max_lines``."""
+def split_cues(segments: list[tuple[float, float, str]], style: Style, offset: float = 0.0,
+               until: float | None = None) -> list[Cue]:
+    """Sentence timings (narration time) → cues in video time within the limits, none after ``until``."""
     cues: list[Cue] = []
     for start, end, text in segments:
-        text = " ".join(split_words(typeset(text)))
+        text = " ".join(split_words(typeset(plain(text))))
         if not text:
             continue
-        parts = [text]
-        pieces = math.ceil(len(wrap(text, style)) / style.max_lines)
+        pieces = max(math.ceil(len(wrap(text, style)) / style.max_lines), math.ceil((end - start) / MAX_CUE_S))
         while True:
             parts = _split_words(text, pieces, style.keep)
-            if all(len(wrap(p, style)) <= style.max_lines for p in parts):
+            total = sum(len(p) for p in parts)
+            fits = all(len(wrap(p, style)) <= style.max_lines and (end - start) * len(p) / total <= MAX_CUE_S
+                       for p in parts)
+            if fits or len(parts) < pieces:  # within the limits, or no word left to split at
                 break
             pieces += 1
-        total = sum(len(p) for p in parts)
         t = start
         for part in parts:
             share = (end - start) * len(part) / total
             cues.append(Cue(offset + t, offset + t + share, part))
             t += share
-    return _monotonic(cues)
+    return _readable(_monotonic(cues), until)
 
 
 def _split_words(text: str, pieces: int, keep: tuple[str, ...] = ()) -> list[str]:
@@ -124,8 +155,25 @@ def _monotonic(cues: list[Cue], bridge: float = 0.6) -> list[Cue]:
         if i + 1 < len(cues):
             following = cues[i + 1].start
             end = following if following - end < bridge else min(end, following)
+        end = min(end, snap(cue.start + MAX_CUE_S))
         if end > cue.start:
             out.append(Cue(cue.start, end, cue.text))
+    return out
+
+
+def _readable(cues: list[Cue], until: float | None = None) -> list[Cue]:
+    """A cue read faster than ``MAX_CPS`` stays on into the pause after it, then starts in the pause before
+    it, as far as the neighbouring cues, ``MAX_CUE_S`` and ``until`` allow."""
+    out = list(cues)
+    for i, cue in enumerate(out):
+        need = len(cue.text) / MAX_CPS
+        if cue.end - cue.start >= need:
+            continue
+        after = out[i + 1].start if i + 1 < len(out) else (until if until is not None else cue.end)
+        end = max(cue.end, min(after, snap(cue.start + need + 0.02), snap(cue.start + MAX_CUE_S)))
+        before = out[i - 1].end if i else 0.0
+        start = min(cue.start, max(before, snap(end - need - 0.02)))
+        out[i] = Cue(start, end, cue.text)
     return out
 
 
@@ -175,7 +223,7 @@ def overlays(cues: list[Cue], style: Style, folder: Path, cache=None) -> list[Ov
 
         if cache is not None:
             key = {"subtitle": cue.text, "style": [style.width, style.height, file_digest(style.font), style.size,
-                                                  style.box_w, style.pad, style.max_lines, style.keep], "v": 3}
+                                                  style.box_w, style.pad, style.max_lines, style.keep], "v": 4}
             path = cache.get_or_make(key, ".png", make)
         else:
             path = folder / f"cue-{len(out):03d}.png"

@@ -11,6 +11,10 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from ..radio.audio import Loudness
 
 FPS = 25  # PAL, the frame rate of Vietnamese television
 MOTIONS = ("none", "pan-right", "pan-left", "pan-down", "pan-up")
@@ -63,6 +67,7 @@ class Timeline:
     music: Path | None = None
     music_db: float = -20.0  # music bed level under silence; ducked further under the voice
     pan: float = 0.04  # pan travel as a fraction of the frame (the still is reduced by this much)
+    loudness: Loudness | None = None  # what the sound is mastered to (integrated LUFS, true peak), or left as mixed
 
     @property
     def duration(self) -> float:
