@@ -15,6 +15,8 @@ not hashed, so an incremental build equals a clean one.
 from __future__ import annotations
 
 import json
+import re
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -97,9 +99,47 @@ def campaign_slice(campaign: Campaign, briefs: list[Brief], units: list[Unit], *
         "briefs": [b.model_dump(mode="json") for b in briefs],
     }
     # The campaign's phrases that occur in what this job reads (a phrase elsewhere breaks nothing here).
-    text = json.dumps(values, ensure_ascii=False)
-    values["keep_together"] = [p for p in keep_phrases(campaign) if p in text]
+    values["keep_together"] = _phrases(campaign).found_in(json.dumps(values, ensure_ascii=False))
     return values
+
+
+WORD = re.compile(r"\w+")
+
+
+@dataclass(frozen=True)
+class _Phrases:
+    """A campaign's phrases indexed by their first two words: a job's slice finds the few it
+    holds by its own word pairs, not by searching for each of thousands of unit names."""
+
+    order: dict[str, int]
+    by_start: dict[tuple[str, ...], list[str]]
+
+    @classmethod
+    def of(cls, phrases: tuple[str, ...]) -> _Phrases:
+        by_start: dict[tuple[str, ...], list[str]] = {}
+        for phrase in phrases:
+            by_start.setdefault(tuple(WORD.findall(phrase)[:2]), []).append(phrase)
+        return cls({p: i for i, p in enumerate(phrases)}, by_start)
+
+    def found_in(self, text: str) -> list[str]:
+        words = WORD.findall(text)
+        starts = {*zip(words, words[1:]), *((w,) for w in words), ()}  # phrases of one word or none too
+        found = {p for start in starts for p in self.by_start.get(start, ()) if p in text}
+        return sorted(found, key=self.order.__getitem__)
+
+
+_PHRASE_INDEX: dict[int, tuple[weakref.ref, _Phrases]] = {}
+
+
+def _phrases(campaign: Campaign) -> _Phrases:
+    """``keep_phrases`` of a loaded campaign, indexed once per campaign object (every job of a
+    build slices the same one; campaigns are not changed once loaded)."""
+    key = id(campaign)
+    held = _PHRASE_INDEX.get(key)
+    if held is None or held[0]() is not campaign:
+        ref = weakref.ref(campaign, lambda _, key=key: _PHRASE_INDEX.pop(key, None))
+        held = _PHRASE_INDEX[key] = (ref, _Phrases.of(keep_phrases(campaign)))
+    return held[1]
 
 
 #: Kinds of unit written before a name ("Huyện Bác Ái"): the name alone is a phrase too.

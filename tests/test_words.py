@@ -425,3 +425,14 @@ def test_scene_keeps_campaign_phrases_and_unit_names_whole(example_campaign):
                          if layer.name == "tieu-de")
             assert not breaks_inside(lines, phrase + ("Phan Rang – Tháp Chàm",)), (template, w, h, lines)
     assert split_without  # without the dictionary some size does split them
+
+
+def test_a_slice_keeps_exactly_the_campaign_phrases_its_text_holds():
+    """The phrase index (by first word pair) finds what a plain search for every phrase finds:
+    names with a dash, a kind word, one-word phrases; nothing the text does not hold."""
+    from studio.context import _Phrases
+
+    phrases = ("Bác Ái", "Phan Rang–Tháp Chàm", "Xã Phước Hà", "A -", "Ninh Thuận", "Thuận Bắc", "Đại hội XV")
+    text = '{"name": "Phường Phan Rang–Tháp Chàm", "body": "huyện Bác Ái và Xã Phước Hà; A - b; Đại hội XV."}'
+    assert _Phrases.of(phrases).found_in(text) == [p for p in phrases if p in text]
+    assert _Phrases.of(phrases).found_in(text) == ["Bác Ái", "Phan Rang–Tháp Chàm", "Xã Phước Hà", "A -", "Đại hội XV"]
