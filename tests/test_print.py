@@ -24,16 +24,20 @@ from studio.visual.pdf import MARK_FROM_MM, MARK_TO_MM, PT_PER_MM, SLUG_MM
 NINH_THUAN = next(p for p in EXAMPLES if p.name == "ninh-thuan-2025")
 
 
-@pytest.fixture(scope="module")
-def cmyk_build(tmp_path_factory):
-    """The Ninh Thuận example's print formats, built once with ``--cmyk``."""
-    campaign = load_campaign(NINH_THUAN)
-    out = tmp_path_factory.mktemp("cmyk")
+def _cmyk(example: Path, out: Path):
+    """An example's print formats, built with ``--cmyk``."""
+    campaign = load_campaign(example)
     printed = frozenset(f.id for f in FORMATS.values() if f.options.get("units") == "mm")
     report = build(campaign, out, select=Selection(kinds=frozenset({"visual"}), formats=printed),
                    options={"visual": {"cmyk": True}})
     assert report.ok, [(f["job"], str(f.get("error"))[-400:]) for f in report.failures]
     return campaign, out / campaign.id
+
+
+@pytest.fixture(scope="module")
+def cmyk_build(tmp_path_factory):
+    """The Ninh Thuận example's print formats, built once with ``--cmyk``."""
+    return _cmyk(NINH_THUAN, tmp_path_factory.mktemp("cmyk"))
 
 
 def _pdfs(root: Path) -> list[Path]:
@@ -115,8 +119,9 @@ def test_every_print_pdf_passes_preflight(example_build, example):
     assert not any(a & b for i, a in enumerate(tags) for b in tags[i + 1:]), "subset tags shared between files"
 
 
-def test_every_print_pdf_passes_preflight_in_cmyk(cmyk_build):
-    campaign, root = cmyk_build
+@pytest.mark.parametrize("example", EXAMPLES, ids=lambda p: p.name)
+def test_every_print_pdf_passes_preflight_in_cmyk(cmyk_build, example, tmp_path):
+    campaign, root = cmyk_build if example == NINH_THUAN else _cmyk(example, tmp_path)
     pdfs = _pdfs(root)
     assert {_format(p).split("-")[0] for p in pdfs} == {"pano", "poster", "leaflet"}
     for path in pdfs:
