@@ -28,6 +28,31 @@ _OPENS_AFTER = "([{<«“‘—–-/\"'"  # a quote after these (or a space, or 
 PHONE = re.compile(r"(?<![\w.,/])(?:\+84|0|1[89]00)\d*(?:[ .\-]?\d+)+")
 
 
+#: Where a line's sentences meet: after ``. ! ? …`` and before a capital or a digit (an opening quote allowed).
+SENTENCE_BREAK = re.compile(r"(?<=[.!?…])\s+(?=[\"“'‘(]?[^\W_a-zđ])")
+_WORD = re.compile(r"\w+")
+
+
+def same_words(text: str) -> tuple[str, ...]:
+    """What makes two sentences the same one: their words, case and punctuation aside."""
+    return tuple(w.casefold() for w in _WORD.findall(text))
+
+
+def without_repeats(text: str, said: list[str]) -> str:
+    """``text`` without its sentences that repeat one of ``said`` (drawn beside it): a body that
+    restates a key message shows it once. Lines that lose nothing are kept as written."""
+    heard = {same_words(piece) for s in said for piece in [s, *SENTENCE_BREAK.split(s.strip())]} - {()}
+    lines = []
+    for line in text.splitlines():
+        pieces = SENTENCE_BREAK.split(line.strip())
+        kept = [p for p in pieces if same_words(p) not in heard]
+        if len(kept) == len(pieces):
+            lines.append(line)
+        elif kept:
+            lines.append(" ".join(kept))
+    return "\n".join(lines)
+
+
 def is_phone(written: str) -> bool:
     """A ``PHONE`` match is a phone number when it has 8 to 12 digits (a year or a count has fewer)."""
     return 8 <= sum(c.isdigit() for c in written) <= 12

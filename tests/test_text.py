@@ -28,3 +28,18 @@ def test_typeset_is_nfc_with_curly_quotes():
 def test_split_words_keeps_no_break_spaces():
     assert split_words("Lượng mưa  312,5\u00a0mm\nhôm nay ") == ["Lượng", "mưa", "312,5\u00a0mm", "hôm", "nay"]
     assert split_words("") == []
+
+
+def test_a_body_shows_a_key_message_it_repeats_once():
+    """The evacuation notice's body restated two key messages; drawn beside them, it says each once.
+    Sentences are the same when their words are (case and punctuation aside); other lines stay as written."""
+    from studio.text import without_repeats
+
+    messages = ["Hoàn thành sơ tán trước 17h00 cùng ngày; không ai ở lại trên tàu thuyền.",
+                "Khi cần hỗ trợ, gọi số khẩn cấp 112."]
+    body = ("Bão mạnh dự báo đổ bộ chiều 9/10. Hoàn thành sơ tán trước 17h00 cùng ngày, không ai ở lại "
+            "trên tàu thuyền!\nNgười dân mang theo giấy tờ tùy thân.\nkhi cần hỗ trợ, gọi số khẩn cấp 112")
+    assert without_repeats(body, messages) == ("Bão mạnh dự báo đổ bộ chiều 9/10.\n"
+                                                "Người dân mang theo giấy tờ tùy thân.")
+    kept = "Tp. Hà Tĩnh  có 3 phường.\n\nÔng A. Nguyễn nói."
+    assert without_repeats(kept, messages) == "Tp. Hà Tĩnh  có 3 phường.\n\nÔng A. Nguyễn nói."

@@ -11,7 +11,6 @@ text is what the TTS engine reads.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -21,7 +20,7 @@ import jinja2
 from .. import vi
 from ..campaign import URGENCY_WORDS, most_urgent
 from ..templates import template_files
-from ..text import nfc
+from ..text import SENTENCE_BREAK, nfc
 from .normalize import WORD, SpokenForm, normalizer_for
 
 BUILTIN_TEMPLATES = Path(__file__).resolve().parents[2] / "templates" / "radio"
@@ -79,7 +78,7 @@ def sentences(line: str, speak: SpokenForm) -> list[str]:
     abbreviation of the dictionary that ends in a dot ("TP. Hà Tĩnh")."""
     dotted = tuple(k for k in speak.abbreviations if k.endswith("."))
     out: list[str] = []
-    for piece in re.split(r"(?<=[.!?…])\s+(?=[\"“'‘(]?[^\W_a-zđ])", line.strip()):
+    for piece in SENTENCE_BREAK.split(line.strip()):
         if out and out[-1].endswith(dotted):
             out[-1] += " " + piece
         elif piece:

@@ -30,7 +30,7 @@ from ..artifacts import file_digest
 from ..color import Color
 from ..context import keep_phrases
 from ..templates import template_files
-from ..text import nfc, typeset
+from ..text import nfc, typeset, without_repeats
 from . import flow
 from .fonts import FontError, fonts_named, resolve
 from .images import FITS, MIN_MODULE_MM, Placement, image_size, place, qr_matrix
@@ -145,7 +145,7 @@ def _fail(message: str) -> None:
 
 
 _ENV.filters.update(num=vi.number, stat=vi.stat, vndate=vi.date, date_range=vi.date_range, upper=vi.upper,
-                    shade=_shade)
+                    shade=_shade, without=without_repeats)
 _ENV.globals.update(star=_star, fail=_fail)
 
 
