@@ -143,7 +143,7 @@ class BulletinRenderer(Renderer):
     """One commune's bulletin for a phase or a day: announcer script, spoken text, MP3."""
 
     kind = "bulletin"
-    version = "3"  # 2: ID3v2.3, Vietnamese priority word in the comment; 3: the unit's cover art (APIC)
+    version = "4"  # 2: ID3v2.3, Vietnamese priority word; 3: the unit's cover art (APIC); 4: cover scaled in steps
 
     @staticmethod
     def segments(voice: Voice, script, voiceovers: dict[str, Path], jingle: bool) -> list:
