@@ -11,7 +11,6 @@ A brief that passes here renders: ``tests/test_check.py`` builds what it accepts
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -26,6 +25,7 @@ from .context import BuildContext, JobContext, keep_phrases
 from .formats import FORMATS
 from .loader import Problem, YamlDoc, field_path, read_yaml
 from .plan import RenderJob, expand, grouped, survey
+from .text import MARKUP
 from .visual.fonts import FontError, font_path
 from .visual.layout import FitError, MissingGlyphError, describe_char
 
@@ -325,7 +325,6 @@ def check_characters(ck: Checker, briefs: list[Brief]) -> list[Brief]:
     return clean
 
 
-MARKUP = re.compile(r"</?[A-Za-z][A-Za-z0-9]*(?:\s[^<>]*)?/?>|&(?:[A-Za-z]+|#[0-9]+|#x[0-9A-Fa-f]+);")
 
 
 def check_markup(ck: Checker, briefs: list[Brief]) -> None:

@@ -28,6 +28,8 @@ _OPENS_AFTER = "([{<«“‘—–-/\"'"  # a quote after these (or a space, or 
 PHONE = re.compile(r"(?<![\w.,/])(?:\+84|0|1[89]00)\d*(?:[ .\-]?\d+)+")
 
 
+#: HTML tags and character references pasted into a brief (``validate`` refuses them; subtitles drop them).
+MARKUP = re.compile(r"</?[A-Za-z][A-Za-z0-9]*(?:\s[^<>]*)?/?>|&(?:[A-Za-z]+|#[0-9]+|#x[0-9A-Fa-f]+);")
 #: Where a line's sentences meet: after ``. ! ? …`` and before a capital or a digit (an opening quote allowed).
 SENTENCE_BREAK = re.compile(r"(?<=[.!?…])\s+(?=[\"“'‘(]?[^\W_a-zđ])")
 _WORD = re.compile(r"\w+")

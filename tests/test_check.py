@@ -239,6 +239,6 @@ def test_video_cards_and_subtitles_are_checked_as_the_renderer_draws_them(exampl
 ])
 def test_markup_pattern_finds_tags_and_entities_only(text, found):
     """Pasted HTML is refused; a comparison sign or an ampersand in plain text is not markup."""
-    from studio.check import MARKUP
+    from studio.text import MARKUP
 
     assert sorted(MARKUP.findall(text)) == sorted(found)

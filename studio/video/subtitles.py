@@ -25,7 +25,7 @@ from pathlib import Path
 from PIL import Image, ImageDraw, ImageFont
 
 from ..artifacts import atomic_write_text, file_digest
-from ..text import nfc, split_words, typeset
+from ..text import MARKUP, nfc, split_words, typeset
 from ..visual.fonts import metrics, resolve
 from ..visual.layout import pick_font, wrap_text
 from ..visual.words import groups
@@ -40,8 +40,6 @@ MAX_LINES, MAX_CHARS, MAX_CUE_S, MAX_CPS = 2, 42, 7.0, 17.0
 def plain(text: str) -> str:
     """A brief's text as subtitle text: character references read, markup dropped (``studio validate``
     reports both in a brief; a build that goes ahead anyway shows no tag)."""
-    from ..check import MARKUP
-
     return MARKUP.sub("", html.unescape(text))
 
 
