@@ -15,7 +15,6 @@ not hashed, so an incremental build equals a clean one.
 from __future__ import annotations
 
 import json
-import re
 import weakref
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -27,7 +26,7 @@ from .artifacts import Cache, file_digest, sha256_json
 from .campaign import Brief, Campaign
 from .storage import Storage, shared
 from .storage.journal import FolderJournal, Journal, StoreJournal
-from .text import EDGE_PUNCTUATION, nfc
+from .text import EDGE_PUNCTUATION, WORD, nfc
 from .units import Unit, UnitTree
 
 if TYPE_CHECKING:
@@ -101,9 +100,6 @@ def campaign_slice(campaign: Campaign, briefs: list[Brief], units: list[Unit], *
     # The campaign's phrases that occur in what this job reads (a phrase elsewhere breaks nothing here).
     values["keep_together"] = _phrases(campaign).found_in(json.dumps(values, ensure_ascii=False))
     return values
-
-
-WORD = re.compile(r"\w+")
 
 
 @dataclass(frozen=True)

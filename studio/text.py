@@ -32,12 +32,12 @@ PHONE = re.compile(r"(?<![\w.,/])(?:\+84|0|1[89]00)\d*(?:[ .\-]?\d+)+")
 MARKUP = re.compile(r"</?[A-Za-z][A-Za-z0-9]*(?:\s[^<>]*)?/?>|&(?:[A-Za-z]+|#[0-9]+|#x[0-9A-Fa-f]+);")
 #: Where a line's sentences meet: after ``. ! ? …`` and before a capital or a digit (an opening quote allowed).
 SENTENCE_BREAK = re.compile(r"(?<=[.!?…])\s+(?=[\"“'‘(]?[^\W_a-zđ])")
-_WORD = re.compile(r"\w+")
+WORD = re.compile(r"\w+")  # a word, for comparing and indexing text (not for line breaks)
 
 
 def same_words(text: str) -> tuple[str, ...]:
     """What makes two sentences the same one: their words, case and punctuation aside."""
-    return tuple(w.casefold() for w in _WORD.findall(text))
+    return tuple(w.casefold() for w in WORD.findall(text))
 
 
 def without_repeats(text: str, said: list[str]) -> str:

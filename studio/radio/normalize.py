@@ -25,7 +25,7 @@ import re
 import unicodedata
 from functools import lru_cache
 
-from ..text import PHONE, is_phone, nfc
+from ..text import PHONE, WORD, is_phone, nfc
 
 #: Administrative abbreviations read in full (never letter by letter). Keys are
 #: matched as whole words, case-sensitively; a campaign adds its own through
@@ -201,7 +201,6 @@ _ROMAN_CONTEXT = (r"lần thứ|thứ|[Đđ]ại hội|[Tt]hế kỷ|[Kk]hóa|[K
                   r"[Mm]ục|[Qq]uân khu|[Qq]uốc hội|[Kk]hu vực|[Vv]ùng|[Đđ]ợt|[Ll]oại|[Hh]ạng|[Cc]ấp")
 _ORDINAL = {1: "nhất", 4: "tư"}
 
-WORD = re.compile(r"\w+", re.UNICODE)
 _B = r"(?<![\w&.])"   # left word boundary (a dot before means part of a number or a domain)
 _E = r"(?![\w&])"     # right word boundary
 

@@ -20,8 +20,8 @@ import jinja2
 from .. import vi
 from ..campaign import URGENCY_WORDS, most_urgent
 from ..templates import template_files
-from ..text import SENTENCE_BREAK, nfc
-from .normalize import WORD, SpokenForm, normalizer_for
+from ..text import SENTENCE_BREAK, nfc, same_words
+from .normalize import SpokenForm, normalizer_for
 
 BUILTIN_TEMPLATES = Path(__file__).resolve().parents[2] / "templates" / "radio"
 TEMPLATE_NAMES = ("bulletin.txt.j2", "announcer.txt.j2")
@@ -96,7 +96,7 @@ def said_once(text: str, speak: SpokenForm) -> str:
     for line in text.splitlines():
         kept = []
         for sentence in sentences(line, speak):
-            words = tuple(w.casefold() for w in WORD.findall(speak(sentence)))
+            words = same_words(speak(sentence))
             if words and words in heard:
                 continue
             heard.add(words)
