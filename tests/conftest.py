@@ -29,6 +29,14 @@ def campaign_copy(tmp_path) -> Path:
     return target
 
 
+@pytest.fixture(scope="session")
+def sample_out(tmp_path_factory) -> Path:
+    """A published-like output tree of the example (manifests, bulletins, feeds) for the portal's tests; read only."""
+    from test_web_sample import make_sample_tree
+
+    return make_sample_tree(tmp_path_factory.mktemp("out"))
+
+
 def as_read(text: str) -> str:
     """Text read back from a pptx as a reader sees it: the no-break spaces and word joiners that keep an
     office app's line breaks between words (``studio.visual.words.bind``) as a space and as nothing."""

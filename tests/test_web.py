@@ -9,7 +9,6 @@ import re
 import secrets
 import stat
 import time
-from pathlib import Path
 
 import pytest
 import yaml
@@ -29,11 +28,6 @@ from studio.web.auth import LIMITED_PREFIX, LOGIN_LIMIT, LOGIN_WINDOW_S, LoginLi
 
 MP3 = "dot-1/truyen-thanh-co-so/phuoc-hoa/bulletin.mp3"
 OTHER_MP3 = "dot-1/truyen-thanh-co-so/vinh-hai/bulletin.mp3"
-
-
-@pytest.fixture(scope="module")
-def sample_out(tmp_path_factory) -> Path:
-    return make_sample_tree(tmp_path_factory.mktemp("out"))
 
 
 @pytest.fixture

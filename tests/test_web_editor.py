@@ -14,7 +14,6 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 from PIL import Image
-from test_web_sample import make_sample_tree
 from typer.testing import CliRunner
 from web_login import sign_in
 
@@ -28,11 +27,6 @@ from studio.web.editor import MAX_UPLOAD_BYTES
 
 DRAFT = "dot3-ket-qua-dai-hoi"  # a draft brief of the example
 APPROVED = "dot1-tinh-cam-ky-vong"
-
-
-@pytest.fixture(scope="module")
-def sample_out(tmp_path_factory) -> Path:
-    return make_sample_tree(tmp_path_factory.mktemp("out"))
 
 
 @pytest.fixture
