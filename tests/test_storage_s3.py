@@ -120,3 +120,42 @@ def test_keys_cannot_escape_the_prefix(bucket):
     storage = open_storage(f"s3://{bucket}/pfx")
     with pytest.raises(StorageError):
         storage.put_bytes("../ngoai.txt", b"x", "text/plain")
+
+
+def _put_many(url: str, name: str) -> list[str]:
+    """In a forked child: upload and look up objects through the process's shared client."""
+    from studio.storage import shared
+
+    store, failures = shared(url), []
+    for i in range(40):
+        try:
+            store.put_bytes(f"{name}/{i}.bin", os.urandom(64 * 1024 + i), "application/octet-stream")
+            assert store.info(f"{name}/{i}.bin") is not None
+        except (StorageError, AssertionError) as exc:
+            failures.append(str(exc))
+    return failures
+
+
+def test_forked_workers_never_share_the_parents_connections(bucket):
+    """A build's pool forks after the parent has used the store: each child needs its own client,
+    or two children write into one socket (bodies fail their checksum, HEADs answer 400)."""
+    import multiprocessing
+
+    from studio.storage import shared
+
+    url = f"s3://{bucket}/fork"
+    parent = shared(url)
+    parent.put_bytes("warm.txt", b"parent", "text/plain")  # an open connection to inherit
+    parent.made_here = True
+    with multiprocessing.get_context("fork").Pool(2) as pool:
+        children = pool.starmap(_put_many, [(url, "a"), (url, "b")])
+        inherited = pool.apply(_made_here, (url,))
+    assert children == [[], []]
+    assert inherited is False
+    assert shared(url) is parent
+
+
+def _made_here(url: str) -> bool:
+    from studio.storage import shared
+
+    return getattr(shared(url), "made_here", False)

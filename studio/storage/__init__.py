@@ -12,6 +12,7 @@ links cannot be signed, ``prepare`` does nothing where there is nothing to creat
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
@@ -100,6 +101,14 @@ def open_storage(url: str, **options) -> Storage:
 
 @lru_cache(maxsize=8)
 def shared(url: str) -> Storage:
-    """One client per store and process (an S3 client is costly to build): what builds and workers use."""
+    """One client per store and process (an S3 client is costly to build): what builds and workers use.
+
+    Per process, not per parent: a child forked by a build's pool or a Celery worker would otherwise
+    write its requests into the parent's open connections, interleaving bytes with its siblings
+    (the server then sees bodies that fail their checksum and requests it cannot parse).
+    """
     return open_storage(url)
+
+
+os.register_at_fork(after_in_child=shared.cache_clear)
 
