@@ -203,6 +203,32 @@ def test_srt_text_format():
     assert "01:02:00,000 --> 01:02:03,240\nHẹn gặp lại.\n" in text
 
 
+@pytest.mark.parametrize("size", [(1920, 1080), (1080, 1920)])
+def test_cues_and_lines_break_where_phrases_meet(size):
+    """A subtitler's breaks: after a comma or before the word that opens a phrase; never after "của" or
+    "và", inside "lần thứ XV", or at the dash of "kinh tế - xã hội" (each was a break before)."""
+    sentences = [
+        "Đại hội Đảng bộ tỉnh lần thứ XV, nhiệm kỳ 2025-2030 là sự kiện chính trị quan trọng của toàn Đảng bộ "
+        "và Nhân dân trong tỉnh.",
+        "Phát triển kinh tế - xã hội nhanh và bền vững, bảo đảm quốc phòng, an ninh trên địa bàn tỉnh Ninh Thuận "
+        "trong giai đoạn mới.",
+        "Ban Chỉ huy Phòng chống thiên tai và Tìm kiếm cứu nạn xã Thạch Hải đề nghị bà con di dời đến nơi an toàn "
+        "trước 17 giờ chiều nay.",
+    ]
+    style = subtitles.Style.for_frame(*size, subtitles.subtitle_font(None, " ".join(sentences)))
+    for sentence in sentences:
+        cues = subtitles.split_cues([(0.0, len(sentence) / 13, sentence)], style)
+        assert " ".join(c.text for c in cues) == sentence
+        lines = [line for cue in cues for line in subtitles.wrap(cue.text, style)]
+        assert all(len(line) <= subtitles.MAX_CHARS for line in lines) and len(cues) >= 2
+        for line in lines:
+            last, first = line.split()[-1], line.split()[0]
+            assert last not in {"của", "và", "-", "lần", "thứ"} and first != "-", (size, lines)
+    wide = subtitles.Style.for_frame(1920, 1080, style.font)
+    first = subtitles.split_cues([(0.0, 9.0, sentences[0])], wide)[0]
+    assert subtitles.wrap(first.text, wide) == ["Đại hội Đảng bộ tỉnh lần thứ XV,", "nhiệm kỳ 2025-2030"]
+
+
 def test_subtitles_draw_typographic_quotes_and_keep_a_figure_with_its_unit():
     said = ('Hưởng ứng phong trào "Ngày thứ Bảy tình nguyện", lượng mưa đo được 312,5\u00a0mm, các xã, '
             "phường đã di dời 1.250\u00a0hộ dân đến nơi an toàn trước khi bão đổ bộ vào đất liền.")

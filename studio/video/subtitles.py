@@ -27,8 +27,8 @@ from PIL import Image, ImageDraw, ImageFont
 from ..artifacts import atomic_write_text, file_digest
 from ..text import MARKUP, nfc, split_words, typeset
 from ..visual.fonts import metrics, resolve
-from ..visual.layout import pick_font, wrap_text
-from ..visual.words import groups
+from ..visual.layout import pick_font, wrapper
+from ..visual.words import DASH, groups
 from .timeline import Cue, Overlay, snap
 
 LINE_HEIGHT = 1.25
@@ -83,8 +83,9 @@ def wrap(text: str, style: Style) -> list[str]:
     box narrows until it does; a word group longer than that keeps its own line), then balanced: the box
     narrows while the text keeps as many lines, so a cue reads as even lines, not a full one and a word."""
     box, fitted, count = style.box_w, None, None
+    lines_at = wrapper(text, style.font, style.size, style.keep)
     while True:
-        lines = wrap_text(text, style.font, style.size, box, style.keep)
+        lines = lines_at(box)
         if lines is None or (count is not None and len(lines) > count):
             if fitted is None:
                 raise ValueError(f"một từ trong phụ đề rộng hơn khung hình: {text!r}")
@@ -94,7 +95,32 @@ def wrap(text: str, style: Style) -> list[str]:
             count = len(lines)
             if count == 1:
                 return lines
+            if count == 2 and (two := _two_lines(text, style)):
+                return two
         box -= style.size / 4
+
+
+def _two_lines(text: str, style: Style) -> list[str] | None:
+    """A two-line cue broken where its phrases meet, lines about even (the cut costs of ``split_cues``),
+    each line within ``MAX_CHARS`` and the box; None if no break between word groups gives that."""
+    words = [" ".join(group) for group in groups(text, style.keep)]
+    m = metrics(style.font)
+    space, limit = m.width(" "), style.box_w / style.size
+
+    def fits(line: str) -> bool:
+        syllables = line.split(" ")
+        return len(line) <= MAX_CHARS and sum(map(m.width, syllables)) + space * (len(syllables) - 1) <= limit
+
+    options = []
+    for i in range(1, len(words)):
+        top, bottom = " ".join(words[:i]), " ".join(words[i:])
+        if fits(top) and fits(bottom):
+            average = (len(top) + len(bottom)) / 2
+            options.append((_cut_cost(words[i - 1], words[i]) + BALANCE * abs(len(top) - average) / average, i))
+    if not options:
+        return None
+    i = min(options)[1]
+    return [" ".join(words[:i]), " ".join(words[i:])]
 
 
 def split_cues(segments: list[tuple[float, float, str]], style: Style, offset: float = 0.0,
@@ -105,15 +131,8 @@ def split_cues(segments: list[tuple[float, float, str]], style: Style, offset: f
         text = " ".join(split_words(typeset(plain(text))))
         if not text:
             continue
-        pieces = max(math.ceil(len(wrap(text, style)) / style.max_lines), math.ceil((end - start) / MAX_CUE_S))
-        while True:
-            parts = _split_words(text, pieces, style.keep)
-            total = sum(len(p) for p in parts)
-            fits = all(len(wrap(p, style)) <= style.max_lines and (end - start) * len(p) / total <= MAX_CUE_S
-                       for p in parts)
-            if fits or len(parts) < pieces:  # within the limits, or no word left to split at
-                break
-            pieces += 1
+        parts = _split_sentence(text, end - start, style)
+        total = sum(len(p) for p in parts)
         t = start
         for part in parts:
             share = (end - start) * len(part) / total
@@ -122,26 +141,84 @@ def split_cues(segments: list[tuple[float, float, str]], style: Style, offset: f
     return _readable(_monotonic(cues), until)
 
 
-def _split_words(text: str, pieces: int, keep: tuple[str, ...] = ()) -> list[str]:
-    """Split between words into ``pieces`` runs of about equal length, preferring breaks after punctuation."""
-    words = [" ".join(group) for group in groups(text, keep)]
-    if pieces <= 1 or len(words) <= 1:
+# A subtitler breaks a sentence (into cues, a cue into lines) where its phrases meet: after a comma, or
+# before the word that opens the next phrase; not after such a word ("của / toàn Đảng bộ"), nor after a
+# word that introduces a name or a number ("tỉnh / Ninh Thuận", "lần thứ / XV"), nor at a dash that joins
+# two words ("kinh tế - / xã hội").
+LINKING = frozenset("""là của và với trong qua để cho tại từ đến nhằm khi nhưng hoặc thì mà theo về trên
+dưới sau trước các những nên vì do bởi như đã đang sẽ cùng""".split())
+INTRODUCING = frozenset("""lần thứ số ngày tháng năm khóa khoá quý lúc tỉnh huyện xã phường thị_trấn thôn bản ấp
+đồng_chí ông bà""".split())
+CUT_AFTER_PUNCTUATION, CUT_BEFORE_LINK, CUT_ELSEWHERE, CUT_AFTER_LINK, CUT_INSIDE = 0.0, 1.0, 3.0, 5.0, 12.0
+BALANCE = 2.0  # cost of a piece as long again as the average (or empty), against the cuts' costs
+SHORTEST = 0.4  # of the average: shorter pieces are not considered
+
+
+def _cut_cost(before: str, after: str) -> float:
+    """The cost of a break between two word groups (``groups`` joins a compound's syllables with a space)."""
+    if before[-1] in ",;:.!?":
+        return CUT_AFTER_PUNCTUATION
+    last = before.lower().replace(" ", "_")
+    if before in DASH or after in DASH or last in INTRODUCING:
+        return CUT_INSIDE
+    if last in LINKING:
+        return CUT_AFTER_LINK
+    if after.split(" ", 1)[0].lower() in LINKING:
+        return CUT_BEFORE_LINK
+    return CUT_ELSEWHERE
+
+
+def _split_sentence(text: str, seconds: float, style: Style) -> list[str]:
+    """The sentence in the fewest cues that keep to the limits (lines, characters, seconds on screen),
+    cut where its phrases meet and of about even length (the cheapest cuts, by dynamic programming over
+    the word groups, which are never split); a sentence no cut brings within the limits is cut at every
+    group."""
+    words = [" ".join(group) for group in groups(text, style.keep)]
+    if len(wrap(text, style)) <= style.max_lines and seconds <= MAX_CUE_S:
         return [text]
-    pieces = min(pieces, len(words))
-    ends, total = [], 0  # character count up to the end of each word
-    for word in words:
-        total += len(word) + (1 if ends else 0)
-        ends.append(total)
-    cuts, first = [], 0
-    for k in range(1, pieces):
-        target = total * k / pieces
-        last = len(words) - (pieces - k)  # leave one word at least for each remaining piece
-        cut = min(range(first, last), key=lambda i: abs(ends[i] - target)
-                  - (total / pieces * 0.3 if words[i][-1] in ",;:" else 0))
-        cuts.append(cut)
-        first = cut + 1
-    bounds = [-1, *cuts, len(words) - 1]
-    return [" ".join(words[a + 1:b + 1]) for a, b in zip(bounds, bounds[1:])]
+    n = len(words)
+    longest = style.max_lines * (MAX_CHARS + 1)
+
+    def piece(a: int, b: int) -> str:
+        return " ".join(words[a:b])
+
+    @lru_cache(maxsize=None)
+    def fits(a: int, b: int, total: int) -> bool:
+        text_ab = piece(a, b)
+        if not SHORTEST * total / pieces <= len(text_ab) <= longest or seconds * len(text_ab) / total > MAX_CUE_S:
+            return False  # a piece far shorter than the others is never the cheapest: not laid out to know
+        return len(wrap(text_ab, style)) <= style.max_lines
+
+    def lines_cost(a: int, b: int) -> float:
+        """Half the cost of the break between the piece's lines: a cue also reads by its lines."""
+        lines = wrap(piece(a, b), style)
+        return sum(_cut_cost(top.rsplit(" ", 1)[-1], bottom.split(" ", 1)[0]) / 2
+                   for top, bottom in zip(lines, lines[1:]))
+
+    first = max(2, math.ceil(len(text) / longest), math.ceil(seconds / MAX_CUE_S))
+    for pieces in range(first, n + 1):
+        total = len(text) - (pieces - 1)
+        average = total / pieces
+        # best[k][b]: the cheapest cut of words[:b] into k pieces that each fit, and where its last piece starts
+        best: list[dict[int, tuple[float, int]]] = [{0: (0.0, -1)}] + [{} for _ in range(pieces)]
+        for k in range(1, pieces + 1):
+            for b in range(k, n - (pieces - k) + 1):
+                options = []
+                for a, (cost, _) in best[k - 1].items():
+                    if a < b and fits(a, b, total):
+                        cut = _cut_cost(words[a - 1], words[a]) if a else 0.0
+                        options.append((cost + cut + lines_cost(a, b)
+                                        + BALANCE * abs(len(piece(a, b)) - average) / average, a))
+                if options:
+                    best[k][b] = min(options)
+        if n in best[pieces]:
+            bounds, b = [], n
+            for k in range(pieces, 0, -1):
+                a = best[k][b][1]
+                bounds.append((a, b))
+                b = a
+            return [piece(a, b) for a, b in reversed(bounds)]
+    return words
 
 
 def _monotonic(cues: list[Cue], bridge: float = 0.6) -> list[Cue]:

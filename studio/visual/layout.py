@@ -10,6 +10,7 @@ phrase stays on one line) and at explicit newlines.
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -126,8 +127,15 @@ def _wrap(paragraphs: list[list[Word]], space: float, width_em: float, split: bo
 
 def wrap_text(text: str, font_path: str | Path, size: float, box_w: float,
               keep: tuple[str, ...] = ()) -> list[str] | None:
+    return wrapper(text, font_path, size, keep)(box_w)
+
+
+def wrapper(text: str, font_path: str | Path, size: float,
+            keep: tuple[str, ...] = ()) -> Callable[[float], list[str] | None]:
+    """``wrap_text`` of one text for box widths tried in turn (balancing lines): words measured once."""
     m = metrics(font_path)
-    return _wrap(_paragraph_words(nfc(text), m, keep), m.width(" "), box_w / size)
+    paragraphs, space = _paragraph_words(nfc(text), m, keep), m.width(" ")
+    return lambda box_w: _wrap(paragraphs, space, box_w / size)
 
 
 @lru_cache(maxsize=8192)
