@@ -200,6 +200,22 @@ def test_long_messages_split_over_slides_and_hopeless_text_names_the_brief(examp
         build_deck(example_campaign, example_campaign.phase("dot-3"), [hopeless], scenes=False)
 
 
+def test_the_body_slide_leaves_out_what_the_key_messages_slide_says(example_campaign):
+    """A body that restates a key message shows it once (on the key messages slide); the notes keep it."""
+    brief = example_campaign.brief("dot3-ket-qua-dai-hoi")
+    repeated = "Đại hội đã bầu Ban Chấp hành Đảng bộ tỉnh khóa mới."
+    body = f"{repeated} Nghị quyết Đại hội được phổ biến đến từng chi bộ.\nMỗi thôn tổ chức một buổi học tập."
+    built = build_deck(example_campaign, example_campaign.phase("dot-3"),
+                       [brief.model_copy(update={"key_messages": [repeated, "Học tập Nghị quyết."], "body": body})],
+                       scenes=False)
+    slides = {name: built.prs.slides[i] for i, (name, _) in enumerate(built.slides)}
+    assert repeated in visible_text(slides["bullets"])
+    content = visible_text(slides["two-column"])
+    assert "Nghị quyết Đại hội được phổ biến đến từng chi bộ." in content and "Mỗi thôn" in content
+    assert repeated not in content, "said on the slide before"
+    assert repeated in slides["two-column"].notes_slide.notes_text_frame.text
+
+
 def test_same_unit_stats_make_one_chart_and_mixed_sources_are_marked(example_campaign):
     brief = example_campaign.brief("dot3-ket-qua-dai-hoi").model_copy(update={"stats": [
         Stat(label="Huyện Ninh Hải", value=12, unit="xã"),

@@ -25,7 +25,7 @@ from pptx.util import Emu, Pt
 from .. import vi
 from ..campaign import Approval, Brief, Campaign, Phase, Stat
 from ..context import keep_phrases
-from ..text import nfc, typeset
+from ..text import nfc, typeset, without_repeats
 from ..visual.alt import stat_sentence
 from ..visual.fonts import FontError
 from ..visual.images import image_size, place, upright_file
@@ -249,8 +249,10 @@ class DeckBuilder:
             self.slides.pop()
 
     def content(self, brief: Brief) -> None:
-        """Two columns: the body (what) beside audiences and channels (who, how)."""
-        if not brief.body.strip():
+        """Two columns: the body (what) beside audiences and channels (who, how). The body's sentences that
+        restate a key message (on the slide before) are left out: the notes keep the body whole."""
+        body = without_repeats(brief.body, brief.key_messages).strip()
+        if not body:
             return
         audiences = {a.id: a.name for a in self.campaign.audiences}
         who = [audiences.get(a, a) for a in brief.audiences]
@@ -262,7 +264,7 @@ class DeckBuilder:
             self.put(s, "two-column", "title", brief.title)
             self.put(s, "two-column", "left-head", "NỘI DUNG")
             self.put(s, "two-column", "right-head", vi.upper(right_head))
-            self.put(s, "two-column", "left", [line for line in brief.body.splitlines() if line.strip()])
+            self.put(s, "two-column", "left", [line for line in body.splitlines() if line.strip()])
             self.put(s, "two-column", "right", right)
         except DeckError:
             self._undo(1)  # a very long body stays in the notes only
