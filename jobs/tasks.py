@@ -184,18 +184,42 @@ def feed_once(conf, batch_id: str, token: str) -> str:
     size = conf.studio_task_jobs
     unsettled = int(r.get(_feed_key(batch_id, "sent")) or 0) - batch.settled(batch_id)
     room = conf.studio_submit_window * size - unsettled
-    units = [json.loads(u) for u in (r.lpop(_feed_key(batch_id, "backlog"), room // size) or [])] \
+    units = [json.loads(u) for u in r.lrange(_feed_key(batch_id, "backlog"), 0, room // size - 1)] \
         if room >= size else []
     for unit in units:
         render_group.si(batch_id, meta["campaign_root"], meta["out"], meta["options"], unit,
                         meta.get("storage")).on_error(batch_failed.s(batch_id)).apply_async()
-    if units:
-        r.incrby(_feed_key(batch_id, "sent"), sum(len(u) for u in units))
+    if units and not _handed_over(r, batch_id, token, units):
+        return "stopped"
     if r.llen(_feed_key(batch_id, "backlog")):
         return "more"
     r.delete(_feed_key(batch_id, "feeder"), _feed_key(batch_id, "sent"))
     _tail(batch_id, meta.get("publish_to")).apply_async()
     return "done"
+
+
+def _handed_over(r, batch_id: str, token: str, units: list[list[dict]]) -> bool:
+    """Take the units just sent off the backlog, in one transaction, if this is still the batch's
+    feeder (a resumed batch has a new backlog and a feeder of its own).
+
+    They leave the backlog only once they are in the broker: a feeder killed between the two
+    leaves them there, and the next look sends them again. A unit may so be sent twice, which
+    a job's record and the store make harmless (the finish step counts records, not messages);
+    taken off first, it would be lost, and the batch would wait for it until ``FINISH_WAIT``.
+    """
+    feeder = _feed_key(batch_id, "feeder")
+    with r.pipeline() as pipe:
+        try:
+            pipe.watch(feeder)
+            if pipe.get(feeder) != token:
+                return False
+            pipe.multi()
+            pipe.ltrim(_feed_key(batch_id, "backlog"), len(units), -1)
+            pipe.incrby(_feed_key(batch_id, "sent"), sum(len(u) for u in units))
+            pipe.execute()
+        except redis.WatchError:
+            return False
+    return True
 
 
 @shared_task(name="studio.finish", **{**TASK, "max_retries": None})

@@ -118,6 +118,7 @@ def test_work_units_group_alike_jobs_and_feed_a_window_at_a_time(redis_db, examp
     monkeypatch.setenv("STUDIO_SUBMIT_WINDOW", "3")
     make_app(Settings.from_env())
     try:
+        from jobs import tasks
         from jobs.app import current
         from jobs.tasks import feed_once
 
@@ -139,6 +140,46 @@ def test_work_units_group_alike_jobs_and_feed_a_window_at_a_time(redis_db, examp
         assert feed_once(current().conf, batch_id, token) == "more"  # five jobs settled: one more unit
         assert broker.llen("celery") == 4 and client.llen(backlog) == total - 4
         assert feed_once(current().conf, batch_id, "an older feeder") == "stopped"
+        assert client.llen(backlog) == total - 4, "a stale feeder takes nothing off the backlog"
+
+        # The feeder's worker is killed while it hands a window over: the units it had not sent yet
+        # stay in the backlog and the next look sends them; none is lost.
+        client.incrby(f"studio:batch:{batch_id}:settled", 15)  # three more units' room
+        sent = _units_in(broker)
+        calls = {"n": 0}
+        real = tasks.render_group.si
+
+        def killed_after_one(*args, **kwargs):
+            calls["n"] += 1
+            if calls["n"] == 2:
+                raise KeyboardInterrupt  # what a worker killed mid-loop amounts to, for this loop
+            return real(*args, **kwargs)
+
+        monkeypatch.setattr(tasks.render_group, "si", killed_after_one)
+        with pytest.raises(KeyboardInterrupt):
+            feed_once(current().conf, batch_id, token)
+        monkeypatch.setattr(tasks.render_group, "si", real)
+        assert client.llen(backlog) == total - 4, "nothing leaves the backlog before it is in the broker"
+        client.incrby(f"studio:batch:{batch_id}:settled", 10_000)  # let the rest through
+        while feed_once(current().conf, batch_id, token) == "more":
+            pass
+        everything = _units_in(broker)
+        assert set(everything) == {tuple(j["id"] for j in u) for u in work_units(jobs, 5)}
+        assert len(everything) - len(set(everything)) == 1, "the one unit sent before the kill, sent again"
+        assert sent == everything[:4]
     finally:
         monkeypatch.undo()
         make_app(Settings.from_env())
+
+
+def _units_in(broker) -> list[tuple[str, ...]]:
+    """The job ids of each render_group message waiting in the broker, oldest first."""
+    import base64
+
+    units = []
+    for raw in reversed(broker.lrange("celery", 0, -1)):  # kombu pushes to the head
+        message = json.loads(raw)
+        if message["headers"]["task"] == "studio.render_group":
+            args = json.loads(base64.b64decode(message["body"]))[0]
+            units.append(tuple(j["id"] for j in args[4]))
+    return units
