@@ -17,7 +17,7 @@ from studio.formats import FORMATS
 from studio.text import NO_BREAK_SPACE
 from studio.visual import scene_for
 from studio.visual.fonts import font_path, metrics
-from studio.visual.layout import fit_text, wrap_text
+from studio.visual.layout import fit_text, wrapper
 from studio.visual.scene import build_scene
 from studio.visual.words import WORD_JOINER, groups
 
@@ -86,7 +86,7 @@ def test_a_no_break_space_joins_a_statistic():
     assert [t for g in groups(text) for t in g if "\u00a0" in t] == stats  # each one token
     m = metrics(BOLD)
     for width in range(int(max(m.width(t) for t in stats) * 40) + 1, 1400, 29):
-        lines = wrap_text(text, BOLD, 40, width)
+        lines = wrapper(text, BOLD, 40)(width)
         assert "".join(lines).count("\u00a0") == 2, (width, lines)  # drawn as a no-break space, never a break
         assert not any(line.startswith(("mm", "hộ")) for line in lines), (width, lines)
 
@@ -166,7 +166,7 @@ def test_a_phone_number_in_groups_never_breaks(text, number):
     assert number in joined(text), joined(text)
     m = metrics(BOLD)
     for width in range(int(m.width(number) * 40) + 1, 1400, 23):
-        lines = wrap_text(text, BOLD, 40, width)
+        lines = wrapper(text, BOLD, 40)(width)
         assert any(number in line for line in lines), (width, lines)
     assert "0 5" not in " ".join(joined("Năm 2025 có 0 5 hộ"))  # a count is no phone number (8 to 12 digits)
 
@@ -177,7 +177,7 @@ def test_lines_break_between_words_at_every_width():
     text = "Nhiệt liệt chào mừng Đại hội đại biểu Đảng bộ tỉnh Ninh Thuận lần thứ XV, nhiệm kỳ 2025 - 2030"
     keep = ("Ninh Thuận",)
     for width in range(300, 1400, 37):
-        lines = wrap_text(text, BOLD, 40, width, keep)
+        lines = wrapper(text, BOLD, 40, keep)(width)
         assert " ".join(lines) == text
         assert not breaks_inside(lines, keep), width
         assert not any(f"{a.split()[-1]} / {b.split()[0]}" in WRONG for a, b in zip(lines, lines[1:]))
@@ -187,9 +187,9 @@ def test_a_word_wider_than_its_box_breaks_between_its_syllables():
     m = metrics(BOLD)
     size = 40
     width = m.width("NGHĨA") * size * 1.05  # one syllable fits, "NGHĨA VỤ" does not
-    lines = wrap_text("NGHĨA VỤ", BOLD, size, width)
+    lines = wrapper("NGHĨA VỤ", BOLD, size)(width)
     assert lines == ["NGHĨA", "VỤ"]
-    assert wrap_text("NGHĨA VỤ", BOLD, size, m.width("NGH") * size) is None  # a syllable is never split
+    assert wrapper("NGHĨA VỤ", BOLD, size)(m.width("NGH") * size) is None  # a syllable is never split
 
 
 def test_no_single_syllable_last_line_when_another_break_fits():
@@ -197,7 +197,7 @@ def test_no_single_syllable_last_line_when_another_break_fits():
     m = metrics(BOLD)
     size = 40
     for width in range(400, 1300, 23):
-        lines = wrap_text(text, BOLD, size, width)
+        lines = wrapper(text, BOLD, size)(width)
         greedy_last = len(lines) > 1 and len(lines[-1].split()) == 1
         if greedy_last:  # only possible when the previous line's last word cannot come down
             prev_word = " ".join(groups(" ".join(lines[:-1]))[-1])

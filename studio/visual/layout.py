@@ -125,14 +125,10 @@ def _wrap(paragraphs: list[list[Word]], space: float, width_em: float, split: bo
     return lines
 
 
-def wrap_text(text: str, font_path: str | Path, size: float, box_w: float,
-              keep: tuple[str, ...] = ()) -> list[str] | None:
-    return wrapper(text, font_path, size, keep)(box_w)
-
-
 def wrapper(text: str, font_path: str | Path, size: float,
             keep: tuple[str, ...] = ()) -> Callable[[float], list[str] | None]:
-    """``wrap_text`` of one text for box widths tried in turn (balancing lines): words measured once."""
+    """Greedy wrapping of one text between words, as a function of the box width (lines are balanced by
+    trying narrower boxes): the words are grouped and measured once."""
     m = metrics(font_path)
     paragraphs, space = _paragraph_words(nfc(text), m, keep), m.width(" ")
     return lambda box_w: _wrap(paragraphs, space, box_w / size)
