@@ -53,12 +53,20 @@ def breaks_inside(lines: list[str] | tuple[str, ...], keep: tuple[str, ...] = ()
 
 @pytest.mark.parametrize("text, words", [
     ("ĐẠI HỘI ĐẠI BIỂU TOÀN QUỐC", ["ĐẠI HỘI", "ĐẠI BIỂU", "TOÀN QUỐC"]),
-    ("HỘI ĐỒNG NHÂN DÂN TỈNH", ["HỘI ĐỒNG", "NHÂN DÂN"]),
+    ("HỘI ĐỒNG NHÂN DÂN TỈNH", ["HỘI ĐỒNG NHÂN DÂN"]),  # words.COMPOUNDS: one institution
     ("THAM GIA BẦU CỬ LÀ QUYỀN CỦA CÔNG DÂN", ["THAM GIA", "BẦU CỬ", "CÔNG DÂN"]),
     ("Mỗi cử tri thực hiện Nghị quyết", ["cử tri", "thực hiện", "Nghị quyết"]),
 ])
 def test_segmenter_words_stay_whole_in_any_case(text, words):
     assert set(words) <= set(joined(text))
+
+
+def test_terms_the_segmenter_leaves_apart_stay_whole():
+    """pyvi splits "ven biển", "tổ dân phố", "trung học cơ sở": a deck column broke "phường ven / biển", a
+    subtitle "Trường Trung học cơ sở / Thạch Khê". Never across punctuation ("ven, biển")."""
+    text = "Ủy ban nhân dân các xã, phường ven biển, tổ dân phố và Trường Trung học cơ sở Thạch Khê"
+    assert {"Ủy ban nhân dân", "ven biển,", "tổ dân phố", "Trung học cơ sở"} <= set(joined(text))
+    assert "ven, biển" not in joined("đi ven, biển động")
 
 
 def test_single_capital_letters_break_like_words():

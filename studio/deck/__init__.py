@@ -21,10 +21,10 @@ PPTX = FORMATS["deck-16x9"].media_type
 
 class DeckRenderer(Renderer):
     kind = "deck"
-    version = "8"  # 2: word-aware line breaks; 3: pictures placed once, QR codes; 4: public phase names, draft
+    version = "9"  # 2: word-aware line breaks; 3: pictures placed once, QR codes; 4: public phase names, draft
     # mark; 5: kerned widths (fonts.width); 6: no-break spaces inside words (office apps wrap again); 7: fonts
     # embedded, a notes line naming them, the PDF beside by default, channel names, bound chart labels; 8: the
-    # body slide leaves out what the key messages slide says
+    # body slide leaves out what the key messages slide says; 9: words.COMPOUNDS kept whole
 
     def inputs(self, job, ctx):
         """The phase's briefs, every phase (the timeline slide), the channels the briefs name (a section's

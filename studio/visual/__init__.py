@@ -71,8 +71,9 @@ def separation(brand) -> Separation:
 
 class VisualRenderer(Renderer):
     kind = "visual"
-    version = "6"  # 2: word-aware breaks; 3: pictures placed once, QR codes; 4: PDF/X, slug, ICC CMYK;
-    # 5: public wording, draft mark, notices; 6: kerned widths (fonts.width), flow layout (flow.py)
+    version = "7"  # 2: word-aware breaks; 3: pictures placed once, QR codes; 4: PDF/X, slug, ICC CMYK;
+    # 5: public wording, draft mark, notices; 6: kerned widths (fonts.width), flow layout (flow.py); 7: terms
+    # the segmenter leaves apart kept whole (words.COMPOUNDS)
 
     def inputs(self, job, ctx):
         """The brief (its approval status: a draft is marked; its timeline, priority), every phase (public

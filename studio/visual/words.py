@@ -31,6 +31,17 @@ UNITS = frozenset("""
 tổ khu_vực đơn_vị lần năm tháng ngày tuần giờ phút giây tuổi quý km m cm mm m2 m² km2 km² ha kg g tấn tạ lít
 đồng nghìn ngàn triệu tỷ trăm vạn phần_trăm bản cuốn tờ chiếc cái con căn ngôi trường lớp học_sinh em cháu
 """.split())
+# Words and fixed terms of public-information text that the segmenter (trained on news) leaves apart
+# ("ven biển", "tổ dân phố", "Hội đồng nhân dân"): one group each, as a typesetter keeps them. Lower case,
+# syllables joined by "_"; a term is matched in any case, never across punctuation.
+COMPOUNDS = frozenset(tuple(term.split("_")) for term in """
+ven_biển vùng_trũng trũng_thấp lồng_bè chòi_canh neo_đậu cứu_nạn tìm_kiếm_cứu_nạn nước_dâng gió_giật nhà_tạm
+tránh_trú áp_thấp_nhiệt_đới xả_lũ hồ_chứa tàu_cá phòng_thủ_dân_sự ban_chỉ_huy bão_số
+khu_dân_cư tổ_dân_phố nông_thôn_mới chuyển_đổi_số biển_đảo hòm_phiếu tổ_bầu_cử khu_vực_bỏ_phiếu
+đơn_vị_bầu_cử hội_đồng_nhân_dân ủy_ban_nhân_dân uỷ_ban_nhân_dân mặt_trận_tổ_quốc ban_chấp_hành
+trung_học_cơ_sở trung_học_phổ_thông trạm_y_tế dịch_vụ_công an_toàn_giao_thông mũ_bảo_hiểm nồng_độ_cồn
+vắc_xin bảo_hiểm_y_tế bảo_hiểm_xã_hội hộ_nghèo cận_nghèo giảm_nghèo học_nghề thương_mại_điện_tử
+""".split())
 DAY_PART = frozenset("sáng trưa chiều tối đêm".split())  # "7 giờ sáng": the time of day stays with the hour
 # Words that introduce the number after them: "ngày 15", "số 45/NQ-HĐND", "năm 2025".
 BEFORE_NUMBER = frozenset("ngày tháng năm quý số lúc khóa khoá".split())
@@ -99,6 +110,18 @@ def _phrase_joins(tokens: tuple[str, ...], keep: tuple[str, ...]) -> set[int]:
     return joined
 
 
+def _compound_joins(tokens: tuple[str, ...]) -> set[int]:
+    """Gaps inside a term of ``COMPOUNDS`` whose syllables no punctuation separates."""
+    bare = [_bare(t) for t in tokens]
+    open_after = [t == t.rstrip(EDGE_PUNCTUATION) for t in tokens]  # "xã, phường": a comma ends the run
+    joined: set[int] = set()
+    for n in {len(term) for term in COMPOUNDS}:
+        for i in range(len(tokens) - n + 1):
+            if tuple(bare[i:i + n]) in COMPOUNDS and all(open_after[i:i + n - 1]):
+                joined.update(range(i, i + n - 1))
+    return joined
+
+
 def _number_joins(tokens: tuple[str, ...]) -> set[int]:
     """Gaps between a number and its unit, a date's parts, and "số"/"ngày"/"năm" and their number."""
     joined: set[int] = set()
@@ -151,7 +174,8 @@ def groups(paragraph: str, keep: tuple[str, ...] = ()) -> tuple[tuple[str, ...],
     # The segmenter reads a no-break space as a space: it sees such a token without one.
     joins = set(i for i, j in enumerate(_segmenter_joins(tuple(t.replace(NO_BREAK_SPACE, "") or "-" for t in tokens)))
                 if j)
-    joins |= _phrase_joins(tokens, keep) | _number_joins(tokens) | _phone_joins(tokens) | _punctuation_joins(tokens)
+    joins |= (_phrase_joins(tokens, keep) | _compound_joins(tokens) | _number_joins(tokens) | _phone_joins(tokens)
+              | _punctuation_joins(tokens))
     out: list[tuple[str, ...]] = []
     current = [tokens[0]]
     for i, token in enumerate(tokens[1:]):
