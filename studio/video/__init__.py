@@ -17,11 +17,11 @@ from .timeline import Timeline
 
 class VideoRenderer(Renderer):
     kind = "video"
-    version = "10"  # 2: subtitles below the picture; 3: word-aware breaks; 4: pictures, QR codes; 5: draft mark,
+    version = "11"  # 2: subtitles below the picture; 3: word-aware breaks; 4: pictures, QR codes; 5: draft mark,
     # public wording, an emergency's notice; 6: stills span the frame (the subtitle band part of it), flow layout;
     # 7: campaign phrases kept whole in cards and subtitles; 8: loudness per channel measured as encoded, BT.709,
     # subtitles within broadcast limits, an emergency's cards in its notice colours; 9: cues and their lines
-    # break where phrases meet; 10: words.COMPOUNDS kept whole
+    # break where phrases meet; 10: words.COMPOUNDS kept whole; 11: no lone word over a subtitle line
 
     def inputs(self, job, ctx):
         """The brief, every phase (stills draw the timeline), the brand, the audio settings and the

@@ -116,7 +116,7 @@ def _two_lines(text: str, style: Style) -> list[str] | None:
         top, bottom = " ".join(words[:i]), " ".join(words[i:])
         if fits(top) and fits(bottom):
             average = (len(top) + len(bottom)) / 2
-            options.append((_cut_cost(words[i - 1], words[i]) + BALANCE * abs(len(top) - average) / average, i))
+            options.append((_cut_cost(words[i - 1], words[i]) + LINE_BALANCE * abs(len(top) - average) / average, i))
     if not options:
         return None
     i = min(options)[1]
@@ -152,6 +152,7 @@ INTRODUCING = frozenset("""lần thứ số ngày tháng năm khóa khoá quý l
 CUT_AFTER_PUNCTUATION, CUT_BEFORE_LINK, CUT_ELSEWHERE, CUT_AFTER_LINK, CUT_INSIDE = 0.0, 1.0, 3.0, 5.0, 12.0
 BALANCE = 2.0  # cost of a piece as long again as the average (or empty), against the cuts' costs
 SHORTEST = 0.4  # of the average: shorter pieces are not considered
+LINE_BALANCE = 4.0  # the two lines of a cue are seen together: a lone word over a long line shows
 
 
 def _cut_cost(before: str, after: str) -> float:
