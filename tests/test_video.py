@@ -232,6 +232,22 @@ def test_cues_and_lines_break_where_phrases_meet(size):
     assert subtitles.wrap(first.text, wide) == ["Đại hội Đảng bộ tỉnh lần thứ XV,", "nhiệm kỳ 2025-2030"]
 
 
+def test_a_change_in_line_breaking_reaches_cached_cue_pictures(tmp_path, monkeypatch):
+    """Cue pictures are shared through the cache: a new rule for where lines break (words.VERSION) must
+    make them again, or an incremental build keeps the old lines where a clean one draws the new."""
+    from studio.artifacts import Cache
+    from studio.video.timeline import Cue
+    from studio.visual import words
+
+    style = subtitles.Style.for_frame(1080, 1920, subtitles.subtitle_font(None, "Hướng về Đại hội"))
+    cache = Cache(tmp_path / "cache")
+    [before] = subtitles.overlays([Cue(0.0, 2.0, "Hướng về Đại hội")], style, tmp_path, cache)
+    assert subtitles.overlays([Cue(0.0, 2.0, "Hướng về Đại hội")], style, tmp_path, cache)[0].image == before.image
+    monkeypatch.setattr(words, "VERSION", words.VERSION + 1)
+    [after] = subtitles.overlays([Cue(0.0, 2.0, "Hướng về Đại hội")], style, tmp_path, cache)
+    assert after.image != before.image
+
+
 def test_subtitles_draw_typographic_quotes_and_keep_a_figure_with_its_unit():
     said = ('Hưởng ứng phong trào "Ngày thứ Bảy tình nguyện", lượng mưa đo được 312,5\u00a0mm, các xã, '
             "phường đã di dời 1.250\u00a0hộ dân đến nơi an toàn trước khi bão đổ bộ vào đất liền.")

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from ..artifacts import file_digest
 from ..context import keep_phrases
+from ..visual import words
 from . import cards
 
 CARD_VERSION = 4  # 2: the draft mark; 3: lines break between words, the campaign's phrases kept whole;
@@ -40,7 +41,8 @@ def narration(ctx, brief) -> Narration:
 def card(ctx, brief, kind: str, width: int, height: int) -> Path:
     brand = ctx.campaign.brand
     fonts = [cards.resolve(role, brand.fonts) for role in ("heading", "body")]
-    key = {"card": kind, "v": CARD_VERSION, "size": [width, height], "brand": brand.model_dump(mode="json"),
+    key = {"card": kind, "v": CARD_VERSION, "breaks": words.VERSION, "size": [width, height],
+           "brand": brand.model_dump(mode="json"),
            "fonts": [file_digest(f) for f in fonts], "issuer": ctx.campaign.issuer, "title": ctx.campaign.title,
            "brief": [brief.headline, brief.title, brief.slogans[:1], brief.approved, brief.priority],
            "keep": keep_phrases(ctx.campaign)}
@@ -67,7 +69,8 @@ def stills(ctx, brief, width: int, height: int, reserve: int = 0) -> list[Path]:
     scene = {name: file_digest(path) for name, path in sorted(files.items()) if name.split(":")[0] in SCENE_FILES}
     out = []
     for i, template in enumerate(still_templates(brief)):
-        key = {"still": template, "v": STILL_VERSION, "size": [width, height], "reserve": reserve,
+        key = {"still": template, "v": STILL_VERSION, "breaks": words.VERSION, "size": [width, height],
+               "reserve": reserve,
                "values": [brief.model_dump(mode="json", exclude={"source", "approval"}), brief.approved,
                           ctx.campaign.model_dump(mode="json", include={"title", "issuer", "brand", "phases"})],
                "files": scene}

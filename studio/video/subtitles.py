@@ -26,12 +26,16 @@ from PIL import Image, ImageDraw, ImageFont
 
 from ..artifacts import atomic_write_text, file_digest
 from ..text import MARKUP, nfc, split_words, typeset
+from ..visual import words
 from ..visual.fonts import metrics, resolve
 from ..visual.layout import pick_font, wrapper
 from ..visual.words import DASH, groups
 from .timeline import Cue, Overlay, snap
 
 LINE_HEIGHT = 1.25
+#: The cue pictures' own version in the cache's keys (with ``words.VERSION``): bump it with any change to ``wrap``
+#: or ``cue_image``. 5: lines break where phrases meet.
+CUE_VERSION = 5
 #: The common limits for subtitles (EBU-TT-D practice, streaming platforms' style guides): two lines of at most
 #: 42 characters, at most 7 s on screen, at most 17 characters a second (spaces and punctuation counted).
 MAX_LINES, MAX_CHARS, MAX_CUE_S, MAX_CPS = 2, 42, 7.0, 17.0
@@ -299,7 +303,8 @@ def overlays(cues: list[Cue], style: Style, folder: Path, cache=None) -> list[Ov
 
         if cache is not None:
             key = {"subtitle": cue.text, "style": [style.width, style.height, file_digest(style.font), style.size,
-                                                  style.box_w, style.pad, style.max_lines, style.keep], "v": 4}
+                                                  style.box_w, style.pad, style.max_lines, style.keep],
+                   "v": CUE_VERSION, "breaks": words.VERSION}
             path = cache.get_or_make(key, ".png", make)
         else:
             path = folder / f"cue-{len(out):03d}.png"

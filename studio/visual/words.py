@@ -25,6 +25,10 @@ from itertools import accumulate
 from .. import vi
 from ..text import EDGE_PUNCTUATION, NO_BREAK_SPACE, PHONE, is_phone, nfc, split_words
 
+#: Where lines may break: part of the keys of everything cached with text laid out in it (video cards, stills,
+#: subtitle cues), so a change here never leaves one stale. Bump it with any change to ``groups``. 2: COMPOUNDS.
+VERSION = 2
+
 # Words that measure or count the number before them: never left alone at a line start.
 UNITS = frozenset("""
 % ‰ người hộ hộ_gia_đình cử_tri đại_biểu xã phường thị_trấn huyện tỉnh thôn bản ấp khu_phố điểm điểm_bầu_cử
