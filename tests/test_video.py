@@ -391,3 +391,26 @@ def test_subtitles_never_cover_the_picture(short_campaign, tmp_path, size):
         assert im.size == size
         assert set(im.convert("RGB").crop((0, height - band, width, height)).getdata()) == {primary}
         assert len(set(im.convert("RGB").crop((0, 0, width, height - band)).getdata())) > 10
+
+
+def test_a_change_in_line_breaking_renders_every_laid_out_job_again(example_campaign, tmp_path, monkeypatch):
+    """Where lines may break (words.VERSION) is an input of every job that lays text out: visuals, decks,
+    videos (whose cached cards, stills and cue pictures it keys too), and of no bulletin."""
+    from studio import plugins
+    from studio.build import BuildContext
+    from studio.plan import expand
+    from studio.visual import words
+
+    ctx = BuildContext(example_campaign, tmp_path)
+    jobs = {}
+    for job in expand(example_campaign, ["dot-1"]):
+        jobs.setdefault(job.kind, job)
+    assert {"visual", "deck", "video", "bulletin"} <= set(jobs)
+
+    def digests() -> dict[str, str]:
+        return {kind: plugins.load()[kind].inputs(job, ctx).digest() for kind, job in jobs.items()}
+
+    before = digests()
+    monkeypatch.setattr(words, "VERSION", words.VERSION + 1)
+    after = digests()
+    assert {kind for kind in jobs if after[kind] != before[kind]} == set(jobs) - {"bulletin"}

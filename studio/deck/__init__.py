@@ -14,6 +14,7 @@ from ..context import JobInputs, campaign_slice
 from ..formats import FORMATS
 from ..plan import briefs_for
 from ..renderers import Renderer, register
+from ..visual import words
 from ..visual.fonts import FONT_DIR
 
 PPTX = FORMATS["deck-16x9"].media_type
@@ -43,7 +44,7 @@ class DeckRenderer(Renderer):
         templates = sorted({scene_template(b) for b in briefs} - {None})
         files = scene_files(campaign.root, campaign.brand, briefs, templates)
         files.update({f"font:{p.name}": str(p) for p in sorted(FONT_DIR.glob("*.ttf"))})
-        return replace(inputs, files=files)
+        return replace(inputs, files=files, extra={"breaks": words.VERSION})
 
     def render(self, job, ctx) -> list[Output]:
         from .builder import build_deck

@@ -29,10 +29,11 @@ class VideoRenderer(Renderer):
         from ..context import campaign_slice
         from ..radio import voiceover_files
         from ..radio.speech import VERSION
+        from ..visual import words
         from ..visual.fonts import resolve
         from ..visual.scene import scene_files
-        from .sources import CARD_VERSION, still_templates
-        from .subtitles import SUBTITLE_FONTS
+        from .sources import CARD_VERSION, STILL_VERSION, still_templates
+        from .subtitles import CUE_VERSION, SUBTITLE_FONTS
 
         campaign = ctx.campaign
         brief = campaign.brief(job.brief)
@@ -47,7 +48,8 @@ class VideoRenderer(Renderer):
             files["music"] = options.pop("music")  # by content, not by where it lies
         return JobInputs((self.kind, self.version), job.to_dict(), values, files,
                          {self.kind: options, "bulletin": ctx.options_for("bulletin")},
-                         {"chain": VERSION, "cards": CARD_VERSION})
+                         {"chain": VERSION, "cards": CARD_VERSION, "stills": STILL_VERSION, "cues": CUE_VERSION,
+                          "breaks": words.VERSION})
 
     def render(self, job, ctx) -> list[Output]:
         from .compose import loudness_for, make_video

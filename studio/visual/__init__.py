@@ -21,6 +21,7 @@ from ..campaign import draft_meta
 from ..color import PRINT_PROFILE, SRGB_PROFILE, Color, Separation
 from ..formats import FORMATS
 from ..renderers import Renderer, register
+from . import words
 from .layout import FitError, FitResult, MissingGlyphError, fit_text
 from .pdf import DEFAULT_BLEED_MM, VN, DocInfo, render_pdf
 from .pptx import add_scene_slide, render_pptx
@@ -84,8 +85,9 @@ class VisualRenderer(Renderer):
         fmt = FORMATS[job.format].options
         template = default_template(fmt["family"], brief)
         files = scene_files(ctx.campaign.root, ctx.campaign.brand, [brief], [template])
+        inputs = replace(inputs, files=files, extra={**inputs.extra, "breaks": words.VERSION})
         if fmt["units"] != "mm":
-            return replace(inputs, files=files, options={self.kind: {}})
+            return replace(inputs, options={self.kind: {}})
         files |= {"icc/print": str(PRINT_PROFILE), "icc/srgb": str(SRGB_PROFILE)}
         return replace(inputs, files=files,
                        options={self.kind: print_options(job, ctx.campaign, ctx.options_for(self.kind))})

@@ -25,8 +25,9 @@ from itertools import accumulate
 from .. import vi
 from ..text import EDGE_PUNCTUATION, NO_BREAK_SPACE, PHONE, is_phone, nfc, split_words
 
-#: Where lines may break: part of the keys of everything cached with text laid out in it (video cards, stills,
-#: subtitle cues), so a change here never leaves one stale. Bump it with any change to ``groups``. 2: COMPOUNDS.
+#: Where lines may break: an input of every job that lays text out (visual, deck, video) and part of the keys of
+#: everything cached with text laid out in it (video cards, stills, subtitle cues), so a change here leaves no
+#: output stale. Bump it with any change to ``groups``. 2: COMPOUNDS.
 VERSION = 2
 
 # Words that measure or count the number before them: never left alone at a line start.
