@@ -25,6 +25,12 @@ URGENCY: tuple[str, ...] = ("emergency", "priority", "normal")
 URGENCY_WORDS: dict[str, str] = {"emergency": "khẩn cấp", "priority": "ưu tiên", "normal": "thông thường"}
 
 
+def emergency_title(title: str) -> str:
+    """An emergency bulletin's title: "Bản tin khẩn: <the brief's title>", unless that title says it already
+    ("THÔNG BÁO KHẨN: Sơ tán…"), which would read "Bản tin khẩn: THÔNG BÁO KHẨN: …"."""
+    return title if "khẩn" in title.lower() else f"Bản tin khẩn: {title}"
+
+
 def most_urgent(priorities) -> str:
     """The most urgent of some priorities ("normal" when there are none)."""
     return min(priorities, key=URGENCY.index, default="normal")

@@ -199,6 +199,21 @@ def test_operator_sees_the_emergency_bulletin_first(alert_build, tmp_path, monke
                      f"{folder}/bulletin-daily-{WEEK[0]}.mp3"]
     assert page.index("Thông báo khẩn — phát ngay") < page.index(f"{khan.id}.mp3")
     assert f"từ ngày {vi.date(WEEK[4])} đến hết ngày {vi.date(WEEK[6])}" in page
+    assert "Bản tin khẩn: Sơ tán khỏi vùng trũng" in page
+
+
+def test_an_emergency_title_says_khan_once(alert_build):
+    """"Bản tin khẩn: " goes before the brief's title, unless the title says it already (Hà Tĩnh's
+    "THÔNG BÁO KHẨN: Sơ tán…" read "Bản tin khẩn: THÔNG BÁO KHẨN: …" in podcast apps and on the page)."""
+    from mutagen.id3 import ID3
+
+    from studio.campaign import emergency_title
+
+    ctx, khan, mp3, *_ = alert_build
+    assert str(ID3(str(mp3))["TIT2"]).startswith("Bản tin khẩn: Sơ tán khỏi vùng trũng — ")
+    assert emergency_title("THÔNG BÁO KHẨN: Sơ tán dân") == "THÔNG BÁO KHẨN: Sơ tán dân"
+    assert emergency_title("Thông báo khẩn về lũ") == "Thông báo khẩn về lũ"
+    assert emergency_title("Sơ tán dân") == "Bản tin khẩn: Sơ tán dân"
 
 
 def test_an_emergency_bulletin_leaves_the_top_when_its_window_ends(alert_build, tmp_path, monkeypatch):

@@ -18,7 +18,7 @@ from mutagen.mp3 import MP3
 
 from .. import vi
 from ..artifacts import Output, atomic_write_text
-from ..campaign import draft_meta
+from ..campaign import draft_meta, emergency_title
 from ..context import JobContext, JobInputs, campaign_slice, phase_root
 from ..formats import EMERGENCY
 from ..plan import briefs_for, window
@@ -143,7 +143,8 @@ class BulletinRenderer(Renderer):
     """One commune's bulletin for a phase or a day: announcer script, spoken text, MP3."""
 
     kind = "bulletin"
-    version = "4"  # 2: ID3v2.3, Vietnamese priority word; 3: the unit's cover art (APIC); 4: cover scaled in steps
+    version = "5"  # 2: ID3v2.3, Vietnamese priority word; 3: the unit's cover art (APIC); 4: cover scaled in steps;
+    # 5: an emergency title that says "khẩn" is not prefixed "Bản tin khẩn" again
 
     @staticmethod
     def segments(voice: Voice, script, voiceovers: dict[str, Path], jingle: bool) -> list:
@@ -198,7 +199,7 @@ class BulletinRenderer(Renderer):
         brief = campaign.briefs[0] if emergency else None
         date = job.day or (brief and brief.start or phase.start).isoformat()
         title = " — ".join(part for part in (" ".join(part for part in (
-            f"Bản tin khẩn: {brief.title}" if brief else "Bản tin", vi.part_of_day(job.slot),
+            emergency_title(brief.title) if brief else "Bản tin", vi.part_of_day(job.slot),
             f"ngày {vi.date(job.day)}" if job.day else "") if part), phase.public_name, unit.display_name) if part)
         audio.join_mp3([s.path for s in segments], mp3, audio.Tags(
             title=title, station=script.station, commune=unit.display_name, phase=phase.public_name, date=date,

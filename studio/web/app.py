@@ -29,7 +29,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from .. import vi
 from ..build import campaign_fingerprint
-from ..campaign import URGENCY, URGENCY_WORDS, Campaign, most_urgent
+from ..campaign import URGENCY, URGENCY_WORDS, Campaign, emergency_title, most_urgent
 from ..formats import FORMATS
 from ..loader import CampaignError, load_campaign
 from ..publish.access import phase_audiences
@@ -266,7 +266,7 @@ def create_app(campaign: Campaign | str | Path, storage_url: str | None = None,
     env = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=select_autoescape(["html", "xml"]),
                       trim_blocks=True, lstrip_blocks=True)
     env.filters.update(date=_optional(vi.date), date_range=vi.date_range, time=_optional(vi.date_time), size=vi.size,
-                       part_of_day=vi.part_of_day,
+                       part_of_day=vi.part_of_day, emergency_title=emergency_title,
                        duration=_optional(lambda seconds: vi.duration(float(seconds))),
                        url=lambda path: "/tep/" + quote(path),
                        phase_label=lambda phase: public_label(phase.public_name, phase.start, phase.end))
