@@ -107,7 +107,7 @@ def wrap(text: str, style: Style) -> list[str]:
 def _two_lines(text: str, style: Style) -> list[str] | None:
     """A two-line cue broken where its phrases meet, lines about even (the cut costs of ``split_cues``),
     each line within ``MAX_CHARS`` and the box; None if no break between word groups gives that."""
-    words = [" ".join(group) for group in groups(text, style.keep)]
+    tokens = [" ".join(group) for group in groups(text, style.keep)]
     m = metrics(style.font)
     space, limit = m.width(" "), style.box_w / style.size
 
@@ -116,15 +116,15 @@ def _two_lines(text: str, style: Style) -> list[str] | None:
         return len(line) <= MAX_CHARS and sum(map(m.width, syllables)) + space * (len(syllables) - 1) <= limit
 
     options = []
-    for i in range(1, len(words)):
-        top, bottom = " ".join(words[:i]), " ".join(words[i:])
+    for i in range(1, len(tokens)):
+        top, bottom = " ".join(tokens[:i]), " ".join(tokens[i:])
         if fits(top) and fits(bottom):
             average = (len(top) + len(bottom)) / 2
-            options.append((_cut_cost(words[i - 1], words[i]) + LINE_BALANCE * abs(len(top) - average) / average, i))
+            options.append((_cut_cost(tokens[i - 1], tokens[i]) + LINE_BALANCE * abs(len(top) - average) / average, i))
     if not options:
         return None
     i = min(options)[1]
-    return [" ".join(words[:i]), " ".join(words[i:])]
+    return [" ".join(tokens[:i]), " ".join(tokens[i:])]
 
 
 def split_cues(segments: list[tuple[float, float, str]], style: Style, offset: float = 0.0,
@@ -178,14 +178,14 @@ def _split_sentence(text: str, seconds: float, style: Style) -> list[str]:
     cut where its phrases meet and of about even length (the cheapest cuts, by dynamic programming over
     the word groups, which are never split); a sentence no cut brings within the limits is cut at every
     group."""
-    words = [" ".join(group) for group in groups(text, style.keep)]
+    tokens = [" ".join(group) for group in groups(text, style.keep)]
     if len(wrap(text, style)) <= style.max_lines and seconds <= MAX_CUE_S:
         return [text]
-    n = len(words)
+    n = len(tokens)
     longest = style.max_lines * (MAX_CHARS + 1)
 
     def piece(a: int, b: int) -> str:
-        return " ".join(words[a:b])
+        return " ".join(tokens[a:b])
 
     @lru_cache(maxsize=None)
     def fits(a: int, b: int, total: int) -> bool:
@@ -204,14 +204,14 @@ def _split_sentence(text: str, seconds: float, style: Style) -> list[str]:
     for pieces in range(first, n + 1):
         total = len(text) - (pieces - 1)
         average = total / pieces
-        # best[k][b]: the cheapest cut of words[:b] into k pieces that each fit, and where its last piece starts
+        # best[k][b]: the cheapest cut of tokens[:b] into k pieces that each fit, and where its last piece starts
         best: list[dict[int, tuple[float, int]]] = [{0: (0.0, -1)}] + [{} for _ in range(pieces)]
         for k in range(1, pieces + 1):
             for b in range(k, n - (pieces - k) + 1):
                 options = []
                 for a, (cost, _) in best[k - 1].items():
                     if a < b and fits(a, b, total):
-                        cut = _cut_cost(words[a - 1], words[a]) if a else 0.0
+                        cut = _cut_cost(tokens[a - 1], tokens[a]) if a else 0.0
                         options.append((cost + cut + lines_cost(a, b)
                                         + BALANCE * abs(len(piece(a, b)) - average) / average, a))
                 if options:
@@ -223,7 +223,7 @@ def _split_sentence(text: str, seconds: float, style: Style) -> list[str]:
                 bounds.append((a, b))
                 b = a
             return [piece(a, b) for a, b in reversed(bounds)]
-    return words
+    return tokens
 
 
 def _monotonic(cues: list[Cue], bridge: float = 0.6) -> list[Cue]:
