@@ -29,7 +29,6 @@ from ..text import MARKUP, nfc, split_words, typeset
 from ..visual import words
 from ..visual.fonts import metrics, resolve
 from ..visual.layout import pick_font, wrapper
-from ..visual.words import DASH, groups
 from .timeline import Cue, Overlay, snap
 
 LINE_HEIGHT = 1.25
@@ -107,7 +106,7 @@ def wrap(text: str, style: Style) -> list[str]:
 def _two_lines(text: str, style: Style) -> list[str] | None:
     """A two-line cue broken where its phrases meet, lines about even (the cut costs of ``split_cues``),
     each line within ``MAX_CHARS`` and the box; None if no break between word groups gives that."""
-    tokens = [" ".join(group) for group in groups(text, style.keep)]
+    tokens = [" ".join(group) for group in words.groups(text, style.keep)]
     m = metrics(style.font)
     space, limit = m.width(" "), style.box_w / style.size
 
@@ -151,8 +150,8 @@ def split_cues(segments: list[tuple[float, float, str]], style: Style, offset: f
 # two words ("kinh tế - / xã hội").
 LINKING = frozenset("""là của và với trong qua để cho tại từ đến nhằm khi nhưng hoặc thì mà theo về trên
 dưới sau trước các những nên vì do bởi như đã đang sẽ cùng""".split())
-INTRODUCING = frozenset("""lần thứ số ngày tháng năm khóa khoá quý lúc tỉnh huyện xã phường thị_trấn thôn bản ấp
-đồng_chí ông bà""".split())
+INTRODUCING = words.BEFORE_NUMBER | frozenset(
+    "lần thứ tỉnh huyện xã phường thị_trấn thôn bản ấp đồng_chí ông bà".split())
 CUT_AFTER_PUNCTUATION, CUT_BEFORE_LINK, CUT_ELSEWHERE, CUT_AFTER_LINK, CUT_INSIDE = 0.0, 1.0, 3.0, 5.0, 12.0
 BALANCE = 2.0  # cost of a piece as long again as the average (or empty), against the cuts' costs
 SHORTEST = 0.4  # of the average: shorter pieces are not considered
@@ -164,7 +163,7 @@ def _cut_cost(before: str, after: str) -> float:
     if before[-1] in ",;:.!?":
         return CUT_AFTER_PUNCTUATION
     last = before.lower().replace(" ", "_")
-    if before in DASH or after in DASH or last in INTRODUCING:
+    if before in words.DASH or after in words.DASH or last in INTRODUCING:
         return CUT_INSIDE
     if last in LINKING:
         return CUT_AFTER_LINK
@@ -178,7 +177,7 @@ def _split_sentence(text: str, seconds: float, style: Style) -> list[str]:
     cut where its phrases meet and of about even length (the cheapest cuts, by dynamic programming over
     the word groups, which are never split); a sentence no cut brings within the limits is cut at every
     group."""
-    tokens = [" ".join(group) for group in groups(text, style.keep)]
+    tokens = [" ".join(group) for group in words.groups(text, style.keep)]
     if len(wrap(text, style)) <= style.max_lines and seconds <= MAX_CUE_S:
         return [text]
     n = len(tokens)
